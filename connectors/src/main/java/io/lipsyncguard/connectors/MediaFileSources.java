@@ -1,0 +1,43 @@
+package io.lipsyncguard.connectors;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.enumerate.NonSplittingRecursiveEnumerator;
+import org.apache.flink.core.fs.Path;
+
+/** Builds the bounded file source that {@code analyze} and {@code evaluate} read media files with. */
+public final class MediaFileSources {
+
+    /** File name endings the source picks up when it walks a directory. */
+    public static final Set<String> MEDIA_EXTENSIONS =
+            Set.of("mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "flv", "mpg", "mpeg");
+
+    private MediaFileSources() {}
+
+    /** A bounded source emitting one {@link MediaChunk} reference per media file found under the given paths. */
+    public static FileSource<MediaChunk> forPaths(List<Path> paths) {
+        return FileSource.forBulkFileFormat(new MediaFileFormat(), paths.toArray(new Path[0]))
+                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(MediaFileSources::isMediaFileOrDirectory))
+                .build();
+    }
+
+    static boolean isMediaFileOrDirectory(Path path) {
+        String name = path.getName();
+        if (name.startsWith(".") || name.startsWith("_")) {
+            return false;
+        }
+        int dot = name.lastIndexOf('.');
+        if (dot >= 0 && MEDIA_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        // The enumerator asks about directories too: walk those, skip every other file.
+        try {
+            return path.getFileSystem().getFileStatus(path).isDir();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
