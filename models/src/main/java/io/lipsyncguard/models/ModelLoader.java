@@ -1,0 +1,121 @@
+package io.lipsyncguard.models;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Loads a model from its manifest: validates the contract, checks the file hash, opens the session, checks tensors. */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    /** Full load; any contract break is a {@link ModelContractException}. The caller closes the result. */
+    public static LoadedModel load(Path manifestJson, Device device) {
+        ModelManifest manifest = ModelManifest.readValid(manifestJson);
+        Path onnx = manifest.modelFile();
+        if (!Files.isRegularFile(onnx)) {
+            throw new ModelContractException("model '" + manifest.id() + "': file " + onnx + " (field 'file') not found");
+        }
+        String actual = ModelFiles.sha256(onnx);
+        if (!actual.equals(manifest.sha256())) {
+            throw new ModelContractException("model '" + manifest.id() + "': sha256 mismatch for " + onnx
+                    + ": manifest says " + manifest.sha256() + " but the file hashes to " + actual);
+        }
+        OpenedSession opened = OrtSessionFactory.open(onnx, device);
+        try {
+            checkTensors(manifest, opened.session());
+        } catch (RuntimeException e) {
+            closeQuietly(opened.session(), e);
+            throw e;
+        }
+        return new LoadedModel(manifest, opened.session(), opened.device());
+    }
+
+    /** Compares the manifest's declared inputs/outputs with the session's real ones. */
+    public static void checkTensors(ModelManifest manifest, OrtSession session) {
+        List<String> problems = new ArrayList<>();
+        try {
+            compare(problems, "input", manifest.inputs(), session.getInputInfo());
+            compare(problems, "output", manifest.outputs(), session.getOutputInfo());
+        } catch (OrtException e) {
+            throw new ModelContractException("model '" + manifest.id() + "': cannot read tensor info: " + e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new ModelContractException("model '" + manifest.id() + "' does not match its manifest: "
+                    + String.join("; ", problems));
+        }
+    }
+
+    private static void compare(List<String> problems, String kind, List<TensorSpec> declared, Map<String, NodeInfo> real) {
+        for (TensorSpec t : declared) {
+            NodeInfo info = real.get(t.name());
+            if (info == null) {
+                problems.add(kind + " '" + t.name() + "': declared in the manifest but the model has no such " + kind
+                        + " (model has " + real.keySet() + ")");
+                continue;
+            }
+            if (!(info.getInfo() instanceof TensorInfo ti)) {
+                problems.add(kind + " '" + t.name() + "': model value is not a tensor but " + info.getInfo());
+                continue;
+            }
+            String realType = dtype(ti.type);
+            if (!t.dtype().equals(realType)) {
+                problems.add(kind + " '" + t.name() + "': manifest dtype " + t.dtype() + " but model has " + realType);
+            }
+            long[] want = t.shapeArray();
+            long[] have = ti.getShape();
+            if (!shapeCompatible(want, have)) {
+                problems.add(kind + " '" + t.name() + "': manifest shape " + TensorSpec.render(want)
+                        + " but model has " + TensorSpec.render(have));
+            }
+        }
+        for (String name : real.keySet()) {
+            if (declared.stream().noneMatch(t -> t.name().equals(name))) {
+                problems.add(kind + " '" + name + "': present in the model but not declared in the manifest");
+            }
+        }
+    }
+
+    /** Same rank; a static manifest dim must match, a dynamic (-1) manifest dim needs a dynamic model dim. */
+    static boolean shapeCompatible(long[] manifest, long[] model) {
+        if (manifest.length != model.length) {
+            return false;
+        }
+        for (int i = 0; i < manifest.length; i++) {
+            boolean modelDynamic = model[i] < 0;
+            if (manifest[i] < 0 && !modelDynamic) {
+                return false;
+            }
+            // A dynamic model dim accepts whatever static size the manifest promises to feed.
+            if (manifest[i] >= 0 && !modelDynamic && manifest[i] != model[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String dtype(OnnxJavaType t) {
+        return switch (t) {
+            case FLOAT -> "float32";
+            case INT64 -> "int64";
+            default -> t.name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static void closeQuietly(OrtSession s, RuntimeException primary) {
+        try {
+            s.close();
+        } catch (OrtException e) {
+            primary.addSuppressed(e);
+        }
+    }
+}

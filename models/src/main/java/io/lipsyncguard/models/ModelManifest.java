@@ -1,0 +1,322 @@
+package io.lipsyncguard.models;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The model contract read from a manifest JSON: identity, preprocessing, tensor specs, thresholds and calibration. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"id", "version", "family", "description", "file", "sha256", "preprocessing", "inputs", "outputs",
+        "thresholds", "calibration", "calibrationNotes"})
+public record ModelManifest(
+        @JsonProperty(value = "id", required = true) String id,
+        @JsonProperty(value = "version", required = true) String version,
+        @JsonProperty(value = "family", required = true) String family,
+        @JsonProperty("description") String description,
+        @JsonProperty(value = "file", required = true) String file,
+        @JsonProperty(value = "sha256", required = true) String sha256,
+        @JsonProperty(value = "preprocessing", required = true) Preprocessing preprocessing,
+        @JsonProperty(value = "inputs", required = true) List<TensorSpec> inputs,
+        @JsonProperty(value = "outputs", required = true) List<TensorSpec> outputs,
+        @JsonProperty(value = "thresholds", required = true) Thresholds thresholds,
+        @JsonProperty("calibration") Map<String, Object> calibration,
+        @JsonProperty("calibrationNotes") String calibrationNotes,
+        @JsonIgnore Path baseDir) {
+
+    /** Output meanings a model may declare. */
+    public static final Set<String> MEANINGS = Set.of("desync_probability", "fake_probability", "offset_frames",
+            "sync_confidence", "lag_curve", "video_embedding", "audio_embedding", "lag_distances", "logits");
+    /** Pipeline products an input may be fed with. */
+    public static final Set<String> FEEDS = Set.of("mouth_crops", "face_crops", "multiscale_crops", "audio_features",
+            "mel_image", "composite_image");
+    /** Element types the loader knows how to feed and read. */
+    public static final Set<String> DTYPES = Set.of("float32", "int64");
+    /** Crop kinds the preprocessing knows. */
+    public static final Set<String> CROP_KINDS = Set.of("mouth", "face", "lipfd-multiscale");
+    /** Pixel normalisations: unit = [0,1], raw255 = [0,255] (syncnet_python), clip / imagenet = mean/std of those encoders. */
+    public static final Set<String> NORMALIZATIONS = Set.of("unit", "raw255", "clip", "imagenet");
+    /** Audio feature kinds the preprocessing knows. */
+    public static final Set<String> AUDIO_KINDS = Set.of("logmel", "mfcc", "mel-image");
+    /** Log flavours: natural log of power or decibels. */
+    public static final Set<String> LOG_KINDS = Set.of("ln", "db");
+
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    public ModelManifest {
+        inputs = inputs == null ? null : List.copyOf(inputs);
+        outputs = outputs == null ? null : List.copyOf(outputs);
+        // Unmodifiable but order-preserving, and tolerant of JSON nulls inside the free map.
+        calibration = calibration == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(calibration));
+    }
+
+    /** Parses a manifest (failing on unknown properties) and remembers its directory for {@link #modelFile()}; does not validate. */
+    public static ModelManifest read(Path manifestJson) {
+        try {
+            ModelManifest m = MAPPER.readValue(Files.readAllBytes(manifestJson), ModelManifest.class);
+            Path dir = manifestJson.toAbsolutePath().getParent();
+            return new ModelManifest(m.id, m.version, m.family, m.description, m.file, m.sha256, m.preprocessing,
+                    m.inputs, m.outputs, m.thresholds, m.calibration, m.calibrationNotes, dir);
+        } catch (JsonMappingException e) {
+            throw new ModelContractException("manifest " + manifestJson + ": field '" + jsonPath(e) + "': "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelContractException("manifest " + manifestJson + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads and validates in one go. */
+    public static ModelManifest readValid(Path manifestJson) {
+        ModelManifest m = read(manifestJson);
+        m.validate();
+        return m;
+    }
+
+    private static String jsonPath(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        // Missing required properties are reported on the enclosing object; the name is in the message.
+        return sb.isEmpty() ? "<root>" : sb.toString();
+    }
+
+    /** The ONNX file, resolved against the manifest's directory (or the working directory when built in code). */
+    public Path modelFile() {
+        Path f = Path.of(file);
+        return baseDir == null ? f : baseDir.resolve(f).normalize();
+    }
+
+    /** First output with the given meaning, or null. */
+    public TensorSpec output(String meaning) {
+        return outputs == null ? null
+                : outputs.stream().filter(t -> meaning.equals(t.meaning())).findFirst().orElse(null);
+    }
+
+    /** First input fed with the given pipeline product, or null. */
+    public TensorSpec input(String feeds) {
+        return inputs == null ? null
+                : inputs.stream().filter(t -> feeds.equals(t.feeds())).findFirst().orElse(null);
+    }
+
+    /** Calibration value as a number, or {@code fallback} when absent. */
+    public double calibrationNumber(String key, double fallback) {
+        Object v = calibration == null ? null : calibration.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        throw new ModelContractException("calibration." + key + ": expected a number but found '" + v + "'");
+    }
+
+    /** Calibration value as a string, or {@code fallback} when absent. */
+    public String calibrationString(String key, String fallback) {
+        Object v = calibration == null ? null : calibration.get(key);
+        return v == null ? fallback : v.toString();
+    }
+
+    /** Checks the contract without touching the ONNX file; throws {@link ModelContractException} naming the first bad field. */
+    public void validate() {
+        List<String> errors = new ArrayList<>();
+        requireText(errors, "id", id);
+        requireText(errors, "version", version);
+        requireText(errors, "family", family);
+        requireText(errors, "file", file);
+        if (sha256 == null || !SHA256.matcher(sha256).matches()) {
+            errors.add("sha256: expected 64 lower-case hex characters but found '" + sha256 + "'");
+        }
+        validatePreprocessing(errors);
+        validateTensors(errors, "inputs", inputs, true);
+        validateTensors(errors, "outputs", outputs, false);
+        if (inputs != null && outputs != null) {
+            Set<String> names = new HashSet<>();
+            for (TensorSpec t : inputs) {
+                names.add(t.name());
+            }
+            for (TensorSpec t : outputs) {
+                if (t.name() != null && names.contains(t.name())) {
+                    errors.add("outputs: name '" + t.name() + "' is also an input name");
+                }
+            }
+        }
+        validateThresholds(errors);
+        if (!errors.isEmpty()) {
+            throw new ModelContractException("manifest '" + id + "' invalid: " + String.join("; ", errors));
+        }
+    }
+
+    private void validatePreprocessing(List<String> errors) {
+        if (preprocessing == null) {
+            errors.add("preprocessing: missing");
+            return;
+        }
+        Preprocessing p = preprocessing;
+        positive(errors, "preprocessing.fps", p.fps());
+        positive(errors, "preprocessing.sampleRate", p.sampleRate());
+        positive(errors, "preprocessing.windowFrames", p.windowFrames());
+        positive(errors, "preprocessing.strideFrames", p.strideFrames());
+        if (p.offsetMarginFrames() < 0) {
+            errors.add("preprocessing.offsetMarginFrames: must be >= 0 but is " + p.offsetMarginFrames());
+        }
+        CropSpec c = p.crop();
+        if (c == null) {
+            errors.add("preprocessing.crop: missing");
+        } else {
+            oneOf(errors, "preprocessing.crop.kind", c.kind(), CROP_KINDS);
+            positive(errors, "preprocessing.crop.width", c.width());
+            positive(errors, "preprocessing.crop.height", c.height());
+            positive(errors, "preprocessing.crop.channels", c.channels());
+            oneOf(errors, "preprocessing.crop.normalization", c.normalization(), NORMALIZATIONS);
+            if (c.scales() != null) {
+                for (int i = 0; i < c.scales().size(); i++) {
+                    Double s = c.scales().get(i);
+                    if (s == null || !(s > 0)) {
+                        errors.add("preprocessing.crop.scales[" + i + "]: must be positive but is " + s);
+                    }
+                }
+            }
+        }
+        AudioSpec a = p.audio();
+        if (a == null) {
+            errors.add("preprocessing.audio: missing");
+        } else {
+            oneOf(errors, "preprocessing.audio.kind", a.kind(), AUDIO_KINDS);
+            positive(errors, "preprocessing.audio.nMels", a.nMels());
+            positive(errors, "preprocessing.audio.nFft", a.nFft());
+            positive(errors, "preprocessing.audio.winLength", a.winLength());
+            positive(errors, "preprocessing.audio.hopLength", a.hopLength());
+            positive(errors, "preprocessing.audio.melFramesPerVideoFrame", a.melFramesPerVideoFrame());
+            oneOf(errors, "preprocessing.audio.log", a.log(), LOG_KINDS);
+            if (a.winLength() > a.nFft()) {
+                errors.add("preprocessing.audio.winLength: " + a.winLength() + " exceeds nFft " + a.nFft());
+            }
+            if (a.fMin() < 0 || a.fMax() <= a.fMin() || a.fMax() > p.sampleRate() / 2.0) {
+                errors.add("preprocessing.audio.fMax: need 0 <= fMin < fMax <= sampleRate/2 but fMin=" + a.fMin()
+                        + " fMax=" + a.fMax() + " sampleRate=" + p.sampleRate());
+            }
+            if (a.nMfcc() != null && a.nMfcc() < 0) {
+                errors.add("preprocessing.audio.nMfcc: must be >= 0 but is " + a.nMfcc());
+            }
+            if ("mfcc".equals(a.kind()) && a.nMfccOrZero() <= 0) {
+                errors.add("preprocessing.audio.nMfcc: must be positive for kind mfcc");
+            }
+            if ("logmel".equals(a.kind())
+                    && (long) a.melFramesPerVideoFrame() * p.fps() * a.hopLength() != p.sampleRate()) {
+                errors.add("preprocessing.audio.melFramesPerVideoFrame: melFramesPerVideoFrame*fps*hopLength = "
+                        + a.melFramesPerVideoFrame() + "*" + p.fps() + "*" + a.hopLength() + " = "
+                        + (long) a.melFramesPerVideoFrame() * p.fps() * a.hopLength()
+                        + " but must equal sampleRate " + p.sampleRate());
+            }
+        }
+    }
+
+    private static void validateTensors(List<String> errors, String field, List<TensorSpec> tensors, boolean input) {
+        if (tensors == null || tensors.isEmpty()) {
+            errors.add(field + ": at least one " + (input ? "input" : "output") + " is required");
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorSpec t = tensors.get(i);
+            String at = field + "[" + i + "]";
+            if (t == null) {
+                errors.add(at + ": null");
+                continue;
+            }
+            if (t.name() == null || t.name().isBlank()) {
+                errors.add(at + ".name: missing");
+            } else if (!seen.add(t.name())) {
+                errors.add(at + ".name: duplicate name '" + t.name() + "'");
+            }
+            oneOf(errors, at + ".dtype", t.dtype(), DTYPES);
+            if (t.shape() == null || t.shape().isEmpty()) {
+                errors.add(at + ".shape: missing or empty");
+            } else {
+                for (int d = 0; d < t.shape().size(); d++) {
+                    Long dim = t.shape().get(d);
+                    boolean ok = dim != null && (dim > 0 || (d == 0 && dim == -1));
+                    if (!ok) {
+                        errors.add(at + ".shape[" + d + "]: must be positive (or -1 for the batch dim 0) but is " + dim);
+                    }
+                }
+            }
+            if (input) {
+                oneOf(errors, at + ".feeds", t.feeds(), FEEDS);
+                if (t.meaning() != null) {
+                    errors.add(at + ".meaning: inputs have 'feeds', not 'meaning'");
+                }
+            } else {
+                oneOf(errors, at + ".meaning", t.meaning(), MEANINGS);
+                if (t.feeds() != null) {
+                    errors.add(at + ".feeds: outputs have 'meaning', not 'feeds'");
+                }
+            }
+        }
+    }
+
+    private void validateThresholds(List<String> errors) {
+        if (thresholds == null) {
+            errors.add("thresholds: missing");
+            return;
+        }
+        unit(errors, "thresholds.decision", thresholds.decision());
+        unit(errors, "thresholds.uncertainBand", thresholds.uncertainBand());
+        unit(errors, "thresholds.minFaceFraction", thresholds.minFaceFraction());
+        unit(errors, "thresholds.minSpeechFraction", thresholds.minSpeechFraction());
+        if (thresholds.minEvidenceWindows() < 1) {
+            errors.add("thresholds.minEvidenceWindows: must be >= 1 but is " + thresholds.minEvidenceWindows());
+        }
+    }
+
+    private static void requireText(List<String> errors, String field, String value) {
+        if (value == null || value.isBlank()) {
+            errors.add(field + ": must be a non-empty string");
+        }
+    }
+
+    private static void positive(List<String> errors, String field, int value) {
+        if (value <= 0) {
+            errors.add(field + ": must be positive but is " + value);
+        }
+    }
+
+    private static void unit(List<String> errors, String field, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            errors.add(field + ": must be in [0,1] but is " + value);
+        }
+    }
+
+    private static void oneOf(List<String> errors, String field, String value, Set<String> allowed) {
+        if (value == null || !allowed.contains(value)) {
+            errors.add(field + ": unknown value '" + value + "' (allowed: " + new java.util.TreeSet<>(allowed) + ")");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.lipsyncguard.models;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens ONNX Runtime sessions on the requested device from the single per-JVM {@link OrtEnvironment}. */
+public final class OrtSessionFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrtSessionFactory.class);
+    private static final Path NVIDIA_DEVICE = Path.of("/dev/nvidia0");
+
+    private OrtSessionFactory() {
+    }
+
+    /** The JVM-wide ORT environment (ORT itself keeps one per process; never close it). */
+    public static OrtEnvironment environment() {
+        return OrtEnvironment.getEnvironment();
+    }
+
+    /** True when an NVIDIA device node is visible; the cheap test that avoids loading the CUDA provider on CPU hosts. */
+    public static boolean gpuPresent() {
+        return Files.exists(NVIDIA_DEVICE);
+    }
+
+    /** Opens {@code onnx} on {@code device}; AUTO falls back to CPU (with a warning) when CUDA cannot be used. */
+    public static OpenedSession open(Path onnx, Device device) {
+        if (!Files.isRegularFile(onnx)) {
+            throw new ModelContractException("ONNX model file not found: " + onnx.toAbsolutePath());
+        }
+        return switch (device) {
+            case CPU -> openCpu(onnx, "CPU requested");
+            case CUDA -> {
+                if (!gpuPresent()) {
+                    throw new IllegalStateException("device CUDA requested for " + onnx + " but no GPU is visible ("
+                            + NVIDIA_DEVICE + " does not exist); use --device cpu or auto");
+                }
+                try {
+                    yield openCuda(onnx, "CUDA requested");
+                } catch (OrtException e) {
+                    throw new IllegalStateException("device CUDA requested for " + onnx
+                            + " but the CUDA execution provider could not be initialised: " + e.getMessage(), e);
+                }
+            }
+            case AUTO -> {
+                if (!gpuPresent()) {
+                    yield openCpu(onnx, "AUTO: " + NVIDIA_DEVICE + " absent, using CPU");
+                }
+                try {
+                    yield openCuda(onnx, "AUTO: " + NVIDIA_DEVICE + " present, using CUDA");
+                } catch (OrtException e) {
+                    LOG.warn("AUTO: GPU visible but CUDA provider failed ({}); falling back to CPU", e.getMessage());
+                    yield openCpu(onnx, "AUTO: CUDA provider failed (" + e.getMessage() + "), using CPU");
+                }
+            }
+        };
+    }
+
+    private static OpenedSession openCuda(Path onnx, String reason) throws OrtException {
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.addCUDA(0);
+            OrtSession s = environment().createSession(onnx.toString(), opts);
+            LOG.info("opened {} on CUDA:0 ({})", onnx.getFileName(), reason);
+            return new OpenedSession(s, Device.CUDA, reason);
+        }
+    }
+
+    private static OpenedSession openCpu(Path onnx, String reason) {
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            OrtSession s = environment().createSession(onnx.toString(), opts);
+            LOG.info("opened {} on CPU ({})", onnx.getFileName(), reason);
+            return new OpenedSession(s, Device.CPU, reason);
+        } catch (OrtException e) {
+            throw new ModelContractException("ONNX Runtime cannot open " + onnx + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.lipsyncguard.models;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/** Loading models: hash check, tensor contract check against the real session, and device choice. */
+class ModelLoaderTest {
+
+    static final Path BASELINE = Path.of("sync-baseline/manifest.json");
+
+    private static Path copy(Path dir, java.util.function.Consumer<ObjectNode> edit) throws Exception {
+        ModelManifest m = ModelManifest.read(BASELINE);
+        Files.copy(m.modelFile(), dir.resolve(m.file()));
+        ObjectNode tree = ManifestJson.readTree(BASELINE);
+        edit.accept(tree);
+        Path out = dir.resolve("manifest.json");
+        ManifestJson.writeTree(out, tree);
+        return out;
+    }
+
+    @Test
+    void loadsOnCpuAndRuns(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> { });
+        try (LoadedModel model = ModelLoader.load(m, Device.CPU)) {
+            assertThat(model.device()).isEqualTo(Device.CPU);
+            assertThat(model.manifest().id()).isEqualTo("sync-baseline");
+            assertThat(model.session().getInputNames()).containsExactlyInAnyOrder("mouth", "audio");
+            SyncBaselineSpec spec = SyncBaselineModelBuilder.fromManifest(model.manifest());
+            float[][] w = SyncWindows.delayed(spec, 0, 5);
+            SyncWindows.Outputs out = SyncWindows.run(model.session(), spec, new float[][]{w[0]}, new float[][]{w[1]});
+            assertThat(out.offset()[0]).isEqualTo(0f);
+        }
+    }
+
+    @Test
+    void autoPicksCpuWithoutGpu() {
+        assumeThat(OrtSessionFactory.gpuPresent()).as("this check is for hosts without /dev/nvidia0").isFalse();
+        try (LoadedModel model = ModelLoader.load(BASELINE, Device.AUTO)) {
+            assertThat(model.device()).isEqualTo(Device.CPU);
+        }
+        OpenedSession s = OrtSessionFactory.open(ModelManifest.read(BASELINE).modelFile(), Device.AUTO);
+        try (var session = s.session()) {
+            assertThat(s.device()).isEqualTo(Device.CPU);
+            assertThat(s.reason()).contains("/dev/nvidia0");
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void cudaWithoutGpuIsAClearError() {
+        assumeThat(OrtSessionFactory.gpuPresent()).isFalse();
+        assertThatThrownBy(() -> ModelLoader.load(BASELINE, Device.CUDA))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("CUDA")
+                .hasMessageContaining("/dev/nvidia0");
+    }
+
+    @Test
+    void cudaOnGpuHostRunsSameNumbersAsCpu() throws Exception {
+        assumeThat(OrtSessionFactory.gpuPresent()).as("needs a GPU").isTrue();
+        SyncBaselineSpec spec = SyncBaselineModelBuilder.fromManifest(ModelManifest.read(BASELINE));
+        Random rnd = new Random(3);
+        float[][] mouths = {SyncWindows.random(rnd, spec.windowFrames() * spec.height() * spec.width(), 0, 1)};
+        float[][] audios = {SyncWindows.random(rnd, spec.audioFrames() * spec.nMels(), -10, 0)};
+        try (LoadedModel gpu = ModelLoader.load(BASELINE, Device.CUDA);
+             LoadedModel cpu = ModelLoader.load(BASELINE, Device.CPU)) {
+            assertThat(gpu.device()).isEqualTo(Device.CUDA);
+            float[] g = SyncWindows.run(gpu.session(), spec, mouths, audios).curve()[0];
+            float[] c = SyncWindows.run(cpu.session(), spec, mouths, audios).curve()[0];
+            for (int i = 0; i < g.length; i++) {
+                assertThat(g[i]).isCloseTo(c[i], org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void shaMismatchNamesBothHashes(@TempDir Path dir) throws Exception {
+        String fake = "ab".repeat(32);
+        Path m = copy(dir, t -> t.put("sha256", fake));
+        String real = ModelFiles.sha256(dir.resolve("sync-baseline.onnx"));
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining(fake)
+                .hasMessageContaining(real)
+                .hasMessageContaining("sync-baseline.onnx");
+    }
+
+    @Test
+    void wrongInputNameNamesTensors(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> ((ObjectNode) t.get("inputs").get(0)).put("name", "lips"));
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("input 'lips'")
+                .hasMessageContaining("input 'mouth'");
+    }
+
+    @Test
+    void wrongInputShapeShowsBothShapes(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> {
+            ArrayNode shape = (ArrayNode) t.get("inputs").get(0).get("shape");
+            shape.set(2, 48);
+            shape.set(3, 48);
+        });
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("input 'mouth': manifest shape [-1,50,48,48] but model has [-1,50,32,32]");
+    }
+
+    @Test
+    void wrongOutputRankAndMissingOutput(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> {
+            ((ArrayNode) t.get("outputs").get(0).get("shape")).add(1);
+            ((ArrayNode) t.get("outputs")).remove(2);
+        });
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("output 'desync_prob': manifest shape [-1,1] but model has [-1]")
+                .hasMessageContaining("output 'sync_confidence': present in the model but not declared");
+    }
+
+    @Test
+    void wrongDtypeIsReported(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> ((ObjectNode) t.get("outputs").get(1)).put("dtype", "int64"));
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .hasMessageContaining("output 'offset_frames': manifest dtype int64 but model has float32");
+    }
+
+    @Test
+    void missingFileIsReported(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> t.put("file", "nope.onnx"));
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("nope.onnx");
+    }
+
+    @Test
+    void shapeCompatibilityRules() {
+        assertThat(ModelLoader.shapeCompatible(new long[]{-1, 5}, new long[]{-1, 5})).isTrue();
+        assertThat(ModelLoader.shapeCompatible(new long[]{-1, 5}, new long[]{-1, -1})).isTrue();
+        assertThat(ModelLoader.shapeCompatible(new long[]{-1, 5}, new long[]{1, 5})).isFalse();
+        assertThat(ModelLoader.shapeCompatible(new long[]{-1, 5}, new long[]{-1, 6})).isFalse();
+        assertThat(ModelLoader.shapeCompatible(new long[]{-1, 5}, new long[]{-1, 5, 1})).isFalse();
+    }
+
+    @Test
+    void deviceParsesCaseInsensitively() {
+        assertThat(Device.parse("auto")).isEqualTo(Device.AUTO);
+        assertThat(Device.parse(" Cuda ")).isEqualTo(Device.CUDA);
+        assertThat(Device.parse("CPU")).isEqualTo(Device.CPU);
+        assertThatThrownBy(() -> Device.parse("tpu")).hasMessageContaining("tpu").hasMessageContaining("cuda");
+    }
+}
