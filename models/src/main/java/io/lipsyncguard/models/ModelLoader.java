@@ -30,6 +30,7 @@ public final class ModelLoader {
             throw new ModelContractException("model '" + manifest.id() + "': sha256 mismatch for " + onnx
                     + ": manifest says " + manifest.sha256() + " but the file hashes to " + actual);
         }
+        checkBuiltInModelIsCurrent(manifest, actual);
         OpenedSession opened = OrtSessionFactory.open(onnx, device);
         try {
             checkTensors(manifest, opened.session());
@@ -38,6 +39,22 @@ public final class ModelLoader {
             throw e;
         }
         return new LoadedModel(manifest, opened.session(), opened.device());
+    }
+
+    /**
+     * The built-in correlator's constants come from the manifest, so a manifest edited without a rebuild would be
+     * silently ignored; rebuilding in memory (milliseconds) and comparing hashes catches that.
+     */
+    private static void checkBuiltInModelIsCurrent(ModelManifest manifest, String fileSha) {
+        if (!SyncBaselineModelBuilder.FAMILY.equals(manifest.family())) {
+            return;
+        }
+        String expected = ModelFiles.sha256(SyncBaselineModelBuilder.build(SyncBaselineModelBuilder.fromManifest(manifest)));
+        if (!expected.equals(fileSha)) {
+            throw new ModelContractException("model '" + manifest.id() + "': preprocessing/calibration in the manifest "
+                    + "do not match " + manifest.modelFile() + " (a fresh build hashes to " + expected + ", the file to "
+                    + fileSha + "); run SyncBaselineModelBuilder.rebuild on the manifest");
+        }
     }
 
     /** Compares the manifest's declared inputs/outputs with the session's real ones. */

@@ -137,6 +137,19 @@ class ModelLoaderTest {
     }
 
     @Test
+    void calibrationEditedWithoutRebuildIsCaught(@TempDir Path dir) throws Exception {
+        Path m = copy(dir, t -> ((ObjectNode) t.get("calibration")).put("bias", 1.25));
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("calibration")
+                .hasMessageContaining("rebuild");
+        SyncBaselineModelBuilder.rebuild(m);
+        try (LoadedModel model = ModelLoader.load(m, Device.CPU)) {
+            assertThat(model.manifest().calibrationNumber("bias", 0)).isEqualTo(1.25);
+        }
+    }
+
+    @Test
     void missingFileIsReported(@TempDir Path dir) throws Exception {
         Path m = copy(dir, t -> t.put("file", "nope.onnx"));
         assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
