@@ -1,0 +1,172 @@
+package io.lipsyncguard.connectors.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.apache.kafka.server.logger.LoggingController;
+
+/**
+ * A single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for tests and for
+ * {@code lipsync run}, which needs a broker without the user installing one.
+ *
+ * <p>It listens on a random localhost port ({@link #bootstrapServers()}), keeps its data in a temporary directory
+ * deleted on {@link #close()}, and accepts records up to its {@code maxRecordBytes} (see {@link KafkaLimits}).
+ * Internal topics are sized for one node so that consumer groups and transactions work.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final long TIMEOUT_SECONDS = 60;
+
+    /** Server-side loggers: at INFO they print hundreds of lines per start, drowning the job's own output. */
+    private static final List<String> BROKER_LOGGERS = List.of(
+            "kafka", "state.change.logger", "org.apache.kafka.server", "org.apache.kafka.controller",
+            "org.apache.kafka.raft", "org.apache.kafka.metadata", "org.apache.kafka.image",
+            "org.apache.kafka.storage", "org.apache.kafka.coordinator", "org.apache.kafka.snapshot",
+            "org.apache.kafka.queue", "org.apache.kafka.common.test", "org.apache.kafka.common.network",
+            "org.apache.kafka.common.config", "org.apache.kafka.common.utils.AppInfoParser");
+
+    private final KafkaClusterTestKit cluster;
+    private final int maxRecordBytes;
+    private final Admin admin;
+    // KafkaClusterTestKit.close() fails when called twice; try-with-resources plus a shutdown hook would do that.
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, int maxRecordBytes) {
+        this.cluster = cluster;
+        this.maxRecordBytes = maxRecordBytes;
+        Properties adminProperties = new Properties();
+        adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        this.admin = Admin.create(adminProperties);
+    }
+
+    /** Starts a broker accepting records up to {@link KafkaLimits#DEFAULT_MAX_RECORD_BYTES}. */
+    public static EmbeddedKafka start() throws Exception {
+        return start(KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** Starts a broker accepting record values up to {@code maxRecordBytes}; returns once it serves clients. */
+    public static EmbeddedKafka start(int maxRecordBytes) throws Exception {
+        KafkaLimits.requirePositive(maxRecordBytes);
+        quietBrokerLogging();
+        TestKitNodes nodes = new TestKitNodes.Builder(
+                        // Production features only: the test kit's default enables unreleased ones.
+                        BootstrapMetadata.fromVersion(MetadataVersion.latestProduction(), "lipsync-embedded"))
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        brokerConfig(maxRecordBytes).forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder.build();
+        try {
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new EmbeddedKafka(cluster, maxRecordBytes);
+        } catch (Exception | Error e) {
+            try {
+                cluster.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    static Map<String, String> brokerConfig(int maxRecordBytes) {
+        Map<String, String> config = new HashMap<>(KafkaLimits.brokerProperties(maxRecordBytes));
+        // Internal topics default to replication factor 3 and would never be created on a single node.
+        config.put("offsets.topic.replication.factor", "1");
+        config.put("offsets.topic.num.partitions", "4");
+        config.put("transaction.state.log.replication.factor", "1");
+        config.put("transaction.state.log.min.isr", "1");
+        config.put("transaction.state.log.num.partitions", "4");
+        config.put("share.coordinator.state.topic.replication.factor", "1");
+        config.put("share.coordinator.state.topic.min.isr", "1");
+        // A lone consumer should not wait the default 3 s for peers that will never join.
+        config.put("group.initial.rebalance.delay.ms", "0");
+        // Defaults are sized for a dedicated server; the job needs the cores.
+        config.put("num.network.threads", "2");
+        config.put("num.io.threads", "2");
+        config.put("background.threads", "2");
+        config.put("num.recovery.threads.per.data.dir", "1");
+        config.put("log.cleaner.threads", "1");
+        return config;
+    }
+
+    private static void quietBrokerLogging() {
+        // A no-op unless log4j-core is the logging backend, which is the case for the job and the tests.
+        for (String logger : BROKER_LOGGERS) {
+            LoggingController.logLevel(logger, "ERROR");
+        }
+    }
+
+    /** {@code host:port} for clients. */
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** The record value size limit this broker was started with. */
+    public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    /**
+     * Creates a topic (replication factor 1) accepting this broker's record size, and waits until every partition
+     * has a leader so that clients can use it at once.
+     */
+    public void createTopic(String name, int partitions) throws InterruptedException {
+        NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(KafkaLimits.topicConfigs(maxRecordBytes));
+        try {
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!allPartitionsLed(name, partitions)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " has no leaders after " + TIMEOUT_SECONDS + " s");
+                }
+                Thread.sleep(20);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topic " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean allPartitionsLed(String name, int partitions) throws InterruptedException {
+        try {
+            TopicDescription description = admin.describeTopics(List.of(name)).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(name);
+            return description.partitions().size() == partitions
+                    && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException | TimeoutException e) {
+            // Metadata not yet propagated to the broker: ask again.
+            return false;
+        }
+    }
+
+    /** Stops the broker and deletes its data; later calls do nothing. */
+    @Override
+    public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            admin.close(Duration.ofSeconds(5));
+        } finally {
+            cluster.close();
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.lipsyncguard.connectors.kafka;
+
+import io.lipsyncguard.connectors.MediaChunk;
+
+/**
+ * One entry of the dead-letter topic: a chunk (or part of a video) the job could not process, and why.
+ *
+ * @param videoId the video concerned, or {@code unknown-<topic>-<partition>-<offset>} when the record had no key
+ * @param sequence the chunk's sequence, or {@link ChunkContentTypes#UNKNOWN_SEQUENCE}
+ * @param stage where it failed: {@link #STAGE_DESERIALIZE}, {@link #STAGE_REFERENCE}, {@link #STAGE_DECODE} or
+ *     another stage name of the job
+ * @param reason human-readable cause
+ * @param atMs wall-clock time the error was recorded, epoch milliseconds
+ */
+public record ErrorRecord(String videoId, long sequence, String stage, String reason, long atMs) {
+
+    /** The record could not be read as a chunk (key, headers, value). */
+    public static final String STAGE_DESERIALIZE = "deserialize";
+
+    /** A claim-check reference was refused by the {@link ReferencePolicy}. */
+    public static final String STAGE_REFERENCE = "reference";
+
+    /** The media could not be decoded. */
+    public static final String STAGE_DECODE = "decode";
+
+    /** The dead-letter entry for an {@link ChunkContentTypes#INVALID invalid} chunk made by the deserializer. */
+    public static ErrorRecord forInvalidChunk(MediaChunk chunk, long atMs) {
+        String reason = ChunkContentTypes.reasonOf(chunk);
+        String stage = reason.startsWith(ChunkContentTypes.REFERENCE_REASON_PREFIX) ? STAGE_REFERENCE
+                : STAGE_DESERIALIZE;
+        return new ErrorRecord(chunk.videoId(), chunk.sequence(), stage, reason, atMs);
+    }
+}

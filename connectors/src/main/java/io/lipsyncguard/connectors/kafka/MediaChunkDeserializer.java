@@ -1,0 +1,157 @@
+package io.lipsyncguard.connectors.kafka;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lipsyncguard.connectors.MediaChunk;
+import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Turns each chunk record (see {@link ChunkHeaders}) into exactly one {@link MediaChunk}: inline media, a reference
+ * that passed the {@link ReferencePolicy}, or an {@link ChunkContentTypes#INVALID invalid} chunk saying why not.
+ *
+ * <p>It never throws and never skips a record: a throwing deserializer would fail the job on one bad record and
+ * restart it into the same record forever, and a skipped record would leave its video open with a silent gap.
+ */
+public final class MediaChunkDeserializer implements KafkaRecordDeserializationSchema<MediaChunk> {
+
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ReferencePolicy referencePolicy;
+    private final int maxRecordBytes;
+
+    /**
+     * @param referencePolicy which claim-check URIs are accepted
+     * @param maxRecordBytes largest accepted record value; larger ones become invalid chunks
+     */
+    public MediaChunkDeserializer(ReferencePolicy referencePolicy, int maxRecordBytes) {
+        if (referencePolicy == null) {
+            throw new IllegalArgumentException("referencePolicy is required; use ReferencePolicy.denyAll() for none");
+        }
+        this.referencePolicy = referencePolicy;
+        this.maxRecordBytes = KafkaLimits.requirePositive(maxRecordBytes);
+    }
+
+    public MediaChunkDeserializer(ReferencePolicy referencePolicy) {
+        this(referencePolicy, KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<MediaChunk> out) {
+        out.collect(toChunk(record));
+    }
+
+    /** The chunk for one record; never null, never throws. */
+    public MediaChunk toChunk(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return parse(record);
+        } catch (MalformedRecordException e) {
+            return invalid(record, e.getMessage());
+        } catch (RuntimeException e) {
+            return invalid(record, "unreadable record: " + e);
+        }
+    }
+
+    @Override
+    public TypeInformation<MediaChunk> getProducedType() {
+        return TypeInformation.of(MediaChunk.class);
+    }
+
+    private MediaChunk parse(ConsumerRecord<byte[], byte[]> record) throws MalformedRecordException {
+        String videoId = videoId(record.key());
+        Headers headers = record.headers();
+        long sequence = ChunkHeaders.requiredSequence(headers);
+        boolean last = ChunkHeaders.requiredLast(headers);
+        long mediaStartUs = ChunkHeaders.mediaStartUs(headers);
+        long producedAtMs = ChunkHeaders.producedAtMs(headers);
+        String contentType = ChunkHeaders.text(headers, ChunkHeaders.CONTENT_TYPE);
+        byte[] value = record.value();
+        if (value == null) {
+            throw new MalformedRecordException("missing value");
+        }
+        if (value.length > maxRecordBytes) {
+            throw new MalformedRecordException(
+                    "value of " + value.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
+        }
+        if (ChunkContentTypes.INVALID.equals(contentType)) {
+            // Reserved for this deserializer's own verdicts: a producer must not be able to forge them.
+            throw new MalformedRecordException("content type " + ChunkContentTypes.INVALID + " is reserved");
+        }
+        if (!ChunkContentTypes.REFERENCE.equals(contentType)) {
+            return new MediaChunk(videoId, sequence, last, contentType, mediaStartUs, value, null, producedAtMs);
+        }
+        Reference reference = reference(value);
+        ReferencePolicy.Decision decision = referencePolicy.check(reference.uri());
+        if (!decision.allowed()) {
+            throw new MalformedRecordException(decision.refusal());
+        }
+        return new MediaChunk(videoId, sequence, last, reference.contentType(), mediaStartUs, null,
+                decision.normalisedUri(), producedAtMs);
+    }
+
+    private static String videoId(byte[] key) throws MalformedRecordException {
+        if (key == null) {
+            throw new MalformedRecordException("missing key");
+        }
+        String videoId = ChunkHeaders.utf8(key, "key");
+        if (videoId.isBlank()) {
+            throw new MalformedRecordException("empty key");
+        }
+        return videoId;
+    }
+
+    private record Reference(String uri, String contentType) {}
+
+    private static Reference reference(byte[] value) throws MalformedRecordException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new MalformedRecordException("bad reference value: not JSON (" + e.getOriginalMessage() + ")");
+        } catch (IOException e) {
+            throw new MalformedRecordException("bad reference value: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new MalformedRecordException("bad reference value: not a JSON object");
+        }
+        JsonNode uri = node.get("uri");
+        if (uri == null || !uri.isTextual()) {
+            throw new MalformedRecordException("bad reference value: no string field \"uri\"");
+        }
+        JsonNode contentType = node.get("contentType");
+        if (contentType != null && !contentType.isNull() && !contentType.isTextual()) {
+            throw new MalformedRecordException("bad reference value: field \"contentType\" is not a string");
+        }
+        boolean hasType = contentType != null && !contentType.isNull();
+        return new Reference(uri.textValue(), hasType ? contentType.textValue() : null);
+    }
+
+    /** An invalid chunk identified as well as the record allows, with the record's position in the reason. */
+    private static MediaChunk invalid(ConsumerRecord<byte[], byte[]> record, String reason) {
+        String position = record.topic() + "-" + record.partition() + "@" + record.offset();
+        String videoId;
+        try {
+            videoId = videoId(record.key());
+        } catch (MalformedRecordException e) {
+            videoId = "unknown-" + record.topic() + "-" + record.partition() + "-" + record.offset();
+        }
+        Headers headers = record.headers();
+        long sequence = ChunkHeaders.tryUnsigned(headers, ChunkHeaders.SEQUENCE)
+                .orElse(ChunkContentTypes.UNKNOWN_SEQUENCE);
+        boolean last;
+        try {
+            // Keeping "last" lets the job close a video whose final chunk was bad instead of waiting for it.
+            last = ChunkHeaders.requiredLast(headers);
+        } catch (MalformedRecordException e) {
+            last = false;
+        }
+        long producedAtMs = ChunkHeaders.tryUnsigned(headers, ChunkHeaders.PRODUCED_AT_MS).orElse(0L);
+        return ChunkContentTypes.invalid(videoId, sequence, last, producedAtMs, reason + " (record " + position + ")");
+    }
+}

@@ -1,0 +1,129 @@
+package io.lipsyncguard.connectors.kafka;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Which claim-check URIs the job may open: a URI is accepted only if, once normalised, it lies under one of the
+ * configured prefixes (e.g. {@code file:///data/}), so a producer cannot make the job read arbitrary files.
+ *
+ * <p>Normalisation decodes percent-escapes, resolves {@code .} and {@code ..} segments, drops empty segments and
+ * lower-cases the scheme; a URI whose {@code ..} would climb above the root, or with a query, fragment, NUL or
+ * backslash, is refused. Prefixes are normalised the same way and always end in {@code /}, so the prefix
+ * {@code file:///data} allows {@code file:///data/x.mp4} but not {@code file:///database/x.mp4}. The check is
+ * lexical: symbolic links below an allowed prefix are trusted.
+ *
+ * @param allowedPrefixes normalised prefixes, each ending in {@code /}; empty means every reference is refused
+ */
+public record ReferencePolicy(List<String> allowedPrefixes) implements Serializable {
+
+    public ReferencePolicy {
+        allowedPrefixes = allowedPrefixes.stream().map(ReferencePolicy::normalisePrefix).toList();
+    }
+
+    /** A policy accepting references under any of {@code prefixes}. */
+    public static ReferencePolicy allowing(String... prefixes) {
+        return new ReferencePolicy(List.of(prefixes));
+    }
+
+    /** A policy refusing every reference: inline chunks only. */
+    public static ReferencePolicy denyAll() {
+        return new ReferencePolicy(List.of());
+    }
+
+    /** The outcome of checking one URI: the normalised URI to open, or why it is refused. */
+    public record Decision(String normalisedUri, String refusal) {
+        public boolean allowed() {
+            return refusal == null;
+        }
+    }
+
+    /** Checks {@code uri}; never throws. */
+    public Decision check(String uri) {
+        if (uri == null || uri.isBlank()) {
+            return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "has no uri");
+        }
+        Optional<String> normalised;
+        try {
+            normalised = normalise(uri);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri is malformed: " + quote(uri));
+        }
+        if (normalised.isEmpty()) {
+            return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri is not a plain absolute path: "
+                    + quote(uri));
+        }
+        String candidate = normalised.get();
+        for (String prefix : allowedPrefixes) {
+            if (candidate.startsWith(prefix)) {
+                return new Decision(candidate, null);
+            }
+        }
+        return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri " + quote(uri)
+                + " is outside the allowed prefixes " + allowedPrefixes);
+    }
+
+    /**
+     * Canonical form of an absolute hierarchical URI, or empty if it has no such form (relative, opaque, query,
+     * fragment, NUL/backslash in the path, or a {@code ..} above the root).
+     */
+    static Optional<String> normalise(String uri) throws URISyntaxException {
+        URI parsed = new URI(uri.trim());
+        if (!parsed.isAbsolute() || parsed.isOpaque() || parsed.getRawQuery() != null
+                || parsed.getRawFragment() != null) {
+            return Optional.empty();
+        }
+        // getPath() is decoded: "%2e%2e" and "%2f" are resolved here, not later by whoever opens the file.
+        String path = parsed.getPath();
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+            return Optional.empty();
+        }
+        Deque<String> segments = new ArrayDeque<>();
+        for (String segment : path.split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                if (segments.isEmpty()) {
+                    return Optional.empty();
+                }
+                segments.removeLast();
+            } else {
+                segments.addLast(segment);
+            }
+        }
+        StringBuilder clean = new StringBuilder();
+        for (String segment : segments) {
+            clean.append('/').append(segment);
+        }
+        if (clean.isEmpty() || path.endsWith("/")) {
+            clean.append('/');
+        }
+        // The multi-argument constructor re-encodes what needs it, so equal locations compare as equal strings;
+        // an empty rather than null authority keeps the usual "file:///x" spelling instead of "file:/x".
+        String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
+        String authority = parsed.getRawAuthority() == null ? "" : parsed.getAuthority();
+        return Optional.of(new URI(scheme, authority, clean.toString(), null, null).toString());
+    }
+
+    private static String normalisePrefix(String prefix) {
+        try {
+            String normalised = normalise(prefix).orElseThrow(() ->
+                    new IllegalArgumentException("reference prefix is not an absolute path URI: " + prefix));
+            return normalised.endsWith("/") ? normalised : normalised + "/";
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("reference prefix is not a valid URI: " + prefix, e);
+        }
+    }
+
+    private static String quote(String s) {
+        String shortened = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return "'" + shortened + "'";
+    }
+}
