@@ -1,0 +1,25 @@
+package io.lipsyncguard.job;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.MediaFileSources;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Wires the bounded file source into the workflow: what {@code ./lipsync analyze} runs. */
+public final class AnalyzeJob {
+
+    private AnalyzeJob() {}
+
+    public static LipsyncStreams build(StreamExecutionEnvironment env, List<Path> inputs, JobConfig config) {
+        List<org.apache.flink.core.fs.Path> paths = inputs.stream()
+                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
+                .toList();
+        DataStream<MediaChunk> chunks = env
+                .fromSource(MediaFileSources.forPaths(paths), WatermarkStrategy.noWatermarks(), "media-files")
+                .uid("media-file-source");
+        return LipsyncWorkflow.defineWorkflow(chunks, config);
+    }
+}

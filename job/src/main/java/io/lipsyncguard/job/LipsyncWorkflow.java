@@ -1,0 +1,51 @@
+package io.lipsyncguard.job;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.job.media.ChunkDecoder;
+import io.lipsyncguard.job.score.ScoredWindow;
+import io.lipsyncguard.job.score.WindowScorer;
+import io.lipsyncguard.job.verdict.Verdict;
+import io.lipsyncguard.job.verdict.VerdictAggregator;
+import io.lipsyncguard.job.window.AvWindow;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The lipsync-guard workflow, independent of sources and sinks: chunks → decode and window (keyed by video) →
+ * async micro-batched scoring → per-video verdicts.
+ */
+public final class LipsyncWorkflow {
+
+    private LipsyncWorkflow() {}
+
+    /** Settings every environment running the workflow must have: no silent Kryo fallback. */
+    public static Configuration baseConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        return conf;
+    }
+
+    public static LipsyncStreams defineWorkflow(DataStream<MediaChunk> chunks, JobConfig config) {
+        SingleOutputStreamOperator<AvWindow> windows = chunks
+                .keyBy(MediaChunk::videoId)
+                .process(new ChunkDecoder(config))
+                .name("decode-and-window")
+                .uid("chunk-decoder");
+        // ordered: a video's END event must reach the aggregator after all its windows
+        SingleOutputStreamOperator<ScoredWindow> scored = AsyncDataStream
+                .orderedWait(windows, new WindowScorer(config), config.scoreTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS, config.asyncCapacity())
+                .name("score-windows")
+                .uid("window-scorer");
+        SingleOutputStreamOperator<Verdict> verdicts = scored
+                .keyBy(ScoredWindow::videoId)
+                .process(new VerdictAggregator(config))
+                .name("aggregate-verdicts")
+                .uid("verdict-aggregator");
+        return new LipsyncStreams(verdicts, scored, windows.getSideOutput(ChunkDecoder.ERRORS));
+    }
+}

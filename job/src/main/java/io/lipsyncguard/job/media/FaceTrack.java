@@ -1,0 +1,78 @@
+package io.lipsyncguard.job.media;
+
+import java.util.List;
+
+/**
+ * Pure rules that turn per-detection face boxes into one smoothed track: which face is the dominant one, how the box
+ * moves between detections, and how many faces of similar size are present.
+ */
+public final class FaceTrack {
+
+    /** Boxes this close in size to the dominant one count as another speaker. */
+    public static final double SIMILAR_AREA = 0.5;
+
+    private FaceTrack() {}
+
+    /**
+     * The dominant face among {@code boxes} ({x, y, w, h} each): the largest, except that a face overlapping the
+     * previous track (IoU ≥ 0.3) wins over a larger newcomer up to 1.5× its area, so the track does not jump between
+     * two similar faces. Returns -1 when there are no boxes.
+     */
+    public static int dominant(List<float[]> boxes, float[] previous) {
+        int best = -1;
+        double bestScore = -1;
+        for (int i = 0; i < boxes.size(); i++) {
+            float[] b = boxes.get(i);
+            double score = (double) b[2] * b[3];
+            if (previous != null && iou(b, previous) >= 0.3) {
+                score *= 1.5;
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Faces whose area is at least {@link #SIMILAR_AREA} of the largest one. */
+    public static int similarSized(List<float[]> boxes) {
+        double max = 0;
+        for (float[] b : boxes) {
+            max = Math.max(max, (double) b[2] * b[3]);
+        }
+        int n = 0;
+        for (float[] b : boxes) {
+            if ((double) b[2] * b[3] >= SIMILAR_AREA * max) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Exponential smoothing of the box against detector jitter; a box that no longer overlaps the previous one is a
+     * cut or a new face and replaces it outright.
+     */
+    public static float[] smooth(float[] previous, float[] detected, float alpha) {
+        if (previous == null || iou(previous, detected) < 0.3) {
+            return detected.clone();
+        }
+        float[] s = new float[4];
+        for (int i = 0; i < 4; i++) {
+            s[i] = alpha * detected[i] + (1 - alpha) * previous[i];
+        }
+        return s;
+    }
+
+    /** Intersection over union of two {x, y, w, h} boxes. */
+    public static double iou(float[] a, float[] b) {
+        double x0 = Math.max(a[0], b[0]);
+        double y0 = Math.max(a[1], b[1]);
+        double x1 = Math.min(a[0] + a[2], b[0] + b[2]);
+        double y1 = Math.min(a[1] + a[3], b[1] + b[3]);
+        double inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+        double union = (double) a[2] * a[3] + (double) b[2] * b[3] - inter;
+        return union <= 0 ? 0 : inter / union;
+    }
+}

@@ -1,0 +1,330 @@
+package io.lipsyncguard.job.media;
+
+import java.io.ByteArrayInputStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Decodes a media file or an in-memory chunk with FFmpeg and reduces it to what windowing needs: one mouth crop and
+ * face evidence per frame of a fixed-rate grid, and mono audio at the target rate, both placed by media timestamps.
+ */
+public final class MediaFeatureExtractor {
+
+    /** Pass as {@code originUs} to take the first video timestamp (or audio, without video) as the origin. */
+    public static final long ORIGIN_FROM_MEDIA = Long.MIN_VALUE;
+
+    /** Audio pieces closer than this to the expected position are butted together (resampler timestamp jitter). */
+    private static final double AUDIO_JOIN_TOLERANCE_S = 0.02;
+
+    private MediaFeatureExtractor() {}
+
+    /** Decodes a file FFmpeg can open (MP4, MKV, WebM, AVI, MPEG-TS, ...). */
+    public static MediaFeatures extract(Path file, MediaSpec spec, long originUs) throws MediaDecodeException {
+        return extract(file, spec, originUs, 0L);
+    }
+
+    /**
+     * As {@link #extract(Path, MediaSpec, long)}; when {@code originUs} is {@link #ORIGIN_FROM_MEDIA}, the first video
+     * frame is placed at {@code firstFrameAtUs} (e.g. a chunk's media start from its headers) instead of at 0.
+     */
+    public static MediaFeatures extract(Path file, MediaSpec spec, long originUs, long firstFrameAtUs)
+            throws MediaDecodeException {
+        if (!Files.isReadable(file)) {
+            throw new MediaDecodeException("cannot read " + file + ": no such readable file");
+        }
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
+        return decode(grabber, spec, originUs, firstFrameAtUs, file.toString());
+    }
+
+    /**
+     * Decodes an in-memory chunk. {@code formatHint} is an FFmpeg demuxer name ("mpegts", "mp4", "matroska") or null
+     * to let FFmpeg probe.
+     */
+    public static MediaFeatures extract(byte[] bytes, String formatHint, MediaSpec spec, long originUs)
+            throws MediaDecodeException {
+        return extract(bytes, formatHint, spec, originUs, 0L);
+    }
+
+    /** As {@link #extract(Path, MediaSpec, long, long)} for an in-memory chunk. */
+    public static MediaFeatures extract(byte[] bytes, String formatHint, MediaSpec spec, long originUs,
+            long firstFrameAtUs) throws MediaDecodeException {
+        if (bytes == null || bytes.length == 0) {
+            throw new MediaDecodeException("empty chunk: no bytes to decode");
+        }
+        // A non-fragmented MP4 keeps its index at the end: without maximumSize >= length FFmpeg cannot seek back to the
+        // samples and silently yields nothing.
+        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(new ByteArrayInputStream(bytes), bytes.length);
+        if (formatHint != null) {
+            grabber.setFormat(formatHint);
+        }
+        return decode(grabber, spec, originUs, firstFrameAtUs, bytes.length + " bytes" + (formatHint == null ? "" : " of " + formatHint));
+    }
+
+    private static MediaFeatures decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs,
+            long firstFrameAtUs, String what)
+            throws MediaDecodeException {
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        grabber.setImageMode(FrameGrabber.ImageMode.GRAY);
+        grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
+        grabber.setSampleRate(spec.sampleRate());
+        grabber.setAudioChannels(1);
+        try {
+            grabber.start();
+        } catch (Exception | Error e) {
+            release(grabber);
+            throw new MediaDecodeException("FFmpeg cannot open " + what + ": " + rootMessage(e), e);
+        }
+        try (OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
+                FaceDetector detector = new FaceDetector(spec.detectMaxWidth());
+                Mat cropMat = new Mat()) {
+            boolean hasVideo = grabber.hasVideo();
+            boolean hasAudio = grabber.hasAudio();
+            if (!hasVideo && !hasAudio) {
+                throw new MediaDecodeException(what + " has neither a video nor an audio stream");
+            }
+            double sourceFps = grabber.getFrameRate();
+            int detectEvery = Math.max(1, (int) Math.round(spec.detectEveryFrames()
+                    * (sourceFps > 0 && sourceFps < 240 ? sourceFps / spec.fps() : 1.0)));
+            Grid grid = new Grid(spec);
+            List<long[]> audioTimes = new ArrayList<>();
+            List<float[]> audioPieces = new ArrayList<>();
+            long origin = originUs;
+            float[] box = null;
+            boolean lost = true;
+            int faces = 0;
+            int decoded = 0;
+            int width = 0;
+            int height = 0;
+            Frame frame;
+            while (true) {
+                try {
+                    frame = grabber.grabFrame(hasAudio, hasVideo, true, false, false);
+                } catch (Exception e) {
+                    if (decoded == 0 && audioPieces.isEmpty()) {
+                        throw new MediaDecodeException("FFmpeg cannot decode " + what + ": " + rootMessage(e), e);
+                    }
+                    break; // keep what decoded before a truncated tail
+                }
+                if (frame == null) {
+                    break;
+                }
+                if (frame.image != null) {
+                    Mat gray = converter.convert(frame);
+                    if (gray == null || gray.empty()) {
+                        continue;
+                    }
+                    width = gray.cols();
+                    height = gray.rows();
+                    if (origin == ORIGIN_FROM_MEDIA) {
+                        origin = frame.timestamp - firstFrameAtUs;
+                    }
+                    if (decoded % detectEvery == 0) {
+                        List<float[]> found = detector.detect(gray);
+                        int best = FaceTrack.dominant(found, box);
+                        if (best >= 0) {
+                            box = FaceTrack.smooth(box, found.get(best), 0.6f);
+                            faces = FaceTrack.similarSized(found);
+                            lost = false;
+                        } else {
+                            lost = true;
+                            faces = 0;
+                        }
+                    }
+                    byte[] crop = null;
+                    if (!lost && box != null) {
+                        crop = mouthCrop(gray, box, spec, cropMat);
+                    }
+                    grid.offer(frame.timestamp - origin, crop, crop != null, faces);
+                    decoded++;
+                } else if (frame.samples != null && frame.samples.length > 0) {
+                    FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
+                    float[] s = new float[buf.remaining()];
+                    buf.get(s);
+                    audioTimes.add(new long[] {frame.timestamp});
+                    audioPieces.add(s);
+                }
+            }
+            if (origin == ORIGIN_FROM_MEDIA) {
+                origin = audioTimes.isEmpty() ? 0 : audioTimes.get(0)[0] - firstFrameAtUs;
+            }
+            grid.finish(sourceFps);
+            if (decoded == 0 && audioPieces.isEmpty()) {
+                throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
+            }
+            long audioStart = 0;
+            float[] audio = new float[0];
+            if (!audioPieces.isEmpty()) {
+                long[] start = new long[1];
+                audio = placeAudio(audioTimes, audioPieces, origin, spec.sampleRate(), start);
+                audioStart = start[0];
+            }
+            return new MediaFeatures(origin, grid.first, grid.count, grid.crops(), grid.faceFound(), grid.faceCount(),
+                    audioStart, audio, decoded > 0, !audioPieces.isEmpty(), width, height, sourceFps, decoded);
+        } catch (MediaDecodeException e) {
+            throw e;
+        } catch (Exception | Error e) {
+            throw new MediaDecodeException("decoding " + what + " failed: " + rootMessage(e), e);
+        } finally {
+            release(grabber);
+        }
+    }
+
+    private static byte[] mouthCrop(Mat gray, float[] box, MediaSpec spec, Mat out) {
+        int[] r = MouthRegion.of(Math.round(box[0]), Math.round(box[1]), Math.round(box[2]), Math.round(box[3]),
+                gray.cols(), gray.rows());
+        if (r == null) {
+            return null;
+        }
+        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(gray, rect);
+                Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
+            opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_AREA);
+        }
+        byte[] pixels = new byte[spec.cropPixels()];
+        out.data().get(pixels);
+        return pixels;
+    }
+
+    /**
+     * Lays timestamped audio pieces onto one sample array relative to the origin; returns the samples and writes the
+     * index of the first sample into {@code startOut[0]}.
+     */
+    static float[] placeAudio(List<long[]> times, List<float[]> pieces, long originUs, int sampleRate,
+            long[] startOut) {
+        long tolerance = Math.round(AUDIO_JOIN_TOLERANCE_S * sampleRate);
+        long[] positions = new long[pieces.size()];
+        long expected = Long.MIN_VALUE;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < pieces.size(); i++) {
+            long pos = Math.round((times.get(i)[0] - originUs) * (double) sampleRate / 1_000_000d);
+            if (expected != Long.MIN_VALUE && Math.abs(pos - expected) <= tolerance) {
+                pos = expected;
+            }
+            positions[i] = pos;
+            expected = pos + pieces.get(i).length;
+            min = Math.min(min, pos);
+            max = Math.max(max, expected);
+        }
+        float[] out = new float[(int) (max - min)];
+        for (int i = 0; i < pieces.size(); i++) {
+            System.arraycopy(pieces.get(i), 0, out, (int) (positions[i] - min), pieces.get(i).length);
+        }
+        startOut[0] = min;
+        return out;
+    }
+
+    private static void release(FFmpegFrameGrabber grabber) {
+        try {
+            grabber.close();
+        } catch (Exception ignored) {
+            // nothing useful to do: the decode result or error is already determined
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * Resamples decoded frames onto the fixed-rate grid by nearest timestamp: each grid slot takes the decoded frame
+     * closest to its time, so a 30 fps source drops frames and a 15 fps source repeats them.
+     */
+    static final class Grid {
+        private final MediaSpec spec;
+        private long first = Long.MIN_VALUE;
+        private int count;
+        private byte[] crops = new byte[0];
+        private boolean[] face = new boolean[0];
+        private byte[] faces = new byte[0];
+        private long prevTs = Long.MIN_VALUE;
+        private byte[] prevCrop;
+        private boolean prevFace;
+        private int prevFaces;
+        private long lastDelta;
+
+        Grid(MediaSpec spec) {
+            this.spec = spec;
+        }
+
+        void offer(long tsUs, byte[] crop, boolean faceFound, int faceCount) {
+            if (prevTs == Long.MIN_VALUE) {
+                first = Math.max(0, Math.round(tsUs * (double) spec.fps() / 1_000_000d));
+            } else if (tsUs > prevTs) {
+                lastDelta = tsUs - prevTs;
+                fillUntil((prevTs + tsUs) / 2);
+            } else {
+                return; // a frame that goes back in time (broken timestamps) would reorder the grid
+            }
+            prevTs = tsUs;
+            prevCrop = crop;
+            prevFace = faceFound;
+            prevFaces = faceCount;
+        }
+
+        void finish(double sourceFps) {
+            if (prevTs == Long.MIN_VALUE) {
+                first = 0;
+                return;
+            }
+            long duration = lastDelta > 0 ? lastDelta
+                    : (long) (1_000_000d / (sourceFps > 0 ? sourceFps : spec.fps()));
+            fillUntil(prevTs + duration / 2);
+            if (count == 0) {
+                append();
+            }
+        }
+
+        // Grid slots whose time lies before {@code limitUs} get the previous decoded frame.
+        private void fillUntil(long limitUs) {
+            while (spec.frameStartUs(first + count) < limitUs) {
+                append();
+            }
+        }
+
+        private void append() {
+            int px = spec.cropPixels();
+            if (count == face.length) {
+                int cap = Math.max(64, count * 2);
+                crops = Arrays.copyOf(crops, cap * px);
+                face = Arrays.copyOf(face, cap);
+                faces = Arrays.copyOf(faces, cap);
+            }
+            if (prevCrop != null) {
+                System.arraycopy(prevCrop, 0, crops, count * px, px);
+            }
+            face[count] = prevFace;
+            faces[count] = (byte) Math.min(127, prevFaces);
+            count++;
+        }
+
+        byte[] crops() {
+            return Arrays.copyOf(crops, count * spec.cropPixels());
+        }
+
+        boolean[] faceFound() {
+            return Arrays.copyOf(face, count);
+        }
+
+        byte[] faceCount() {
+            return Arrays.copyOf(faces, count);
+        }
+    }
+}

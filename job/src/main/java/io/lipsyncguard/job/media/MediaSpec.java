@@ -1,0 +1,52 @@
+package io.lipsyncguard.job.media;
+
+import io.lipsyncguard.models.ModelManifest;
+import io.lipsyncguard.models.Preprocessing;
+import java.io.Serializable;
+
+/**
+ * How media is normalised before windowing: target frame rate and sample rate, mouth-crop size, and how often the
+ * face detector runs.
+ *
+ * @param fps target video frame rate (frames are resampled onto this grid)
+ * @param sampleRate target mono audio sample rate in Hz
+ * @param cropWidth mouth crop width in pixels
+ * @param cropHeight mouth crop height in pixels
+ * @param detectEveryFrames run the Haar detector on every n-th decoded frame and carry the box in between
+ * @param detectMaxWidth frames wider than this are downscaled before detection
+ */
+public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
+        int detectMaxWidth) implements Serializable {
+
+    public MediaSpec {
+        if (fps <= 0 || sampleRate <= 0 || cropWidth <= 0 || cropHeight <= 0 || detectEveryFrames <= 0
+                || detectMaxWidth < 32) {
+            throw new IllegalArgumentException("invalid media spec " + fps + " fps, " + sampleRate + " Hz, crop "
+                    + cropWidth + "x" + cropHeight + ", detect every " + detectEveryFrames + " at " + detectMaxWidth);
+        }
+        if (sampleRate % fps != 0) {
+            throw new IllegalArgumentException("sample rate " + sampleRate + " must be a multiple of fps " + fps
+                    + " so every video frame owns a whole number of samples");
+        }
+    }
+
+    /** The spec a model's manifest asks for, with the job's detector settings. */
+    public static MediaSpec fromManifest(ModelManifest manifest, int detectEveryFrames, int detectMaxWidth) {
+        Preprocessing p = manifest.preprocessing();
+        return new MediaSpec(p.fps(), p.sampleRate(), p.crop().width(), p.crop().height(), detectEveryFrames,
+                detectMaxWidth);
+    }
+
+    public int samplesPerFrame() {
+        return sampleRate / fps;
+    }
+
+    public int cropPixels() {
+        return cropWidth * cropHeight;
+    }
+
+    /** Start of grid frame {@code frame} in microseconds from the origin. */
+    public long frameStartUs(long frame) {
+        return frame * 1_000_000L / fps;
+    }
+}

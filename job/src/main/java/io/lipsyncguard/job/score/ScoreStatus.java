@@ -1,0 +1,18 @@
+package io.lipsyncguard.job.score;
+
+/** Whether a window was scored, and if not, which evidence was missing or what went wrong. */
+public enum ScoreStatus {
+    SCORED,
+    /** Too few frames with a face. */
+    NO_FACE,
+    /** Too few frames with speech-level audio. */
+    SILENT,
+    /** Two or more faces of similar size: whose lips the audio belongs to is unknowable. */
+    MULTI_FACE,
+    /** The model did not answer within the scoring timeout. */
+    TIMEOUT,
+    /** The model call failed. */
+    FAILED,
+    /** Not a window: an END or ERROR event passed through to the aggregator. */
+    CONTROL
+}

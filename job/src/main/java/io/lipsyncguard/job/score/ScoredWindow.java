@@ -1,0 +1,75 @@
+package io.lipsyncguard.job.score;
+
+import io.lipsyncguard.job.window.AvWindow;
+import io.lipsyncguard.job.window.WindowKind;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A window after scoring (or the reason it was not scored), or a passed-through END/ERROR event of its video.
+ *
+ * @param score desync/fake probability in [0,1]; NaN unless SCORED
+ * @param offsetFrames best lag in video frames (positive: audio later); 0 unless SCORED
+ * @param syncConfidence curve peak minus median; NaN unless SCORED
+ * @param curve per-lag correlation (index = lag + K); empty unless SCORED and the model gives one
+ */
+public record ScoredWindow(
+        String videoId,
+        WindowKind kind,
+        long index,
+        long startMs,
+        long endMs,
+        ScoreStatus status,
+        double score,
+        double offsetFrames,
+        double syncConfidence,
+        float[] curve,
+        double faceFraction,
+        double speechFraction,
+        double multiFaceFraction,
+        boolean hasAudio,
+        String reason,
+        long producedAtMs) {
+
+    /** A window or control event that carries no model output. */
+    public static ScoredWindow unscored(AvWindow w, ScoreStatus status, String reason) {
+        return new ScoredWindow(w.videoId(), w.kind(), w.index(), w.startMs(), w.endMs(), status, Double.NaN, 0,
+                Double.NaN, new float[0], w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.hasAudio(),
+                reason != null ? reason : w.reason(), w.producedAtMs());
+    }
+
+    public static ScoredWindow scored(AvWindow w, WindowResult r) {
+        return new ScoredWindow(w.videoId(), w.kind(), w.index(), w.startMs(), w.endMs(), ScoreStatus.SCORED,
+                r.score(), r.offsetFrames(), r.syncConfidence(), r.curve(), w.faceFraction(), w.speechFraction(),
+                w.multiFaceFraction(), w.hasAudio(), null, w.producedAtMs());
+    }
+
+    public boolean isScored() {
+        return status == ScoreStatus.SCORED;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ScoredWindow w)) {
+            return false;
+        }
+        return index == w.index && startMs == w.startMs && endMs == w.endMs && status == w.status
+                && Double.compare(score, w.score) == 0 && Double.compare(offsetFrames, w.offsetFrames) == 0
+                && Double.compare(syncConfidence, w.syncConfidence) == 0 && Arrays.equals(curve, w.curve)
+                && Objects.equals(videoId, w.videoId) && kind == w.kind && Objects.equals(reason, w.reason);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(videoId, kind, index, status, score);
+    }
+
+    @Override
+    public String toString() {
+        return "ScoredWindow[" + videoId + " " + kind + " #" + index + " " + status
+                + (isScored() ? " score=" + score + " offset=" + offsetFrames : "") + "]";
+    }
+}

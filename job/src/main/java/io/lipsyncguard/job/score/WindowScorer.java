@@ -1,0 +1,100 @@
+package io.lipsyncguard.job.score;
+
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.window.AvWindow;
+import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.models.Thresholds;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Async scoring of windows: windows with enough evidence go to the JVM-wide micro-batched model; the others, and
+ * END/ERROR events, pass straight through with the reason they were not scored.
+ */
+public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
+
+    private final JobConfig config;
+    private transient ScoringRuntime runtime;
+    private transient Thresholds thresholds;
+    private transient Counter scored;
+    private transient Counter skipped;
+    private transient Counter failed;
+    private transient Histogram latencyMs;
+    private transient Histogram batchSize;
+
+    public WindowScorer(JobConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        runtime = ScoringRuntime.acquire(config.manifestPath(), config.device(), config.maxBatch(),
+                config.maxBatchWait());
+        thresholds = runtime.model().manifest().thresholds();
+        var group = getRuntimeContext().getMetricGroup();
+        scored = group.counter("windowsScored");
+        skipped = group.counter("windowsSkipped");
+        failed = group.counter("windowsFailed");
+        latencyMs = group.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        group.gauge("meanBatchSize", runtime::meanBatchSize);
+    }
+
+    /** Why a window cannot be scored, or null when it carries enough evidence. */
+    public static ScoreStatus evidenceGate(AvWindow w, Thresholds t) {
+        if (w.faceFraction() < t.minFaceFraction()) {
+            return ScoreStatus.NO_FACE;
+        }
+        if (w.multiFaceFraction() > 0.5) {
+            return ScoreStatus.MULTI_FACE;
+        }
+        if (w.speechFraction() < t.minSpeechFraction()) {
+            return ScoreStatus.SILENT;
+        }
+        return null;
+    }
+
+    @Override
+    public void asyncInvoke(AvWindow w, ResultFuture<ScoredWindow> out) {
+        if (w.kind() != WindowKind.WINDOW) {
+            out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.CONTROL, null)));
+            return;
+        }
+        ScoreStatus gate = evidenceGate(w, thresholds);
+        if (gate != null) {
+            skipped.inc();
+            out.complete(List.of(ScoredWindow.unscored(w, gate, null)));
+            return;
+        }
+        long start = System.nanoTime();
+        runtime.batcher().submit(w).whenComplete((r, e) -> {
+            if (e != null) {
+                failed.inc();
+                out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.FAILED, "model failed: " + e.getMessage())));
+            } else {
+                scored.inc();
+                latencyMs.update((System.nanoTime() - start) / 1_000_000);
+                batchSize.update(runtime.lastBatchSize());
+                out.complete(List.of(ScoredWindow.scored(w, r)));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(AvWindow w, ResultFuture<ScoredWindow> out) {
+        failed.inc();
+        out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.TIMEOUT,
+                "not scored within " + config.scoreTimeout().toMillis() + " ms")));
+    }
+
+    @Override
+    public void close() {
+        ScoringRuntime.release(runtime);
+        runtime = null;
+    }
+}

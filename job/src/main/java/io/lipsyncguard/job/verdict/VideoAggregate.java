@@ -1,0 +1,34 @@
+package io.lipsyncguard.job.verdict;
+
+/**
+ * Keyed state of one video's evidence: Welford statistics over scored windows, counts by evidence class, the summed
+ * lag curve for the offset, and what the END event said. A POJO so Flink serializes it without Kryo.
+ */
+public class VideoAggregate {
+    public long windowsSeen;
+    /** Windows the decoder cut, known from the END event; -1 before it. */
+    public long expectedWindows = -1;
+    public long scored;
+    public long noFace;
+    public long silent;
+    public long multiFace;
+    public long unscored;
+    /** Welford state. */
+    public double count;
+    public double mean;
+    public double m2;
+    /** Sum of the scored windows' lag curves (index = lag + K). */
+    public float[] curveSum = new float[0];
+    public double offsetFramesSum;
+    public boolean ended;
+    public String endReason;
+    public boolean hasAudio = true;
+    public long mediaMs;
+    public double faceFraction;
+    public double speechFraction;
+    /** Chunk errors seen, newest last (bounded). */
+    public String[] errors = new String[0];
+    public long windowsSinceRolling;
+
+    public VideoAggregate() {}
+}

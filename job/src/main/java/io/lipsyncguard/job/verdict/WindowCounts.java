@@ -1,0 +1,13 @@
+package io.lipsyncguard.job.verdict;
+
+/**
+ * Windows of a video by evidence class. Only {@code scored} windows count towards the score.
+ *
+ * @param total windows cut
+ * @param scored windows the model scored
+ * @param noFace windows skipped for lack of a face
+ * @param silent windows skipped for lack of speech
+ * @param multiFace windows skipped because several faces of similar size were present
+ * @param unscored windows the model failed on or did not answer in time
+ */
+public record WindowCounts(long total, long scored, long noFace, long silent, long multiFace, long unscored) {}

@@ -1,0 +1,58 @@
+package io.lipsyncguard.job.window;
+
+/**
+ * Keyed state of one video between chunks: the tail of frames, audio and mel rows that windows not yet cut still
+ * need, plus running evidence counters. A POJO with primitive arrays so Flink serializes it without Kryo.
+ */
+public class VideoBuffer {
+    /** Media time of grid frame 0, or Long.MIN_VALUE before the first decoded chunk. */
+    public long originUs = Long.MIN_VALUE;
+
+    /** Grid index of crops[0]. */
+    public long cropBase;
+    /** Frames held from cropBase. */
+    public int cropFrames;
+    public byte[] crops = new byte[0];
+    public boolean[] face = new boolean[0];
+    public byte[] faceCount = new byte[0];
+
+    /** Sample index (from the origin) of audio[0]. */
+    public long audioBase;
+    public int audioLen;
+    public float[] audio = new float[0];
+
+    /** Grid index of the first mel row held. */
+    public long melBase;
+    public int melFrames;
+    /** M·nMels values per frame. */
+    public float[] mel = new float[0];
+    /** Audio level per frame (dBFS), aligned with mel. */
+    public float[] level = new float[0];
+
+    /** Total grid frames of video seen (highest index + 1). */
+    public long videoFrames;
+    /** Total audio samples seen (highest index + 1). */
+    public long audioEnd;
+    public int nextWindow;
+    public boolean hasVideo;
+    public boolean hasAudio;
+    public long faceFrames;
+    public long multiFaceFrames;
+    public long speechFrames;
+    public long levelFrames;
+    public long newestProducedAtMs;
+    /** Next chunk sequence number expected. */
+    public long nextSequence;
+    /** Media start (µs, from the headers) of the first chunk, or Long.MIN_VALUE. */
+    public long firstMediaStartUs = Long.MIN_VALUE;
+    public int decodedChunks;
+    public int gaps;
+    /** Processing time of the last chunk, for the idle timeout. */
+    public long lastActivityMs;
+    /** Processing time the registered idle timer fires at, 0 when none. */
+    public long idleTimerMs;
+    /** The video ended: later chunks are late duplicates. */
+    public boolean ended;
+
+    public VideoBuffer() {}
+}

@@ -1,0 +1,186 @@
+package io.lipsyncguard.job.window;
+
+import io.lipsyncguard.job.media.LogMel;
+import io.lipsyncguard.job.media.MediaFeatures;
+import io.lipsyncguard.job.media.SpeechActivity;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Pure windowing over a {@link VideoBuffer}: appends decoded features by grid position, computes mel rows once
+ * their audio is complete, cuts every window whose frames and audio context are present, and trims what no later
+ * window needs. Chunk boundaries therefore never change a window.
+ */
+public final class WindowCutter {
+
+    private WindowCutter() {}
+
+    /** Adds one decode's frames and audio at their grid positions (later data wins where they overlap). */
+    public static void append(VideoBuffer b, MediaFeatures m, WindowSpec spec) {
+        if (b.originUs == Long.MIN_VALUE) {
+            b.originUs = m.originUs();
+        }
+        int px = spec.cropPixels();
+        if (m.hasVideo() && m.frameCount() > 0) {
+            b.hasVideo = true;
+            long from = Math.max(m.firstFrame(), b.cropBase);
+            long to = m.firstFrame() + m.frameCount();
+            ensureFrames(b, to, px);
+            for (long f = from; f < to; f++) {
+                int dst = (int) (f - b.cropBase);
+                int src = (int) (f - m.firstFrame());
+                System.arraycopy(m.crops(), src * px, b.crops, dst * px, px);
+                b.face[dst] = m.faceFound()[src];
+                b.faceCount[dst] = m.faceCount()[src];
+            }
+            if (to > b.videoFrames) {
+                for (long f = Math.max(from, b.videoFrames); f < to; f++) {
+                    int src = (int) (f - m.firstFrame());
+                    b.faceFrames += m.faceFound()[src] ? 1 : 0;
+                    b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
+                }
+                b.videoFrames = to;
+            }
+        }
+        if (m.hasAudio() && m.audio().length > 0) {
+            b.hasAudio = true;
+            long from = Math.max(m.audioStartSample(), b.audioBase);
+            long to = m.audioStartSample() + m.audio().length;
+            if (to > b.audioBase + b.audioLen) {
+                int need = (int) (to - b.audioBase);
+                if (need > b.audio.length) {
+                    b.audio = Arrays.copyOf(b.audio, Math.max(need, b.audio.length * 3 / 2));
+                }
+                b.audioLen = need;
+            }
+            if (to > from) {
+                System.arraycopy(m.audio(), (int) (from - m.audioStartSample()), b.audio, (int) (from - b.audioBase),
+                        (int) (to - from));
+            }
+            b.audioEnd = Math.max(b.audioEnd, to);
+        }
+    }
+
+    private static void ensureFrames(VideoBuffer b, long toFrame, int px) {
+        int need = (int) (toFrame - b.cropBase);
+        if (need > b.cropFrames) {
+            if (need > b.face.length) {
+                int cap = Math.max(need, b.face.length * 3 / 2);
+                b.crops = Arrays.copyOf(b.crops, cap * px);
+                b.face = Arrays.copyOf(b.face, cap);
+                b.faceCount = Arrays.copyOf(b.faceCount, cap);
+            }
+            b.cropFrames = need;
+        }
+    }
+
+    /**
+     * Computes mel rows and levels for every frame whose audio support is complete; at the end of the video, for all
+     * frames up to its length (missing audio reads as silence).
+     */
+    public static void computeMel(VideoBuffer b, WindowSpec spec, float[][] filterbank, boolean endOfVideo) {
+        int spf = spec.samplesPerFrame();
+        long limit;
+        if (endOfVideo) {
+            limit = b.videoFrames;
+        } else {
+            // frame f's last mel frame reaches winLength/2 - hop/2 samples past the frame's end
+            long reach = spec.winLength() / 2 - spec.hop() / 2;
+            limit = Math.min(b.videoFrames, Math.floorDiv(b.audioEnd - reach, spf));
+        }
+        long from = b.melBase + b.melFrames;
+        if (limit <= from) {
+            return;
+        }
+        int n = (int) (limit - from);
+        int per = spec.melValuesPerFrame();
+        long firstCentre = from * spf + spec.hop() / 2 - b.audioBase;
+        float[] rows = LogMel.compute(b.audio, firstCentre, n * spec.melPerFrame(), spec.nFft(), spec.winLength(),
+                spec.hop(), filterbank);
+        float[] lv = SpeechActivity.dbfs(b.audio, from * spf - b.audioBase, n, spf);
+        int total = b.melFrames + n;
+        if (total * per > b.mel.length) {
+            b.mel = Arrays.copyOf(b.mel, Math.max(total * per, b.mel.length * 3 / 2));
+            b.level = Arrays.copyOf(b.level, Math.max(total, b.level.length * 3 / 2));
+        }
+        System.arraycopy(rows, 0, b.mel, b.melFrames * per, n * per);
+        System.arraycopy(lv, 0, b.level, b.melFrames, n);
+        for (int i = 0; i < n; i++) {
+            b.speechFrames += SpeechActivity.active(lv[i], spec.speechThresholdDbfs()) ? 1 : 0;
+        }
+        b.levelFrames += n;
+        b.melFrames = total;
+    }
+
+    /**
+     * Cuts every window whose frames and audio context are available, in index order, then trims the buffer.
+     * Nothing is cut for a video without audio: its END event reports that instead.
+     */
+    public static List<AvWindow> cut(VideoBuffer b, WindowSpec spec, String videoId) {
+        List<AvWindow> out = new ArrayList<>();
+        if (!b.hasAudio || !b.hasVideo) {
+            return out;
+        }
+        int t = spec.windowFrames();
+        int k = spec.marginFrames();
+        int px = spec.cropPixels();
+        int per = spec.melValuesPerFrame();
+        while (true) {
+            long s = spec.windowStartFrame(b.nextWindow);
+            boolean framesReady = s + t + k <= b.videoFrames;
+            boolean melReady = s + t + k <= b.melBase + b.melFrames;
+            if (!framesReady || !melReady) {
+                break;
+            }
+            int c0 = (int) (s - b.cropBase);
+            byte[] crops = Arrays.copyOfRange(b.crops, c0 * px, (c0 + t) * px);
+            int m0 = (int) (s - k - b.melBase);
+            float[] audio = Arrays.copyOfRange(b.mel, m0 * per, (m0 + t + 2 * k) * per);
+            int face = 0;
+            int multi = 0;
+            int speech = 0;
+            for (int i = 0; i < t; i++) {
+                face += b.face[c0 + i] ? 1 : 0;
+                multi += b.faceCount[c0 + i] >= 2 ? 1 : 0;
+                speech += SpeechActivity.active(b.level[m0 + k + i], spec.speechThresholdDbfs()) ? 1 : 0;
+            }
+            out.add(new AvWindow(videoId, WindowKind.WINDOW, b.nextWindow, spec.frameToMs(s), spec.frameToMs(s + t),
+                    crops, audio, (double) face / t, (double) speech / t, (double) multi / t, true, null,
+                    b.newestProducedAtMs));
+            b.nextWindow++;
+        }
+        trim(b, spec);
+        return out;
+    }
+
+    /** Drops frames, mel rows and samples that no window from {@code nextWindow} on can use. */
+    static void trim(VideoBuffer b, WindowSpec spec) {
+        long s = spec.windowStartFrame(b.nextWindow);
+        int px = spec.cropPixels();
+        int dropFrames = (int) Math.min(b.cropFrames, Math.max(0, s - b.cropBase));
+        if (dropFrames > 0) {
+            b.crops = Arrays.copyOfRange(b.crops, dropFrames * px, Math.max(dropFrames, b.cropFrames) * px);
+            b.face = Arrays.copyOfRange(b.face, dropFrames, b.cropFrames);
+            b.faceCount = Arrays.copyOfRange(b.faceCount, dropFrames, b.cropFrames);
+            b.cropBase += dropFrames;
+            b.cropFrames -= dropFrames;
+        }
+        int per = spec.melValuesPerFrame();
+        int dropMel = (int) Math.min(b.melFrames, Math.max(0, s - spec.marginFrames() - b.melBase));
+        if (dropMel > 0) {
+            b.mel = Arrays.copyOfRange(b.mel, dropMel * per, b.melFrames * per);
+            b.level = Arrays.copyOfRange(b.level, dropMel, b.melFrames);
+            b.melBase += dropMel;
+            b.melFrames -= dropMel;
+        }
+        // the next mel row to compute reads from winLength/2 before its frame's first hop centre
+        long keepFrom = (b.melBase + b.melFrames) * (long) spec.samplesPerFrame() - spec.winLength();
+        int dropSamples = (int) Math.min(b.audioLen, Math.max(0, keepFrom - b.audioBase));
+        if (dropSamples > 0) {
+            b.audio = Arrays.copyOfRange(b.audio, dropSamples, b.audioLen);
+            b.audioBase += dropSamples;
+            b.audioLen -= dropSamples;
+        }
+    }
+}

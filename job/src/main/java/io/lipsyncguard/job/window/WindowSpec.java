@@ -1,0 +1,63 @@
+package io.lipsyncguard.job.window;
+
+import io.lipsyncguard.job.media.MediaSpec;
+import io.lipsyncguard.models.AudioSpec;
+import io.lipsyncguard.models.ModelManifest;
+import io.lipsyncguard.models.Preprocessing;
+import java.io.Serializable;
+
+/**
+ * Window geometry taken from a model manifest: T frames per window, a stride, K frames of audio context on each
+ * side, crop size and mel settings. Window i covers video frames [K + i·stride, K + i·stride + T) and audio frames
+ * [i·stride, i·stride + T + 2K).
+ */
+public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFrames, int marginFrames,
+        int cropWidth, int cropHeight, int nMels, int nFft, int winLength, int hop, double fMin, double fMax,
+        int melPerFrame, double speechThresholdDbfs) implements Serializable {
+
+    public static WindowSpec fromManifest(ModelManifest manifest) {
+        Preprocessing p = manifest.preprocessing();
+        AudioSpec a = p.audio();
+        return new WindowSpec(p.fps(), p.sampleRate(), p.windowFrames(), p.strideFrames(), p.offsetMarginFrames(),
+                p.crop().width(), p.crop().height(), a.nMels(), a.nFft(), a.winLength(), a.hopLength(), a.fMin(),
+                a.fMax(), a.melFramesPerVideoFrame(), -45.0);
+    }
+
+    public MediaSpec mediaSpec(int detectEveryFrames, int detectMaxWidth) {
+        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth);
+    }
+
+    public int samplesPerFrame() {
+        return sampleRate / fps;
+    }
+
+    public int cropPixels() {
+        return cropWidth * cropHeight;
+    }
+
+    /** Video frames of audio a window needs: T + 2K. */
+    public int spanFrames() {
+        return windowFrames + 2 * marginFrames;
+    }
+
+    /** Mel values per video frame: M mel frames of nMels bins. */
+    public int melValuesPerFrame() {
+        return melPerFrame * nMels;
+    }
+
+    public long windowStartFrame(long index) {
+        return marginFrames + index * strideFrames;
+    }
+
+    /** Windows a video of {@code frames} grid frames yields: every window with its full audio context inside it. */
+    public int windowsIn(long frames) {
+        if (frames < spanFrames()) {
+            return 0;
+        }
+        return (int) ((frames - spanFrames()) / strideFrames) + 1;
+    }
+
+    public long frameToMs(long frame) {
+        return frame * 1000L / fps;
+    }
+}
