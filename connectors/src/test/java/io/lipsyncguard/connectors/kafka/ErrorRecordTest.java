@@ -1,0 +1,47 @@
+package io.lipsyncguard.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.types.PojoTestUtils;
+import org.junit.jupiter.api.Test;
+
+class ErrorRecordTest {
+
+    @Test
+    void isAFlinkPojoSoItNeedsNoKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ErrorRecord.class);
+    }
+
+    @Test
+    void jsonFormatIsStableAndRoundTrips() {
+        ErrorRecord record = new ErrorRecord("v1", 3, ErrorRecord.STAGE_DECODE, "no video stream", 1_700_000_000_000L);
+
+        byte[] json = new ErrorRecordSerializer().serialize(record);
+
+        assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo(
+                "{\"videoId\":\"v1\",\"sequence\":3,\"stage\":\"decode\",\"reason\":\"no video stream\","
+                        + "\"atMs\":1700000000000}");
+        assertThat(ErrorRecordSerializer.fromJson(json)).isEqualTo(record);
+    }
+
+    @Test
+    void readersIgnoreFieldsAddedLater() {
+        String json = "{\"videoId\":\"v1\",\"sequence\":-1,\"stage\":\"size\",\"reason\":\"r\",\"atMs\":5,\"new\":1}";
+
+        assertThat(ErrorRecordSerializer.fromJson(json.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new ErrorRecord("v1", -1, "size", "r", 5));
+    }
+
+    @Test
+    void invalidChunksMapToTheirStage() {
+        MediaChunk refused = ChunkContentTypes.invalid("v1", 2, false, 0L, "reference uri 'x' is outside");
+        MediaChunk malformed = ChunkContentTypes.invalid("v2", -1, false, 0L, "bad header lsg-seq: 'x'");
+
+        assertThat(ErrorRecord.forInvalidChunk(refused, 9L))
+                .isEqualTo(new ErrorRecord("v1", 2, "reference", "reference uri 'x' is outside", 9L));
+        assertThat(ErrorRecord.forInvalidChunk(malformed, 9L))
+                .isEqualTo(new ErrorRecord("v2", -1, "deserialize", "bad header lsg-seq: 'x'", 9L));
+    }
+}

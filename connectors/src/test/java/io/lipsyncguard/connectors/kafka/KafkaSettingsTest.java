@@ -1,0 +1,109 @@
+package io.lipsyncguard.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.kafka.common.IsolationLevel;
+import org.junit.jupiter.api.Test;
+
+class KafkaSettingsTest {
+
+    private static final int WIRE = KafkaLimits.DEFAULT_MAX_RECORD_BYTES + KafkaLimits.FRAMING_HEADROOM_BYTES;
+
+    @Test
+    void limitsAreOneValueEverywhere() {
+        assertThat(KafkaLimits.DEFAULT_MAX_RECORD_BYTES).isEqualTo(16 * 1024 * 1024);
+        String wire = Integer.toString(WIRE);
+        assertThat(KafkaLimits.producerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
+                .containsEntry("max.request.size", wire)
+                .containsEntry("buffer.memory", Integer.toString(32 * 1024 * 1024 + 2 * KafkaLimits.FRAMING_HEADROOM_BYTES));
+        assertThat(KafkaLimits.consumerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
+                .containsEntry("max.partition.fetch.bytes", wire)
+                .containsEntry("fetch.max.bytes", wire);
+        assertThat(KafkaLimits.brokerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
+                .containsEntry("message.max.bytes", wire)
+                .containsEntry("replica.fetch.max.bytes", wire);
+        assertThat(KafkaLimits.topicConfigs(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
+                .containsExactly(Map.entry("max.message.bytes", wire));
+        assertThat(EmbeddedKafka.brokerConfig(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
+                .containsEntry("message.max.bytes", wire);
+    }
+
+    @Test
+    void sourceDefaults() {
+        KafkaSourceSettings settings = KafkaSourceSettings.forTopic("localhost:9092", "chunks", "lsg");
+
+        assertThat(settings.isolationLevel()).isEqualTo(IsolationLevel.READ_COMMITTED);
+        assertThat(settings.startingOffsets()).isEqualTo(KafkaSourceSettings.StartingOffsets.EARLIEST);
+        assertThat(settings.maxRecordBytes()).isEqualTo(KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+        assertThat(settings.properties()).isEmpty();
+    }
+
+    @Test
+    void sourceNeedsExactlyOneOfTopicAndPattern() {
+        assertThatThrownBy(() -> new KafkaSourceSettings("b:1", "t", "t.*", "g",
+                        KafkaSourceSettings.StartingOffsets.LATEST, Map.of(), IsolationLevel.READ_COMMITTED, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KafkaSourceSettings("b:1", null, null, "g",
+                        KafkaSourceSettings.StartingOffsets.LATEST, Map.of(), IsolationLevel.READ_COMMITTED, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(KafkaSourceSettings.forTopicPattern("b:1", "chunks-.*", "g").topicPattern()).isEqualTo("chunks-.*");
+    }
+
+    @Test
+    void sourcePassesSecurityPropertiesButRefusesManagedOnes() {
+        KafkaSourceSettings settings = KafkaSourceSettings.forTopic("b:1", "t", "g")
+                .withProperties(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN"));
+        assertThat(settings.properties()).containsEntry("security.protocol", "SASL_SSL");
+
+        assertThatThrownBy(() -> settings.withProperties(Map.of("isolation.level", "read_uncommitted")))
+                .hasMessageContaining("isolation.level");
+    }
+
+    @Test
+    void sourceBuildsForEveryStartingOffset() {
+        for (KafkaSourceSettings.StartingOffsets offsets : KafkaSourceSettings.StartingOffsets.values()) {
+            KafkaSourceSettings settings = KafkaSourceSettings.forTopic("b:1", "t", "g").withStartingOffsets(offsets);
+            assertThat(KafkaChunkSources.create(settings, ReferencePolicy.denyAll())).isNotNull();
+        }
+    }
+
+    @Test
+    void exactlyOnceSinkSetsTransactionTimeoutAndSizeLimit() {
+        KafkaSinkSettings settings = KafkaSinkSettings.exactlyOnce("b:1", "dlq", "lsg-dlq")
+                .withProperties(Map.of("compression.type", "zstd"));
+
+        Properties properties = KafkaJsonSinks.producerProperties(settings);
+
+        assertThat(settings.transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(properties)
+                .containsEntry("transaction.timeout.ms", "600000")
+                .containsEntry("max.request.size", Integer.toString(WIRE))
+                .containsEntry("compression.type", "zstd");
+        assertThat(KafkaJsonSinks.create(settings, (String s) -> s, s -> s.getBytes())).isNotNull();
+    }
+
+    @Test
+    void atLeastOnceSinkHasNoTransactions() {
+        KafkaSinkSettings settings = KafkaSinkSettings.atLeastOnce("b:1", "verdicts");
+
+        assertThat(settings.deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(KafkaJsonSinks.producerProperties(settings)).doesNotContainKey("transaction.timeout.ms");
+    }
+
+    @Test
+    void exactlyOnceNeedsATransactionalIdPrefix() {
+        assertThatThrownBy(() -> KafkaSinkSettings.exactlyOnce("b:1", "dlq", " "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transactionalIdPrefix");
+        assertThatThrownBy(() -> KafkaSinkSettings.exactlyOnce("b:1", "dlq", "p").withTransactionTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KafkaSinkSettings.atLeastOnce("b:1", "dlq")
+                        .withProperties(Map.of("transaction.timeout.ms", "1")))
+                .hasMessageContaining("transaction.timeout.ms");
+    }
+}

@@ -1,0 +1,251 @@
+package io.lipsyncguard.connectors.kafka;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.util.ListCollector;
+import org.apache.flink.util.InstantiationUtil;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+class MediaChunkDeserializerTest {
+
+    private static final String TOPIC = "chunks";
+    private static final String AT = " (record chunks-1@42)";
+    private static final MediaChunkDeserializer DESERIALIZER =
+            new MediaChunkDeserializer(ReferencePolicy.allowing("file:///data/"), 1024);
+
+    private static ConsumerRecord<byte[], byte[]> record(String key, byte[] value, String... headerPairs) {
+        ConsumerRecord<byte[], byte[]> record =
+                new ConsumerRecord<>(TOPIC, 1, 42L, key == null ? null : key.getBytes(UTF_8), value);
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            record.headers().add(headerPairs[i], headerPairs[i + 1].getBytes(UTF_8));
+        }
+        return record;
+    }
+
+    private static ConsumerRecord<byte[], byte[]> reference(String json) {
+        return record("v1", json.getBytes(UTF_8), ChunkHeaders.SEQUENCE, "0", ChunkHeaders.LAST, "true",
+                ChunkHeaders.CONTENT_TYPE, ChunkContentTypes.REFERENCE, ChunkHeaders.PRODUCED_AT_MS, "5");
+    }
+
+    private static MediaChunk invalid(String videoId, long sequence, boolean last, long producedAtMs, String reason) {
+        return new MediaChunk(videoId, sequence, last, ChunkContentTypes.INVALID, MediaChunk.UNKNOWN_START,
+                (reason + AT).getBytes(UTF_8), null, producedAtMs);
+    }
+
+    @Test
+    void inlineChunkWithAllHeaders() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", new byte[] {1, 2, 3},
+                ChunkHeaders.SEQUENCE, "3", ChunkHeaders.LAST, "false", ChunkHeaders.CONTENT_TYPE, "video/mp2t",
+                ChunkHeaders.MEDIA_START_US, "2000000", ChunkHeaders.PRODUCED_AT_MS, "1700000000123"));
+
+        assertThat(chunk).isEqualTo(new MediaChunk(
+                "v1", 3, false, "video/mp2t", 2_000_000L, new byte[] {1, 2, 3}, null, 1_700_000_000_123L));
+    }
+
+    @Test
+    void inlineChunkWithOnlyRequiredHeaders() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[] {9}, ChunkHeaders.SEQUENCE, "0", ChunkHeaders.LAST, "true"));
+
+        assertThat(chunk).isEqualTo(
+                new MediaChunk("v1", 0, true, null, MediaChunk.UNKNOWN_START, new byte[] {9}, null, 0L));
+    }
+
+    @Test
+    void lastOccurrenceOfARepeatedHeaderCounts() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", new byte[] {9},
+                ChunkHeaders.SEQUENCE, "1", ChunkHeaders.LAST, "true", ChunkHeaders.SEQUENCE, "2"));
+
+        assertThat(chunk.sequence()).isEqualTo(2);
+    }
+
+    @Test
+    void referenceUnderAllowedPrefixBecomesReferenceChunk() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                reference("{\"uri\":\"file:///data/videos/a.mp4\",\"contentType\":\"video/mp4\"}"));
+
+        assertThat(chunk).isEqualTo(new MediaChunk(
+                "v1", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, null, "file:///data/videos/a.mp4", 5L));
+        assertThat(chunk.isReference()).isTrue();
+    }
+
+    @Test
+    void referenceIsNormalisedBeforeItIsEmitted() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:/data/x/./../videos//a.mp4\"}"));
+
+        assertThat(chunk).isEqualTo(new MediaChunk(
+                "v1", 0, true, null, MediaChunk.UNKNOWN_START, null, "file:///data/videos/a.mp4", 5L));
+    }
+
+    @Test
+    void referenceOutsideThePrefixIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///etc/passwd\"}"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 0, true, 5L,
+                "reference uri 'file:///etc/passwd' is outside the allowed prefixes [file:///data/]"));
+    }
+
+    @Test
+    void dotDotCannotEscapeThePrefix() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///data/../etc/passwd\"}"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 0, true, 5L,
+                "reference uri 'file:///data/../etc/passwd' is outside the allowed prefixes [file:///data/]"));
+    }
+
+    @Test
+    void percentEncodedDotDotCannotEscapeThePrefix() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///data/%2e%2e/etc/passwd\"}"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 0, true, 5L,
+                "reference uri 'file:///data/%2e%2e/etc/passwd' is outside the allowed prefixes [file:///data/]"));
+    }
+
+    @Test
+    void dotDotAboveTheRootIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///data/../../data/a.mp4\"}"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 0, true, 5L,
+                "reference uri is not a plain absolute path: 'file:///data/../../data/a.mp4'"));
+    }
+
+    @Test
+    void siblingDirectorySharingThePrefixTextIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///database/a.mp4\"}"));
+
+        assertThat(ChunkContentTypes.reasonOf(chunk)).isEqualTo(
+                "reference uri 'file:///database/a.mp4' is outside the allowed prefixes [file:///data/]" + AT);
+    }
+
+    @Test
+    void referenceThatIsNotJsonIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("file:///data/a.mp4"));
+
+        assertThat(chunk.contentType()).isEqualTo(ChunkContentTypes.INVALID);
+        assertThat(chunk.videoId()).isEqualTo("v1");
+        assertThat(ChunkContentTypes.reasonOf(chunk)).startsWith("bad reference value: not JSON").endsWith(AT);
+    }
+
+    @Test
+    void referenceWithoutUriIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"url\":\"file:///data/a.mp4\"}"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 0, true, 5L, "bad reference value: no string field \"uri\""));
+    }
+
+    @Test
+    void missingKeyIsInvalidAndIdentifiedByPosition() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record(null, new byte[] {1},
+                ChunkHeaders.SEQUENCE, "3", ChunkHeaders.LAST, "false", ChunkHeaders.PRODUCED_AT_MS, "7"));
+
+        assertThat(chunk).isEqualTo(invalid("unknown-chunks-1-42", 3, false, 7L, "missing key"));
+    }
+
+    @Test
+    void badSequenceHeaderIsInvalidWithUnknownSequence() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "abc", ChunkHeaders.LAST, "true"));
+
+        assertThat(chunk).isEqualTo(
+                invalid("v1", ChunkContentTypes.UNKNOWN_SEQUENCE, true, 0L, "bad header lsg-seq: 'abc'"));
+    }
+
+    @Test
+    void negativeSequenceIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "-4", ChunkHeaders.LAST, "false"));
+
+        assertThat(chunk).isEqualTo(
+                invalid("v1", ChunkContentTypes.UNKNOWN_SEQUENCE, false, 0L, "bad header lsg-seq: '-4'"));
+    }
+
+    @Test
+    void missingSequenceHeaderIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.LAST, "false"));
+
+        assertThat(chunk).isEqualTo(
+                invalid("v1", ChunkContentTypes.UNKNOWN_SEQUENCE, false, 0L, "missing header lsg-seq"));
+    }
+
+    @Test
+    void badLastHeaderIsInvalidButKeepsTheSequence() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "8", ChunkHeaders.LAST, "yes"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 8, false, 0L, "bad header lsg-last: 'yes'"));
+    }
+
+    @Test
+    void oversizeValueIsInvalidAndNotCopied() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[1025], ChunkHeaders.SEQUENCE, "2", ChunkHeaders.LAST, "true"));
+
+        assertThat(chunk).isEqualTo(
+                invalid("v1", 2, true, 0L, "value of 1025 bytes exceeds the limit of 1024 bytes"));
+    }
+
+    @Test
+    void valueAtTheLimitIsAccepted() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", new byte[1024], ChunkHeaders.SEQUENCE, "2", ChunkHeaders.LAST, "true"));
+
+        assertThat(chunk.inlineSize()).isEqualTo(1024);
+        assertThat(chunk.contentType()).isNull();
+    }
+
+    @Test
+    void tombstoneIsInvalid() {
+        MediaChunk chunk = DESERIALIZER.toChunk(
+                record("v1", null, ChunkHeaders.SEQUENCE, "2", ChunkHeaders.LAST, "false"));
+
+        assertThat(chunk).isEqualTo(invalid("v1", 2, false, 0L, "missing value"));
+    }
+
+    @Test
+    void producerCannotForgeAnInvalidChunk() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", "all good".getBytes(UTF_8), ChunkHeaders.SEQUENCE,
+                "2", ChunkHeaders.LAST, "false", ChunkHeaders.CONTENT_TYPE, ChunkContentTypes.INVALID));
+
+        assertThat(chunk).isEqualTo(
+                invalid("v1", 2, false, 0L, "content type application/vnd.lipsync.invalid is reserved"));
+    }
+
+    @Test
+    void keyThatIsNotUtf8IsInvalid() {
+        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPIC, 1, 42L, new byte[] {(byte) 0xff}, new byte[] {1});
+        record.headers().add(ChunkHeaders.SEQUENCE, "1".getBytes(UTF_8));
+        record.headers().add(ChunkHeaders.LAST, "false".getBytes(UTF_8));
+
+        assertThat(DESERIALIZER.toChunk(record))
+                .isEqualTo(invalid("unknown-chunks-1-42", 1, false, 0L, "key is not valid UTF-8"));
+    }
+
+    @Test
+    void denyAllPolicyRefusesEveryReference() {
+        MediaChunkDeserializer deserializer = new MediaChunkDeserializer(ReferencePolicy.denyAll());
+
+        MediaChunk chunk = deserializer.toChunk(reference("{\"uri\":\"file:///data/a.mp4\"}"));
+
+        assertThat(ChunkContentTypes.reasonOf(chunk))
+                .isEqualTo("reference uri 'file:///data/a.mp4' is outside the allowed prefixes []" + AT);
+    }
+
+    @Test
+    void emitsExactlyOneChunkPerRecordAndSurvivesJavaSerialisation() throws Exception {
+        MediaChunkDeserializer copy = InstantiationUtil.clone(DESERIALIZER);
+        List<MediaChunk> out = new ArrayList<>();
+
+        copy.deserialize(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "0", ChunkHeaders.LAST, "true"),
+                new ListCollector<>(out));
+        copy.deserialize(record(null, null), new ListCollector<>(out));
+
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).payload()).containsExactly(1);
+        assertThat(out.get(1).contentType()).isEqualTo(ChunkContentTypes.INVALID);
+    }
+}

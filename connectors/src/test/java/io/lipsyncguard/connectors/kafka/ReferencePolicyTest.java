@@ -1,0 +1,78 @@
+package io.lipsyncguard.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ReferencePolicyTest {
+
+    private final ReferencePolicy policy = ReferencePolicy.allowing("file:///data", "s3://bucket/videos/");
+
+    @Test
+    void prefixesAreNormalisedToDirectories() {
+        assertThat(policy.allowedPrefixes()).containsExactly("file:///data/", "s3://bucket/videos/");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "file:///data/a.mp4, file:///data/a.mp4",
+        "file:/data/a.mp4, file:///data/a.mp4",
+        "FILE:///data/a.mp4, file:///data/a.mp4",
+        "file:///data//x/./y/../a.mp4, file:///data/x/a.mp4",
+        "file:///data/with%20space.mp4, file:///data/with%20space.mp4",
+        "s3://bucket/videos/2024/a.mp4, s3://bucket/videos/2024/a.mp4"
+    })
+    void allowsAndNormalises(String uri, String normalised) {
+        ReferencePolicy.Decision decision = policy.check(uri);
+
+        assertThat(decision.allowed()).isTrue();
+        assertThat(decision.normalisedUri()).isEqualTo(normalised);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "file:///etc/passwd",
+        "file:///data/../etc/passwd",
+        "file:///data/%2e%2e/etc/passwd",
+        "file:///data/%2E%2E/%2e%2e/etc/passwd",
+        "file:///database/a.mp4",
+        "file:///data",
+        "file://evil/data/a.mp4",
+        "s3://bucket/videos-old/a.mp4",
+        "s3://other/videos/a.mp4",
+        "http://bucket/videos/a.mp4",
+        "/data/a.mp4",
+        "data/a.mp4",
+        "file:data/a.mp4",
+        "file:///data/a.mp4?x=1",
+        "file:///data/a.mp4#frag",
+        "file:///data/..%5c..%5cetc",
+        "file:///data/a%00.mp4",
+        "file:///../data/a.mp4",
+        "not a uri",
+        ""
+    })
+    void refuses(String uri) {
+        ReferencePolicy.Decision decision = policy.check(uri);
+
+        assertThat(decision.allowed()).isFalse();
+        assertThat(decision.normalisedUri()).isNull();
+        assertThat(decision.refusal()).startsWith(ChunkContentTypes.REFERENCE_REASON_PREFIX);
+    }
+
+    @Test
+    void refusesNull() {
+        assertThat(policy.check(null).refusal()).isEqualTo("reference has no uri");
+    }
+
+    @Test
+    void rejectsRelativePrefixAtConstruction() {
+        assertThatThrownBy(() -> ReferencePolicy.allowing("data/"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("data/");
+    }
+}
