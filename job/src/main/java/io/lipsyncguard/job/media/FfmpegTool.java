@@ -1,0 +1,252 @@
+package io.lipsyncguard.job.media;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bytedeco.javacpp.Loader;
+
+/** Runs the FFmpeg command-line tool bundled in the JavaCV ffmpeg jar for remuxing, cutting and benchmarking. */
+public final class FfmpegTool {
+
+    // Long media can take a while to re-encode on a small machine; a hung process must still end.
+    private static final Duration TIMEOUT = Duration.ofMinutes(20);
+    private static final int OUTPUT_TAIL_CHARS = 4000;
+    private static final Pattern PROGRESS_FRAME = Pattern.compile("(?m)^frame=\\s*(\\d+)\\s*$");
+
+    private static volatile String binary;
+    private static volatile String encoder;
+
+    private FfmpegTool() {}
+
+    /**
+     * The path of the ffmpeg executable, extracted from the JavaCV jar into the JavaCPP cache on first use.
+     *
+     * @throws IllegalStateException when it cannot be loaded, typically because a system library it links
+     *                               (libpulse.so.0, libasound.so.2, libxcb.so.1) is not installed
+     */
+    public static String binary() {
+        String path = binary;
+        if (path == null) {
+            synchronized (FfmpegTool.class) {
+                if (binary == null) {
+                    try {
+                        binary = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+                    } catch (UnsatisfiedLinkError | RuntimeException e) {
+                        throw new IllegalStateException("cannot load the bundled ffmpeg executable (on Debian/Ubuntu "
+                                + "it needs: apt-get install libpulse0 libasound2 libxcb1 libxcb-shm0): " + e.getMessage(),
+                                e);
+                    }
+                }
+                path = binary;
+            }
+        }
+        return path;
+    }
+
+    /** Whether the bundled ffmpeg executable can be loaded on this machine. */
+    public static boolean isAvailable() {
+        try {
+            version();
+            return true;
+        } catch (IllegalStateException | IOException e) {
+            return false;
+        }
+    }
+
+    /** The first line of {@code ffmpeg -version}, e.g. {@code ffmpeg version 8.0.1 Copyright (c) ...}. */
+    public static String version() throws IOException {
+        String out = run(List.of("-version"));
+        int eol = out.indexOf('\n');
+        return (eol < 0 ? out : out.substring(0, eol)).trim();
+    }
+
+    /**
+     * Copies {@code in} to {@code out} (always Matroska, whatever the file name) with its first audio stream moved
+     * {@code ms} later than the video (negative: earlier). No re-encoding; the offset goes into the timestamps.
+     */
+    public static void shiftAudio(Path in, Path out, int ms) throws IOException {
+        String offset = String.format(Locale.ROOT, "%.3f", Math.abs(ms) / 1000.0);
+        List<String> args = new ArrayList<>(List.of("-y"));
+        // -itsoffset applies to the input that follows it: offsetting the audio's input delays the audio, offsetting
+        // the video's input delays the video, which is the same relative shift in the other direction.
+        if (ms >= 0) {
+            args.addAll(List.of("-i", in.toString(), "-itsoffset", offset, "-i", in.toString()));
+        } else {
+            args.addAll(List.of("-itsoffset", offset, "-i", in.toString(), "-i", in.toString()));
+        }
+        args.addAll(List.of("-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-f", "matroska", out.toString()));
+        createParent(out);
+        run(args);
+    }
+
+    /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
+    public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
+        createParent(out);
+        run(List.of("-y", "-i", video.toString(), "-i", audioSource.toString(),
+                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", out.toString()));
+    }
+
+    /**
+     * Cuts {@code in} into chunks of {@code seconds} in {@code outDir}, as a live packager would: {@code "ts"} gives
+     * MPEG-TS files, {@code "fmp4"} self-contained fragmented MP4 files. The video is re-encoded with a keyframe at
+     * every boundary so each chunk decodes on its own; the audio is re-encoded to AAC; chunks keep the source's
+     * timestamps. Returns the chunks in playback order.
+     */
+    public static List<Path> segment(Path in, Path outDir, double seconds, String format) throws IOException {
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("seconds must be positive, got " + seconds);
+        }
+        String ext;
+        List<String> formatArgs;
+        switch (format) {
+            case "ts" -> {
+                ext = "ts";
+                formatArgs = List.of("-segment_format", "mpegts");
+            }
+            case "fmp4" -> {
+                ext = "mp4";
+                // empty_moov puts the codec set-up at the start of every chunk, so no separate init segment is needed.
+                formatArgs = List.of("-segment_format", "mp4", "-segment_format_options",
+                        "movflags=+frag_keyframe+empty_moov+default_base_moof");
+            }
+            default -> throw new IllegalArgumentException("format must be \"ts\" or \"fmp4\", got \"" + format + "\"");
+        }
+        Files.createDirectories(outDir);
+        String stem = stem(in);
+        Path list = Files.createTempFile(outDir, stem + "-segments", ".txt");
+        try {
+            String s = String.format(Locale.ROOT, "%.3f", seconds);
+            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?"));
+            args.addAll(videoEncoderArgs());
+            args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
+                    "-c:a", "aac", "-b:a", "64k",
+                    "-f", "segment", "-segment_time", s, "-segment_list", list.toString(),
+                    "-segment_list_type", "flat"));
+            args.addAll(formatArgs);
+            args.add(outDir.resolve(stem + "_%05d." + ext).toString());
+            run(args);
+            List<Path> chunks = new ArrayList<>();
+            for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    chunks.add(outDir.resolve(line.trim()));
+                }
+            }
+            return List.copyOf(chunks);
+        } finally {
+            Files.deleteIfExists(list);
+        }
+    }
+
+    /**
+     * FFmpeg's decode-only speed on {@code in} in video frames per second: {@code ffmpeg -benchmark -i in -f null -}
+     * decodes every stream and discards the result; the frame count is the last {@code frame=} of its
+     * {@code -progress} report, divided by the wall time of the whole process as measured here. That time includes
+     * process start-up and probing (tens of milliseconds), so on short clips the figure is a lower bound.
+     */
+    public static double decodeOnlyFps(Path in) throws IOException {
+        long start = System.nanoTime();
+        String out = run(List.of("-benchmark", "-nostats", "-progress", "pipe:1", "-i", in.toString(), "-f", "null", "-"));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Matcher m = PROGRESS_FRAME.matcher(out);
+        long frames = -1;
+        while (m.find()) {
+            frames = Long.parseLong(m.group(1));
+        }
+        if (frames < 0) {
+            throw new IOException("ffmpeg reported no decoded video frames for " + in + ":\n" + tail(out));
+        }
+        return frames / seconds;
+    }
+
+    /** Encoder arguments for re-encoding video: H.264 when the bundled FFmpeg has an encoder for it, else MPEG-4. */
+    static List<String> videoEncoderArgs() throws IOException {
+        return switch (videoEncoder()) {
+            case "libx264" -> List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "20");
+            case "libopenh264" -> List.of("-c:v", "libopenh264", "-b:v", "1M");
+            default -> List.of("-c:v", "mpeg4", "-q:v", "3");
+        };
+    }
+
+    static String videoEncoder() throws IOException {
+        String name = encoder;
+        if (name == null) {
+            String encoders = run(List.of("-encoders"));
+            name = "mpeg4";
+            for (String candidate : List.of("libx264", "libopenh264")) {
+                if (Pattern.compile("(?m)^\\s*V\\S*\\s+" + candidate + "\\s").matcher(encoders).find()) {
+                    name = candidate;
+                    break;
+                }
+            }
+            encoder = name;
+        }
+        return name;
+    }
+
+    /** Runs ffmpeg with {@code args}; returns its stdout and stderr together, or throws with them on failure. */
+    static String run(List<String> args) throws IOException {
+        String exe = binary();
+        List<String> command = new ArrayList<>(List.of(exe, "-hide_banner", "-nostdin"));
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        // The executable's RUNPATH covers only its direct libraries; the FFmpeg libraries next to it need to find
+        // their own dependencies (libva, libdrm) in the same folder.
+        Map<String, String> env = pb.environment();
+        String dir = Path.of(exe).getParent().toString();
+        String old = env.get("LD_LIBRARY_PATH");
+        env.put("LD_LIBRARY_PATH", old == null || old.isEmpty() ? dir : dir + ":" + old);
+        Path log = Files.createTempFile("lipsync-ffmpeg", ".log");
+        try {
+            pb.redirectOutput(log.toFile());
+            Process process = pb.start();
+            boolean finished;
+            try {
+                finished = process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while running " + String.join(" ", command));
+            }
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            if (!finished) {
+                process.destroyForcibly();
+                throw new IOException("ffmpeg did not finish within " + TIMEOUT + ": " + String.join(" ", command)
+                        + "\n" + tail(output));
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException("ffmpeg exited with " + process.exitValue() + ": " + String.join(" ", command)
+                        + "\n" + tail(output));
+            }
+            return output;
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    private static String tail(String output) {
+        return output.length() <= OUTPUT_TAIL_CHARS ? output : "..." + output.substring(output.length() - OUTPUT_TAIL_CHARS);
+    }
+
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+
+    private static void createParent(Path out) throws IOException {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.lipsyncguard.job.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lipsyncguard.job.sample.DecodedClip;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checks the FFmpeg CLI wrapper on generated clips: audio shift, audio swap, chunking and the decode benchmark. */
+class FfmpegToolTest {
+
+    private static final long SEED = 7;
+    private static final int MAX_LAG = 12;
+
+    @TempDir
+    static Path dir;
+
+    private static Path clip;
+    private static double[] mouth;
+
+    @BeforeAll
+    static void generateClip() throws IOException {
+        // The bundled executable links system audio/X libraries (libpulse0 and others) that a bare machine may lack.
+        assumeTrue(FfmpegTool.isAvailable(), "the bundled ffmpeg executable cannot run here (missing libpulse0?)");
+        clip = dir.resolve("talking.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(SEED, 4));
+        mouth = TalkingHeadGenerator.mouthOpening(TalkingHeadGenerator.speechAudio(SEED, 4, 16_000), 16_000, 25);
+    }
+
+    @Test
+    void versionNamesFfmpeg() throws IOException {
+        assertThat(FfmpegTool.version()).startsWith("ffmpeg version");
+    }
+
+    @Test
+    void shiftingTheAudioLaterDelaysItsEnvelope() throws IOException {
+        Path later = dir.resolve("later.mkv");
+        FfmpegTool.shiftAudio(clip, later, 200);
+        double[] envelope = DecodedClip.decode(later, false).audioEnvelope(25);
+        assertThat(DecodedClip.bestLag(mouth, envelope, MAX_LAG)).isBetween(4, 6); // 200 ms = 5 frames
+    }
+
+    @Test
+    void shiftingTheAudioEarlierAdvancesItsEnvelope() throws IOException {
+        Path earlier = dir.resolve("earlier.mkv");
+        FfmpegTool.shiftAudio(clip, earlier, -200);
+        double[] envelope = DecodedClip.decode(earlier, false).audioEnvelope(25);
+        assertThat(DecodedClip.bestLag(mouth, envelope, MAX_LAG)).isBetween(-6, -4);
+    }
+
+    @Test
+    void swappingTakesTheVideoOfOneAndTheAudioOfTheOther() throws IOException {
+        Path other = dir.resolve("other.mp4");
+        TalkingHeadGenerator.write(other, SampleSpec.noFace(SEED + 1, 4));
+        Path swapped = dir.resolve("swapped.mp4");
+        FfmpegTool.swapAudio(clip, other, swapped);
+
+        DecodedClip decoded = DecodedClip.decode(swapped, true);
+        double[] otherMouth = TalkingHeadGenerator.mouthOpening(
+                TalkingHeadGenerator.speechAudio(SEED + 1, 4, 16_000), 16_000, 25);
+        double[] envelope = decoded.audioEnvelope(25);
+        assertThat(decoded.faceRate()).as("the picture is the talking head").isGreaterThanOrEqualTo(0.9);
+        assertThat(DecodedClip.correlation(otherMouth, envelope, 0)).as("the sound is the other clip's")
+                .isGreaterThan(0.7);
+        assertThat(DecodedClip.maxCorrelation(mouth, envelope, MAX_LAG)).isLessThan(0.5);
+    }
+
+    @Test
+    void tsChunksDecodeOnTheirOwn() throws IOException {
+        List<Path> chunks = FfmpegTool.segment(clip, dir.resolve("ts"), 1.0, "ts");
+        assertThat(chunks).hasSizeBetween(3, 5).allSatisfy(p -> assertThat(p).hasExtension("ts").isNotEmptyFile());
+        int total = 0;
+        for (Path chunk : chunks.subList(0, chunks.size() - 1)) {
+            DecodedClip decoded = DecodedClip.decode(chunk, false);
+            assertThat(decoded.videoFrames()).as(chunk.toString()).isGreaterThanOrEqualTo(20);
+            assertThat(decoded.sampleRate()).isEqualTo(16_000);
+            total += decoded.videoFrames();
+        }
+        total += DecodedClip.decode(chunks.get(chunks.size() - 1), false).videoFrames();
+        assertThat(total).isBetween(98, 102);
+    }
+
+    @Test
+    void fragmentedMp4ChunksDecodeOnTheirOwn() throws IOException {
+        List<Path> chunks = FfmpegTool.segment(clip, dir.resolve("fmp4"), 2.0, "fmp4");
+        assertThat(chunks).hasSizeBetween(1, 3);
+        for (Path chunk : chunks) {
+            assertThat(DecodedClip.decode(chunk, false).videoFrames()).as(chunk.toString()).isGreaterThanOrEqualTo(20);
+        }
+    }
+
+    @Test
+    void segmentRejectsUnknownFormats() {
+        assertThatThrownBy(() -> FfmpegTool.segment(clip, dir.resolve("x"), 1.0, "webm"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void decodeOnlySpeedIsPositive() throws IOException {
+        assertThat(FfmpegTool.decodeOnlyFps(clip)).isPositive();
+    }
+
+    @Test
+    void failuresCarryFfmpegsOwnMessage() {
+        assertThatThrownBy(() -> FfmpegTool.shiftAudio(dir.resolve("missing.mp4"), dir.resolve("out.mkv"), 100))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("missing.mp4")
+                .hasMessageContaining("No such file");
+    }
+}
