@@ -1,5 +1,8 @@
 package io.lipsyncguard.connectors.kafka;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +20,6 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.MetadataVersion;
-import org.apache.kafka.server.logger.LoggingController;
 
 /**
  * A single-node Kafka (KRaft, combined broker and controller) running inside this JVM, for tests and for
@@ -31,13 +33,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final long TIMEOUT_SECONDS = 60;
 
-    /** Server-side loggers: at INFO they print hundreds of lines per start, drowning the job's own output. */
-    private static final List<String> BROKER_LOGGERS = List.of(
-            "kafka", "state.change.logger", "org.apache.kafka.server", "org.apache.kafka.controller",
-            "org.apache.kafka.raft", "org.apache.kafka.metadata", "org.apache.kafka.image",
-            "org.apache.kafka.storage", "org.apache.kafka.coordinator", "org.apache.kafka.snapshot",
-            "org.apache.kafka.queue", "org.apache.kafka.common.test", "org.apache.kafka.common.network",
-            "org.apache.kafka.common.config", "org.apache.kafka.common.utils.AppInfoParser");
+    /** The test kit's worker threads, on which Kafka's storage formatter prints to stdout. */
+    private static final String TEST_KIT_THREAD_PREFIX = "kafka-cluster-test-kit-";
 
     private final KafkaClusterTestKit cluster;
     private final int maxRecordBytes;
@@ -61,7 +58,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Starts a broker accepting record values up to {@code maxRecordBytes}; returns once it serves clients. */
     public static EmbeddedKafka start(int maxRecordBytes) throws Exception {
         KafkaLimits.requirePositive(maxRecordBytes);
-        quietBrokerLogging();
+        BrokerLogLevels.quiet();
         TestKitNodes nodes = new TestKitNodes.Builder(
                         // Production features only: the test kit's default enables unreleased ones.
                         BootstrapMetadata.fromVersion(MetadataVersion.latestProduction(), "lipsync-embedded"))
@@ -73,7 +70,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         brokerConfig(maxRecordBytes).forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster = builder.build();
         try {
-            cluster.format();
+            formatWithoutPrinting(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
             return new EmbeddedKafka(cluster, maxRecordBytes);
@@ -108,10 +105,41 @@ public final class EmbeddedKafka implements AutoCloseable {
         return config;
     }
 
-    private static void quietBrokerLogging() {
-        // A no-op unless log4j-core is the logging backend, which is the case for the job and the tests.
-        for (String logger : BROKER_LOGGERS) {
-            LoggingController.logLevel(logger, "ERROR");
+    /**
+     * Formats the storage directories. Kafka's formatter prints a report to stdout, where {@code lipsync} writes
+     * one JSON verdict per line; only the formatting threads' output is dropped, everyone else's passes through.
+     */
+    private static void formatWithoutPrinting(KafkaClusterTestKit cluster) throws Exception {
+        PrintStream original = System.out;
+        OutputStream filter = new OutputStream() {
+            @Override
+            public void write(int b) {
+                if (!formatting()) {
+                    original.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (!formatting()) {
+                    original.write(b, off, len);
+                }
+            }
+
+            @Override
+            public void flush() {
+                original.flush();
+            }
+
+            private boolean formatting() {
+                return Thread.currentThread().getName().startsWith(TEST_KIT_THREAD_PREFIX);
+            }
+        };
+        System.setOut(new PrintStream(filter, true, Charset.defaultCharset()));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(original);
         }
     }
 
