@@ -164,7 +164,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
             while (!allPartitionsLed(name, partitions)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " has no leaders after " + TIMEOUT_SECONDS + " s");
+                    throw new IllegalStateException(
+                            "topic " + name + " has no leaders after " + TIMEOUT_SECONDS + " s");
                 }
                 Thread.sleep(20);
             }

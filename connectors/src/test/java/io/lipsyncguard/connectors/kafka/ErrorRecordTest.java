@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.api.Test;
 
+/** The dead-letter record: a Flink POJO with a stable JSON form. */
 class ErrorRecordTest {
 
     @Test

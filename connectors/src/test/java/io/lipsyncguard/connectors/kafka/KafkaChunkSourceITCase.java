@@ -108,39 +108,28 @@ class KafkaChunkSourceITCase {
         MediaChunk escaping = new MediaChunk("gamma", 0, false, null, MediaChunk.UNKNOWN_START, null,
                 "file:///data/../etc/passwd", 5L);
         MediaChunk fine = new MediaChunk("gamma", 1, true, "video/mp2t", 0L, bytes(64, 1), null, 6L);
-        RecordMetadata missingKey;
+        RecordMetadata escapingAt;
+        RecordMetadata missingKeyAt;
         try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).build()) {
-            producer.send(List.of(escaping, fine));
+            escapingAt = producer.send(List.of(escaping, fine)).get(0);
         }
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
                 Map.of("bootstrap.servers", kafka.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, null, "x".getBytes(UTF_8));
             record.headers().add(ChunkHeaders.SEQUENCE, "4".getBytes(UTF_8));
-            missingKey = raw.send(record).get();
+            missingKeyAt = raw.send(record).get();
         }
 
         List<MediaChunk> received = readAll(topic, ReferencePolicy.allowing("file:///data/"));
 
-        String missingKeyId = "unknown-" + topic + "-0-" + missingKey.offset();
         assertThat(received).containsExactlyInAnyOrder(
                 ChunkContentTypes.invalid("gamma", 0, false, 5L,
                         "reference uri 'file:///data/../etc/passwd' is outside the allowed prefixes [file:///data/]"
-                                + " (record " + topic + "-" + partitionOf(received, "gamma") + "@0)"),
+                                + " (record " + topic + "-" + escapingAt.partition() + "@" + escapingAt.offset() + ")"),
                 fine,
-                ChunkContentTypes.invalid(missingKeyId, 4, false, 0L,
-                        "missing key (record " + topic + "-0@" + missingKey.offset() + ")"));
-    }
-
-    private static int partitionOf(List<MediaChunk> received, String videoId) {
-        // The reason names the partition the key hashed to; recover it from the invalid chunk's own text.
-        String reason = received.stream()
-                .filter(c -> c.videoId().equals(videoId) && ChunkContentTypes.isInvalid(c))
-                .map(ChunkContentTypes::reasonOf)
-                .findFirst()
-                .orElseThrow();
-        String position = reason.substring(reason.lastIndexOf(" (record ") + 9, reason.length() - 1);
-        return Integer.parseInt(position.substring(position.lastIndexOf('-') + 1, position.indexOf('@')));
+                ChunkContentTypes.invalid("unknown-" + topic + "-0-" + missingKeyAt.offset(), 4, false, 0L,
+                        "missing key (record " + topic + "-0@" + missingKeyAt.offset() + ")"));
     }
 
     /** Runs a bounded Flink job reading the whole topic as it is now. */

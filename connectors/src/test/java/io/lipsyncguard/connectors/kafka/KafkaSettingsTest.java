@@ -10,6 +10,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.kafka.common.IsolationLevel;
 import org.junit.jupiter.api.Test;
 
+/** Source/sink settings validation and the client properties derived from them and from {@link KafkaLimits}. */
 class KafkaSettingsTest {
 
     private static final int WIRE = KafkaLimits.DEFAULT_MAX_RECORD_BYTES + KafkaLimits.FRAMING_HEADROOM_BYTES;
@@ -20,7 +21,8 @@ class KafkaSettingsTest {
         String wire = Integer.toString(WIRE);
         assertThat(KafkaLimits.producerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
                 .containsEntry("max.request.size", wire)
-                .containsEntry("buffer.memory", Integer.toString(32 * 1024 * 1024 + 2 * KafkaLimits.FRAMING_HEADROOM_BYTES));
+                // 2 x (16 MiB + headroom): room for one request in flight while the next one fills.
+                .containsEntry("buffer.memory", Integer.toString(2 * WIRE));
         assertThat(KafkaLimits.consumerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES))
                 .containsEntry("max.partition.fetch.bytes", wire)
                 .containsEntry("fetch.max.bytes", wire);

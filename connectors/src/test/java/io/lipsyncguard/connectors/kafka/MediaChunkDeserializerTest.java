@@ -11,6 +11,7 @@ import org.apache.flink.util.InstantiationUtil;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+/** Every kind of record, good or bad, becomes exactly one chunk with exactly the expected fields. */
 class MediaChunkDeserializerTest {
 
     private static final String TOPIC = "chunks";
@@ -217,7 +218,8 @@ class MediaChunkDeserializerTest {
 
     @Test
     void keyThatIsNotUtf8IsInvalid() {
-        ConsumerRecord<byte[], byte[]> record = new ConsumerRecord<>(TOPIC, 1, 42L, new byte[] {(byte) 0xff}, new byte[] {1});
+        ConsumerRecord<byte[], byte[]> record =
+                new ConsumerRecord<>(TOPIC, 1, 42L, new byte[] {(byte) 0xff}, new byte[] {1});
         record.headers().add(ChunkHeaders.SEQUENCE, "1".getBytes(UTF_8));
         record.headers().add(ChunkHeaders.LAST, "false".getBytes(UTF_8));
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Pacing on a fake clock: how long the pacer sleeps before each chunk. */
 class RealTimePacerTest {
 
     private long nowNanos = 1_000_000_000L;

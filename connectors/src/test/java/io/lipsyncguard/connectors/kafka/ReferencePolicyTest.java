@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/** Claim-check URIs are normalised first and cannot escape the allowed prefixes by any spelling. */
 class ReferencePolicyTest {
 
     private final ReferencePolicy policy = ReferencePolicy.allowing("file:///data", "s3://bucket/videos/");

@@ -1,0 +1,155 @@
+package io.lipsyncguard.connectors.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link ChunkProducer} and {@link EmbeddedKafka} against each other: size limits, transactions, pacing, close. */
+class ChunkProducerITCase {
+
+    private static EmbeddedKafka kafka;
+    private static final MediaChunkDeserializer DESERIALIZER =
+            new MediaChunkDeserializer(ReferencePolicy.allowing("file:///data/"));
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+            // The test kit's own close() fails when repeated; ours must not.
+            kafka.close();
+        }
+    }
+
+    private static String freshTopic() throws InterruptedException {
+        String topic = "chunks-" + UUID.randomUUID();
+        kafka.createTopic(topic, 3);
+        return topic;
+    }
+
+    @Test
+    void chunkAtTheSizeLimitPassesBrokerAndConsumer() throws Exception {
+        String topic = freshTopic();
+        byte[] payload = new byte[KafkaLimits.DEFAULT_MAX_RECORD_BYTES];
+        Arrays.fill(payload, (byte) 7);
+        MediaChunk big = new MediaChunk("big", 0, true, "video/mp4", 0L, payload, null, 11L);
+
+        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).build()) {
+            producer.send(big);
+        }
+
+        assertThat(readAll(topic, "read_committed")).containsExactly(big);
+    }
+
+    @Test
+    void chunkOverTheLimitIsRefusedBeforeAnythingIsSent() throws Exception {
+        String topic = freshTopic();
+        MediaChunk small = new MediaChunk("v", 0, false, null, 0L, new byte[10], null, 1L);
+        MediaChunk tooBig = new MediaChunk("v", 1, true, null, 0L, new byte[11], null, 1L);
+
+        try (ChunkProducer producer =
+                ChunkProducer.builder(kafka.bootstrapServers(), topic).maxRecordBytes(10).build()) {
+            assertThatThrownBy(() -> producer.send(List.of(small, tooBig)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("11 bytes exceeds the limit of 10 bytes");
+        }
+
+        assertThat(readAll(topic, "read_uncommitted")).isEmpty();
+    }
+
+    @Test
+    void transactionalProducerCommitsEachSend() throws Exception {
+        String topic = freshTopic();
+        List<MediaChunk> chunks = List.of(
+                new MediaChunk("t", 0, false, "video/mp2t", 0L, new byte[] {1}, null, 0L),
+                new MediaChunk("t", 1, true, null, MediaChunk.UNKNOWN_START, null, "file:///data/t.ts", 0L));
+        Clock fixed = Clock.fixed(Instant.ofEpochMilli(1_234L), ZoneOffset.UTC);
+
+        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic)
+                .transactionalId("it-" + topic)
+                .wallClock(fixed)
+                .build()) {
+            producer.send(chunks);
+        }
+
+        // producedAtMs 0 means "stamp on send": the injected clock's time.
+        assertThat(readAll(topic, "read_committed")).containsExactly(
+                new MediaChunk("t", 0, false, "video/mp2t", 0L, new byte[] {1}, null, 1_234L),
+                new MediaChunk("t", 1, true, null, MediaChunk.UNKNOWN_START, null, "file:///data/t.ts", 1_234L));
+    }
+
+    @Test
+    void pacedProducerWaitsForMediaTime() throws Exception {
+        String topic = freshTopic();
+        AtomicLong now = new AtomicLong();
+        List<Duration> sleeps = new ArrayList<>();
+        RealTimePacer pacer = new RealTimePacer(now::get, d -> {
+            sleeps.add(d);
+            now.addAndGet(d.toNanos());
+        });
+        List<MediaChunk> chunks = new ArrayList<>();
+        for (int seq = 0; seq < 4; seq++) {
+            chunks.add(new MediaChunk(
+                    "p", seq, seq == 3, "video/mp2t", seq * 500_000L, new byte[] {(byte) seq}, null, 1L));
+        }
+
+        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).pacer(pacer).build()) {
+            producer.send(chunks);
+        }
+
+        assertThat(sleeps).containsExactly(Duration.ofMillis(500), Duration.ofMillis(500), Duration.ofMillis(500));
+        assertThat(readAll(topic, "read_committed")).containsExactlyElementsOf(chunks);
+    }
+
+    /** Every record now in {@code topic}, as the deserializer turns them into chunks, in partition order. */
+    private static List<MediaChunk> readAll(String topic, String isolationLevel) {
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "isolation.level", isolationLevel,
+                "enable.auto.commit", "false"));
+        properties.putAll(KafkaLimits.consumerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES));
+        List<MediaChunk> chunks = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("topic " + topic + " not read to its end within 30 s");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    chunks.add(DESERIALIZER.toChunk(record));
+                }
+            }
+        }
+        return chunks;
+    }
+}
