@@ -50,13 +50,20 @@ public final class FaceTrack {
         return n;
     }
 
+    /** Detections overlapping the track at least this much leave the box where it is. */
+    public static final double HOLD_IOU = 0.75;
+
     /**
-     * Exponential smoothing of the box against detector jitter; a box that no longer overlaps the previous one is a
-     * cut or a new face and replaces it outright.
+     * Hysteresis and smoothing of the box against detector jitter: a detection that mostly overlaps the track leaves
+     * the box still, because every box move shifts the mouth crop and reads as mouth motion; a moderate move is
+     * smoothed; a box that no longer overlaps is a cut or a new face and replaces it outright.
      */
     public static float[] smooth(float[] previous, float[] detected, float alpha) {
         if (previous == null || iou(previous, detected) < 0.3) {
             return detected.clone();
+        }
+        if (iou(previous, detected) >= HOLD_IOU) {
+            return previous;
         }
         float[] s = new float[4];
         for (int i = 0; i < 4; i++) {

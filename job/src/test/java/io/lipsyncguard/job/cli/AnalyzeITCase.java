@@ -1,0 +1,182 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+
+import io.lipsyncguard.job.AnalyzeJob;
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.LipsyncWorkflow;
+import io.lipsyncguard.job.media.FfmpegTool;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.verdict.Label;
+import io.lipsyncguard.job.verdict.Verdict;
+import io.lipsyncguard.job.verdict.VerdictKind;
+import io.lipsyncguard.job.window.WindowSpec;
+import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The analyze workflow end to end on a Flink MiniCluster (parallelism 2): real FFmpeg decoding of generated and real
+ * clips, the real ONNX model, one verdict per file.
+ */
+class AnalyzeITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(2)
+                    .setConfiguration(LipsyncWorkflow.baseConfiguration())
+                    .build());
+
+    static final Path SHARED = Path.of(System.getProperty("lipsync.shared.data", "../../shared/data"));
+    static final Path MANIFEST = ModelPaths.defaultManifest();
+
+    @TempDir
+    static Path tmp;
+
+    static final Map<String, Verdict> VERDICTS = new HashMap<>();
+    static WindowSpec spec;
+
+    @BeforeAll
+    static void analyzeEverythingInOneJob() throws Exception {
+        spec = WindowSpec.fromManifest(ModelManifest.readValid(MANIFEST));
+        List<Path> files = new ArrayList<>();
+        files.add(generate("in_sync.mp4", SampleSpec.inSync(1, 8)));
+        files.add(generate("shifted_200.mp4", SampleSpec.shifted(2, 8, 200)));
+        files.add(generate("shifted_-320.mp4", SampleSpec.shifted(3, 8, -320)));
+        files.add(generate("swapped.mp4", SampleSpec.swapped(4, 104, 8)));
+        files.add(generate("no_face.mp4", SampleSpec.noFace(5, 8)));
+        files.add(generate("no_audio.mp4", SampleSpec.noAudio(6, 5)));
+        Path corrupt = tmp.resolve("corrupt.mp4");
+        byte[] junk = new byte[50_000];
+        new Random(7).nextBytes(junk);
+        Files.write(corrupt, junk);
+        files.add(corrupt);
+        if (Files.isDirectory(SHARED)) {
+            for (String clip : REAL_CLIPS) {
+                Path real = SHARED.resolve(clip);
+                files.add(real);
+                Path shifted = tmp.resolve(shiftedName(clip));
+                FfmpegTool.shiftAudio(real, shifted, shiftFor(clip));
+                files.add(shifted);
+            }
+            files.add(SHARED.resolve("noface_vggsound.mp4"));
+            files.add(SHARED.resolve("face_no_audio.mp4"));
+        }
+        JobConfig config = JobConfig.defaults(MANIFEST).withDevice(Device.CPU);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        try (CloseableIterator<Verdict> it = AnalyzeJob.build(env, files, config).verdicts()
+                .executeAndCollect("analyze-it")) {
+            while (it.hasNext()) {
+                Verdict v = it.next();
+                Verdict previous = VERDICTS.put(Path.of(v.videoId()).getFileName().toString(), v);
+                assertThat(previous).as("exactly one verdict per video").isNull();
+            }
+        }
+        assertThat(VERDICTS).hasSize(files.size());
+    }
+
+    static final List<String> REAL_CLIPS = List.of("hdtf_aoc.mp4", "hdtf_katiehill.mp4", "hdtf_radio2.mp4",
+            "retalking_face2.mp4", "retalking_face3.mp4", "syncnet_example.avi");
+
+    /** Shift directions move each clip's natural offset away from zero (the SyncNet demo already sits at -3). */
+    static int shiftFor(String clip) {
+        return clip.startsWith("syncnet") ? -240 : 240;
+    }
+
+    static String shiftedName(String clip) {
+        return clip.substring(0, clip.lastIndexOf('.')) + ".shifted.mkv";
+    }
+
+    private static Path generate(String name, SampleSpec sample) throws Exception {
+        Path p = tmp.resolve(name);
+        TalkingHeadGenerator.write(p, sample);
+        return p;
+    }
+
+    private static Verdict verdict(String name) {
+        Verdict v = VERDICTS.get(name);
+        assertThat(v).as("verdict for %s", name).isNotNull();
+        return v;
+    }
+
+    @Test
+    void syntheticInSyncIsRealWithZeroOffset() {
+        Verdict v = verdict("in_sync.mp4");
+        assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+        assertThat(v.verdict()).as("%s", v).isEqualTo(Label.REAL);
+        assertThat(v.offsetMs()).isCloseTo(0.0, offset(40.0));
+        assertThat(v.windows().total()).isEqualTo(spec.windowsIn(200));
+        assertThat(v.windows().scored()).isGreaterThanOrEqualTo(spec.windowsIn(200) - 3);
+        assertThat(v.model().id()).isEqualTo("sync-baseline");
+    }
+
+    @Test
+    void syntheticShiftedAudioIsFakeWithTheShiftRecovered() {
+        Verdict late = verdict("shifted_200.mp4");
+        assertThat(late.verdict()).as("%s", late).isEqualTo(Label.FAKE);
+        assertThat(late.offsetMs()).isCloseTo(200.0, offset(40.0));
+        Verdict early = verdict("shifted_-320.mp4");
+        assertThat(early.verdict()).as("%s", early).isEqualTo(Label.FAKE);
+        assertThat(early.offsetMs()).isCloseTo(-320.0, offset(40.0));
+        assertThat(late.windows().total()).isEqualTo(spec.windowsIn(200));
+    }
+
+    @Test
+    void syntheticSwappedAudioIsFake() {
+        Verdict v = verdict("swapped.mp4");
+        assertThat(v.verdict()).as("%s", v).isEqualTo(Label.FAKE);
+        assertThat(v.confidence()).isGreaterThan(0.5);
+    }
+
+    @Test
+    void noFaceIsUncertainAndSaysSo() {
+        Verdict v = verdict("no_face.mp4");
+        assertThat(v.verdict()).isEqualTo(Label.UNCERTAIN);
+        assertThat(v.reasons()).contains("no-face");
+        assertThat(v.windows().noFace()).isEqualTo(v.windows().total()).isEqualTo(spec.windowsIn(200));
+        assertThat(v.score()).isNull();
+    }
+
+    @Test
+    void noAudioIsUncertainAndSaysSo() {
+        Verdict v = verdict("no_audio.mp4");
+        assertThat(v.verdict()).isEqualTo(Label.UNCERTAIN);
+        assertThat(v.reasons()).contains("no-audio");
+        assertThat(v.windows().total()).isZero();
+    }
+
+    @Test
+    void corruptFileIsAnErrorThatSaysWhy() {
+        Verdict v = verdict("corrupt.mp4");
+        assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
+        assertThat(v.reasons()).containsExactly("undecodable");
+        assertThat(v.error()).contains("undecodable");
+    }
+
+    @Test
+    void realClipsWithoutFaceOrAudioSaySo() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        assertThat(verdict("noface_vggsound.mp4").reasons()).contains("no-face");
+        assertThat(verdict("face_no_audio.mp4").reasons()).contains("no-audio");
+    }
+}

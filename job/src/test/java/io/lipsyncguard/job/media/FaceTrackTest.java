@@ -1,0 +1,47 @@
+package io.lipsyncguard.job.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FaceTrackTest {
+
+    @Test
+    void dominantIsLargestUnlessTheTrackedFaceIsClose() {
+        float[] small = {10, 10, 50, 50};
+        float[] big = {200, 10, 60, 60};
+        assertThat(FaceTrack.dominant(List.of(small, big), null)).isEqualTo(1);
+        // the tracked face keeps the track against a newcomer less than 1.5x its area
+        assertThat(FaceTrack.dominant(List.of(small, big), new float[] {12, 12, 50, 50})).isEqualTo(0);
+        assertThat(FaceTrack.dominant(List.of(small, new float[] {200, 10, 100, 100}), small)).isEqualTo(1);
+        assertThat(FaceTrack.dominant(List.of(), null)).isEqualTo(-1);
+    }
+
+    @Test
+    void similarSizedCountsSecondSpeakersOnly() {
+        assertThat(FaceTrack.similarSized(List.of(new float[] {0, 0, 100, 100}, new float[] {0, 0, 80, 80})))
+                .isEqualTo(2);
+        assertThat(FaceTrack.similarSized(List.of(new float[] {0, 0, 100, 100}, new float[] {0, 0, 30, 30})))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void smoothingDampsJitterButFollowsCuts() {
+        float[] prev = {100, 100, 100, 100};
+        float[] s = FaceTrack.smooth(prev, new float[] {130, 100, 100, 100}, 0.5f);
+        assertThat(FaceTrack.smooth(prev, new float[] {104, 100, 100, 100}, 0.5f)).isSameAs(prev);
+        assertThat(s[0]).isEqualTo(115f);
+        float[] cut = FaceTrack.smooth(prev, new float[] {400, 400, 100, 100}, 0.5f);
+        assertThat(cut[0]).isEqualTo(400f);
+    }
+
+    @Test
+    void mouthRegionIsLowerMiddleAndClipped() {
+        assertThat(MouthRegion.of(100, 100, 200, 200, 640, 480)).containsExactly(150, 224, 100, 66);
+        int[] clipped = MouthRegion.of(-40, 400, 200, 200, 640, 480);
+        assertThat(clipped[0]).isEqualTo(10);
+        assertThat(clipped[1] + clipped[3]).isEqualTo(480);
+        assertThat(MouthRegion.of(0, 470, 10, 10, 640, 480)).isNull();
+    }
+}

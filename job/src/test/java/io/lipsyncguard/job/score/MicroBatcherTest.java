@@ -1,0 +1,65 @@
+package io.lipsyncguard.job.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+
+    @Test
+    void fillsBatchesUpToMaxAndAnswersEachCallerWithItsOwnResult() throws Exception {
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofSeconds(2),
+                in -> in.stream().map(x -> x * 10).toList(), sizes::add)) {
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                fs.add(b.submit(i));
+            }
+            for (int i = 0; i < 10; i++) {
+                assertThat(fs.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i * 10);
+            }
+        }
+        assertThat(sizes).allMatch(s -> s <= 4);
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+        // ten requests queued at once cannot need more than ceil(10/4)+1 batches
+        assertThat(sizes.size()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aLoneRequestIsNotHeldLongerThanMaxWait() throws Exception {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 64, Duration.ofMillis(30), in -> in,
+                s -> {})) {
+            assertThat(b.submit(7).get(5, TimeUnit.SECONDS)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aFailingBatchFailsOnlyItsCallersAndTheWorkerGoesOn() throws Exception {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> {
+            if (in.get(0) < 0) {
+                throw new IllegalArgumentException("negative");
+            }
+            return in;
+        }, s -> {})) {
+            CompletableFuture<Integer> bad = b.submit(-1);
+            assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("negative");
+            assertThat(b.submit(3).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void closeFailsWhatIsStillQueued() {
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> in, s -> {});
+        b.close();
+        assertThat(b.submit(1)).isCompletedExceptionally();
+    }
+}
