@@ -106,8 +106,9 @@ public final class ChunkProducer implements AutoCloseable {
             }
             return written;
         } catch (ExecutionException e) {
-            abortQuietly(e);
-            throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+            KafkaException failure = e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+            abortQuietly(failure);
+            throw failure;
         } catch (InterruptedException | RuntimeException e) {
             abortQuietly(e);
             throw e;

@@ -39,7 +39,10 @@ public record KafkaSourceSettings(
         EARLIEST,
         /** Only records produced after the job starts. */
         LATEST,
-        /** From the group's committed offsets; from the beginning of partitions the group never committed. */
+        /**
+         * From the group's committed offsets (the source commits them on each completed checkpoint); from the
+         * beginning of partitions the group never committed.
+         */
         COMMITTED
     }
 
