@@ -42,9 +42,9 @@ public final class FfmpegTool {
                     try {
                         binary = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
                     } catch (UnsatisfiedLinkError | RuntimeException e) {
-                        throw new IllegalStateException("cannot load the bundled ffmpeg executable (on Debian/Ubuntu "
-                                + "it needs: apt-get install libpulse0 libasound2 libxcb1 libxcb-shm0): " + e.getMessage(),
-                                e);
+                        throw new IllegalStateException("cannot load the bundled ffmpeg executable (on Debian/Ubuntu"
+                                + " it needs: apt-get install libpulse0 libasound2 libxcb1 libxcb-shm0): "
+                                + e.getMessage(), e);
                     }
                 }
                 path = binary;
@@ -126,12 +126,15 @@ public final class FfmpegTool {
         Path list = Files.createTempFile(outDir, stem + "-segments", ".txt");
         try {
             String s = String.format(Locale.ROOT, "%.3f", seconds);
+            // The keyframes are forced on the input's clock, but the segment muxer cuts on the output's, which the
+            // AAC encoder's priming can move by ~64 ms; without this slack a boundary keyframe can be missed.
+            String slack = String.format(Locale.ROOT, "%.3f", Math.min(0.1, seconds / 4));
             List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?"));
             args.addAll(videoEncoderArgs());
             args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
                     "-c:a", "aac", "-b:a", "64k",
-                    "-f", "segment", "-segment_time", s, "-segment_list", list.toString(),
-                    "-segment_list_type", "flat"));
+                    "-f", "segment", "-segment_time", s, "-segment_time_delta", slack,
+                    "-segment_list", list.toString(), "-segment_list_type", "flat"));
             args.addAll(formatArgs);
             args.add(outDir.resolve(stem + "_%05d." + ext).toString());
             run(args);
@@ -155,7 +158,8 @@ public final class FfmpegTool {
      */
     public static double decodeOnlyFps(Path in) throws IOException {
         long start = System.nanoTime();
-        String out = run(List.of("-benchmark", "-nostats", "-progress", "pipe:1", "-i", in.toString(), "-f", "null", "-"));
+        String out = run(List.of("-benchmark", "-nostats", "-progress", "pipe:1",
+                "-i", in.toString(), "-f", "null", "-"));
         double seconds = (System.nanoTime() - start) / 1e9;
         Matcher m = PROGRESS_FRAME.matcher(out);
         long frames = -1;
@@ -171,7 +175,8 @@ public final class FfmpegTool {
     /** Encoder arguments for re-encoding video: H.264 when the bundled FFmpeg has an encoder for it, else MPEG-4. */
     static List<String> videoEncoderArgs() throws IOException {
         return switch (videoEncoder()) {
-            case "libx264" -> List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "20");
+            // No scene-cut keyframes: the only keyframes are the forced ones at chunk boundaries (and the GOP's).
+            case "libx264" -> List.of("-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-sc_threshold", "0");
             case "libopenh264" -> List.of("-c:v", "libopenh264", "-b:v", "1M");
             default -> List.of("-c:v", "mpeg4", "-q:v", "3");
         };
@@ -234,7 +239,9 @@ public final class FfmpegTool {
     }
 
     private static String tail(String output) {
-        return output.length() <= OUTPUT_TAIL_CHARS ? output : "..." + output.substring(output.length() - OUTPUT_TAIL_CHARS);
+        return output.length() <= OUTPUT_TAIL_CHARS
+                ? output
+                : "..." + output.substring(output.length() - OUTPUT_TAIL_CHARS);
     }
 
     private static String stem(Path file) {

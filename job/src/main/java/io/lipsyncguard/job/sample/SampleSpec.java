@@ -6,9 +6,10 @@ import java.util.Objects;
  * What one synthetic clip should contain: its variant, the seed of its speech, its length and the manipulation.
  *
  * @param variant      the kind of clip
- * @param seed         seed of the speech that drives the lips (and, except for {@link SampleVariant#SWAPPED}, the audio)
+ * @param seed         seed of the speech that drives the lips (and the audio, except for {@link SampleVariant#SWAPPED})
  * @param seconds      length of the clip
- * @param audioShiftMs for {@link SampleVariant#SHIFTED}: how much later than the lips the audio comes (negative: earlier)
+ * @param audioShiftMs for {@link SampleVariant#SHIFTED}: how much later than the lips the audio comes (negative:
+ *                     earlier); 0 for the other variants
  * @param swapSeed     for {@link SampleVariant#SWAPPED}: seed of the unrelated speech that is written as audio
  */
 public record SampleSpec(SampleVariant variant, long seed, double seconds, int audioShiftMs, long swapSeed) {

@@ -1,7 +1,9 @@
 package io.lipsyncguard.job.sample;
 
+import static org.bytedeco.opencv.global.opencv_core.mean;
 import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
+import static org.bytedeco.opencv.global.opencv_imgproc.equalizeHist;
 
 import io.lipsyncguard.job.media.HaarCascades;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.bytedeco.opencv.opencv_core.RectVector;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
@@ -21,16 +24,22 @@ import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
  * Test helper: what FFmpegFrameGrabber decodes from a clip (frame count, rates, mono audio on the video's time
  * line, Haar face hits) and the envelope/correlation maths the sync assertions use.
  *
- * @param audio mono samples placed by their timestamps relative to the first video frame (empty without audio)
+ * @param audio     mono samples placed by their timestamps relative to the first video frame (empty without audio)
+ * @param mouthBand per video frame, the mean grey level of the mouth band of the largest detected face box (the middle
+ *                  half of its width, 62–95 % of its height, as the job's mouth crop takes it); NaN without a face
  */
 public record DecodedClip(int videoFrames, double frameRate, long lengthUs, int sampleRate, int audioChannels,
-        float[] audio, int framesWithFace) {
+        float[] audio, int framesWithFace, double[] mouthBand) {
 
-    /** Decodes {@code file}; with {@code detectFaces}, runs the Haar frontal-face cascade on every frame. */
+    /**
+     * Decodes {@code file}; with {@code detectFaces}, runs the Haar frontal-face cascade on every frame with the job's
+     * settings (histogram-equalised grey frame, scale step 1.1, 4 neighbours, faces of at least 40 pixels).
+     */
     public static DecodedClip decode(Path file, boolean detectFaces) throws IOException {
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
                 OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
                 Mat gray = new Mat();
+                Mat equalized = new Mat();
                 RectVector faces = new RectVector();
                 Size minSize = new Size(40, 40);
                 Size maxSize = new Size()) {
@@ -46,6 +55,7 @@ public record DecodedClip(int videoFrames, double frameRate, long lengthUs, int 
                 long firstAudioUs = Long.MIN_VALUE;
                 int videoFrames = 0;
                 int withFace = 0;
+                double[] mouthBand = new double[64];
                 // Audio placed by timestamp before the first video frame is known is kept relative to the first audio
                 // frame, then moved once the video start is known.
                 Frame frame;
@@ -54,14 +64,20 @@ public record DecodedClip(int videoFrames, double frameRate, long lengthUs, int 
                         if (firstVideoUs == Long.MIN_VALUE) {
                             firstVideoUs = frame.timestamp;
                         }
-                        videoFrames++;
+                        if (videoFrames == mouthBand.length) {
+                            mouthBand = Arrays.copyOf(mouthBand, 2 * mouthBand.length);
+                        }
+                        mouthBand[videoFrames] = Double.NaN;
                         if (cascade != null) {
                             cvtColor(converter.convert(frame), gray, COLOR_BGR2GRAY);
-                            cascade.detectMultiScale(gray, faces, 1.1, 4, 0, minSize, maxSize);
+                            equalizeHist(gray, equalized);
+                            cascade.detectMultiScale(equalized, faces, 1.1, 4, 0, minSize, maxSize);
                             if (faces.size() > 0) {
                                 withFace++;
+                                mouthBand[videoFrames] = mouthBandLevel(gray, largest(faces));
                             }
                         }
+                        videoFrames++;
                     } else if (frame.samples != null && sampleRate > 0) {
                         if (firstAudioUs == Long.MIN_VALUE) {
                             firstAudioUs = frame.timestamp;
@@ -83,7 +99,7 @@ public record DecodedClip(int videoFrames, double frameRate, long lengthUs, int 
                     audio = onVideoTimeline(audio, firstAudioUs - firstVideoUs, sampleRate);
                 }
                 return new DecodedClip(videoFrames, grabber.getFrameRate(), grabber.getLengthInTime(), sampleRate,
-                        channels, audio, withFace);
+                        channels, audio, withFace, Arrays.copyOf(mouthBand, videoFrames));
             } finally {
                 if (cascade != null) {
                     cascade.close();
@@ -91,6 +107,49 @@ public record DecodedClip(int videoFrames, double frameRate, long lengthUs, int 
                 grabber.stop();
             }
         }
+    }
+
+    private static Rect largest(RectVector faces) {
+        Rect best = faces.get(0);
+        for (long i = 1; i < faces.size(); i++) {
+            if (faces.get(i).area() > best.area()) {
+                best = faces.get(i);
+            }
+        }
+        return best;
+    }
+
+    private static double mouthBandLevel(Mat gray, Rect face) {
+        int x0 = Math.max(0, face.x() + face.width() / 4);
+        int x1 = Math.min(gray.cols(), face.x() + face.width() * 3 / 4);
+        int y0 = Math.max(0, face.y() + Math.round(0.62f * face.height()));
+        int y1 = Math.min(gray.rows(), face.y() + Math.round(0.95f * face.height()));
+        if (x1 - x0 < 2 || y1 - y0 < 2) {
+            return Double.NaN;
+        }
+        try (Rect band = new Rect(x0, y0, x1 - x0, y1 - y0); Mat roi = new Mat(gray, band)) {
+            return mean(roi).get(0);
+        }
+    }
+
+    /** {@link #mouthBand()} with the frames without a face set to the average of the others. */
+    public double[] mouthBandFilled() {
+        double sum = 0;
+        int n = 0;
+        for (double v : mouthBand) {
+            if (!Double.isNaN(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        double fill = n == 0 ? 0 : sum / n;
+        double[] out = mouthBand.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (Double.isNaN(out[i])) {
+                out[i] = fill;
+            }
+        }
+        return out;
     }
 
     private static float[] onVideoTimeline(float[] audio, long audioLeadUs, int sampleRate) {

@@ -78,6 +78,14 @@ class TalkingHeadGeneratorTest {
     }
 
     @Test
+    void theMouthBandOfTheDetectedFaceDarkensAsTheMouthOpens() {
+        // The job crops the mouth from the Haar box; the drawn mouth must sit in that crop and move with the speech.
+        double[] band = clips.get(SampleVariant.IN_SYNC).mouthBandFilled();
+        double[] darkness = Arrays.stream(band).map(v -> -v).toArray();
+        assertThat(DecodedClip.correlation(mouth, darkness, 0)).isGreaterThan(0.7);
+    }
+
+    @Test
     void inSyncAudioFollowsTheMouthWithoutLag() {
         double[] envelope = clips.get(SampleVariant.IN_SYNC).audioEnvelope(25);
         assertThat(DecodedClip.bestLag(mouth, envelope, MAX_LAG)).isBetween(-1, 1);
@@ -142,6 +150,16 @@ class TalkingHeadGeneratorTest {
         assertThatThrownBy(() -> SampleSpec.inSync(1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> SampleSpec.shifted(1, 1, 1500)).isInstanceOf(IllegalArgumentException.class);
         assertThat(SampleSpec.swapped(1, 2, 4).audioSeed()).isEqualTo(2);
+    }
+
+    @Test
+    void theMpeg4FallbackEncoderWritesAnEquivalentClip() throws IOException {
+        Path file = dir.resolve("mpeg4.mp4");
+        TalkingHeadGenerator.write(file, SampleSpec.inSync(SEED, 1), "mpeg4");
+        DecodedClip clip = DecodedClip.decode(file, true);
+        assertThat(clip.videoFrames()).isBetween(24, 26);
+        assertThat(clip.faceRate()).isGreaterThanOrEqualTo(0.9);
+        assertThat(clip.sampleRate()).isEqualTo(16_000);
     }
 
     @Test
