@@ -6,6 +6,7 @@ import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.job.score.OfflineScorer;
 import io.lipsyncguard.job.score.WindowScorer;
 import io.lipsyncguard.job.score.WindowResult;
+import io.lipsyncguard.job.verdict.VerdictPolicy;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.Device;
@@ -47,6 +48,10 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--l2", defaultValue = "1.0", description = "L2 penalty of the logistic fit.")
     double l2;
 
+    @Option(names = "--video-l2", defaultValue = "0.01", description = "L2 penalty of the video-level fit (few rows "
+            + "of small features: a weak penalty).")
+    double videoL2;
+
     @Option(names = "--dry-run", description = "Print the fit without writing the manifest.")
     boolean dryRun;
 
@@ -66,6 +71,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("lipsync-calibrate");
         List<double[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
+        List<double[]> vxs = new ArrayList<>();
+        List<Integer> vys = new ArrayList<>();
         try (LoadedModel loaded = ModelLoader.load(manifestPath, Device.CPU)) {
             List<Path> clips = new ArrayList<>();
             for (String c : CLIPS) {
@@ -76,44 +83,58 @@ public final class CalibrateCommand implements Callable<Integer> {
             for (int i = 0; i < clips.size(); i++) {
                 Path clip = clips.get(i);
                 String name = clip.getFileName().toString();
-                collect(clip, 0, spec, loaded, k, tol, xs, ys, name);
+                collect(clip, 0, spec, loaded, k, tol, xs, ys, vxs, vys, name);
                 // the SyncNet demo clip sits 3 frames off already: ±240 ms would move it to the tolerance edge
                 int[] shifts = name.startsWith("syncnet") ? new int[] {-400, 400} : new int[] {-400, -240, 240, 400};
                 for (int ms : shifts) {
                     Path shifted = work.resolve(name + "." + ms + ".mkv");
                     FfmpegTool.shiftAudio(clip, shifted, ms);
-                    collect(shifted, 1, spec, loaded, k, tol, xs, ys, name + " shifted " + ms + " ms");
+                    collect(shifted, 1, spec, loaded, k, tol, xs, ys, vxs, vys, name + " shifted " + ms + " ms");
                 }
                 Path other = clips.get((i + 1) % clips.size());
                 Path swapped = work.resolve(name + ".swapped.mkv");
                 FfmpegTool.swapAudio(clip, other, swapped);
-                collect(swapped, 1, spec, loaded, k, tol, xs, ys, name + " with audio of " + other.getFileName());
+                collect(swapped, 1, spec, loaded, k, tol, xs, ys, vxs, vys, name + " with audio of " + other.getFileName());
             }
             for (long seed = 11; seed <= 12; seed++) {
                 Path sync = work.resolve("synthetic-" + seed + ".mp4");
                 TalkingHeadGenerator.write(sync, SampleSpec.inSync(seed, 8));
-                collect(sync, 0, spec, loaded, k, tol, xs, ys, "synthetic in sync " + seed);
+                collect(sync, 0, spec, loaded, k, tol, xs, ys, vxs, vys, "synthetic in sync " + seed);
                 Path shifted = work.resolve("synthetic-" + seed + "-shift.mp4");
                 TalkingHeadGenerator.write(shifted, SampleSpec.shifted(seed, 8, seed % 2 == 0 ? 400 : -400));
-                collect(shifted, 1, spec, loaded, k, tol, xs, ys, "synthetic shifted " + seed);
+                collect(shifted, 1, spec, loaded, k, tol, xs, ys, vxs, vys, "synthetic shifted " + seed);
                 Path swapped = work.resolve("synthetic-" + seed + "-swap.mp4");
                 TalkingHeadGenerator.write(swapped, SampleSpec.swapped(seed, seed + 100, 8));
-                collect(swapped, 1, spec, loaded, k, tol, xs, ys, "synthetic swapped " + seed);
+                collect(swapped, 1, spec, loaded, k, tol, xs, ys, vxs, vys, "synthetic swapped " + seed);
             }
         }
+        balance(xs, ys);
         double[][] x = xs.toArray(new double[0][]);
         int[] y = ys.stream().mapToInt(Integer::intValue).toArray();
         double[] beta = LogisticFit.fit(x, y, l2);
+        int videos = vxs.size();
+        int fakeVideos = vys.stream().mapToInt(Integer::intValue).sum();
+        balance(vxs, vys);
+        double[][] vx = vxs.toArray(new double[0][]);
+        int[] vy = vys.stream().mapToInt(Integer::intValue).toArray();
+        double[] vbeta = LogisticFit.fit(vx, vy, videoL2);
+        int vcorrect = 0;
+        for (int i = 0; i < vx.length; i++) {
+            boolean fake = LogisticFit.predict(vbeta, vx[i]) >= manifest.thresholds().decision();
+            vcorrect += fake == (vy[i] == 1) ? 1 : 0;
+        }
         int correct = 0;
         for (int i = 0; i < x.length; i++) {
             boolean fake = LogisticFit.predict(beta, x[i]) >= manifest.thresholds().decision();
             correct += fake == (y[i] == 1) ? 1 : 0;
         }
         String summary = String.format(Locale.ROOT,
-                "fitted on %d windows (%d in sync, %d shifted/swapped): bias=%.4f weightGap=%.4f weightPeak=%.4f, "
-                        + "window accuracy %.3f at threshold %.2f, l2=%.2f",
-                x.length, y.length - sumOf(y), sumOf(y), beta[0], beta[1], beta[2], (double) correct / x.length,
-                manifest.thresholds().decision(), l2);
+                "windows (class-balanced, %d rows): bias=%.4f weightGap=%.4f weightPeak=%.4f, balanced accuracy %.3f; "
+                        + "videos (%d: %d in sync, %d shifted/swapped; average lag curve): videoBias=%.4f "
+                        + "videoWeightGap=%.4f videoWeightPeak=%.4f, balanced accuracy %.3f; threshold %.2f, l2=%.2f, video l2=%.3f",
+                x.length, beta[0], beta[1], beta[2], (double) correct / x.length, videos, videos - fakeVideos,
+                fakeVideos, vbeta[0], vbeta[1], vbeta[2], (double) vcorrect / vx.length,
+                manifest.thresholds().decision(), l2, videoL2);
         System.out.println(summary);
         if (dryRun) {
             return 0;
@@ -122,9 +143,13 @@ public final class CalibrateCommand implements Callable<Integer> {
         calibration.put("bias", round(beta[0]));
         calibration.put("weightGap", round(beta[1]));
         calibration.put("weightPeak", round(beta[2]));
+        calibration.put("videoBias", round(vbeta[0]));
+        calibration.put("videoWeightGap", round(vbeta[1]));
+        calibration.put("videoWeightPeak", round(vbeta[2]));
         String notes = "Fitted by `./lipsync calibrate` (CalibrateCommand) on windows with enough evidence from "
                 + String.join(", ", CLIPS) + " (label 0) vs. the same clips with audio shifted by ±240/±400 ms or "
-                + "swapped with the next clip (label 1; the SyncNet demo clip only ±400 ms), plus synthetic clips; "
+                + "swapped with the next clip (label 1; the SyncNet demo clip only ±400 ms), plus synthetic clips; both "
+                + "fits class-balanced; "
                 + summary;
         SyncBaselineModelBuilder.writeCalibration(manifestPath, calibration, notes);
         SyncBaselineModelBuilder.rebuild(manifestPath);
@@ -133,7 +158,8 @@ public final class CalibrateCommand implements Callable<Integer> {
     }
 
     private static void collect(Path file, int label, WindowSpec spec, LoadedModel model, int k, int tol,
-            List<double[]> xs, List<Integer> ys, String what) throws Exception {
+            List<double[]> xs, List<Integer> ys, List<double[]> vxs, List<Integer> vys, String what)
+            throws Exception {
         List<AvWindow> windows = OfflineScorer.windowsOf(file, file.toString(), spec, 5, 320);
         List<AvWindow> usable = new ArrayList<>();
         for (AvWindow w : windows) {
@@ -143,21 +169,41 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         List<WindowResult> results = OfflineScorer.scoreAll(usable, model, 16);
         double offsetSum = 0;
+        float[] sum = new float[2 * k + 1];
         for (WindowResult r : results) {
             xs.add(SyncBaselineFeatures.features(r.curve(), k, tol));
             ys.add(label);
             offsetSum += r.offsetFrames();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += r.curve()[i];
+            }
+        }
+        if (!results.isEmpty()) {
+            vxs.add(VerdictPolicy.curveFeatures(sum, results.size(), k, tol));
+            vys.add(label);
         }
         System.err.printf(Locale.ROOT, "%-50s label %d: %d/%d usable windows, mean offset %.1f frames%n", what, label,
                 usable.size(), windows.size(), results.isEmpty() ? Double.NaN : offsetSum / results.size());
     }
 
-    private static int sumOf(int[] y) {
-        int s = 0;
-        for (int v : y) {
-            s += v;
+    /** Repeats the rows of the smaller class so both classes weigh the same in the fit. */
+    static void balance(List<double[]> xs, List<Integer> ys) {
+        long ones = ys.stream().filter(v -> v == 1).count();
+        long zeros = ys.size() - ones;
+        if (ones == 0 || zeros == 0) {
+            return;
         }
-        return s;
+        int minority = ones < zeros ? 1 : 0;
+        long repeat = Math.round((double) Math.max(ones, zeros) / Math.min(ones, zeros)) - 1;
+        int n = xs.size();
+        for (int r = 0; r < repeat; r++) {
+            for (int i = 0; i < n; i++) {
+                if (ys.get(i) == minority) {
+                    xs.add(xs.get(i));
+                    ys.add(minority);
+                }
+            }
+        }
     }
 
     private static double round(double v) {

@@ -142,7 +142,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         List<String> reasons = d.reasons();
         ScoreStats stats = a.scored == 0 ? null
                 : new ScoreStats(VerdictPolicy.round(a.mean), round6(Welford.variance(new double[] {a.count, a.mean,
-                        a.m2})), a.scored);
+                        a.m2})), a.scored, d.videoScore());
         String error = a.errors.length > 0 ? String.join("; ", a.errors) : null;
         return new Verdict(videoId, kind, d.label(), d.confidence(), stats, d.offsetMs(), counts(a), model,
                 reasons.isEmpty() ? null : reasons.toArray(new String[0]), error, a.mediaMs, now);

@@ -39,9 +39,9 @@ class FaceTrackTest {
     @Test
     void mouthRegionIsLowerMiddleAndClipped() {
         assertThat(MouthRegion.of(100, 100, 200, 200, 640, 480)).containsExactly(150, 224, 100, 66);
-        int[] clipped = MouthRegion.of(-40, 400, 200, 200, 640, 480);
+        int[] clipped = MouthRegion.of(-40, 300, 200, 200, 640, 480);
         assertThat(clipped[0]).isEqualTo(10);
         assertThat(clipped[1] + clipped[3]).isEqualTo(480);
-        assertThat(MouthRegion.of(0, 470, 10, 10, 640, 480)).isNull();
+        assertThat(MouthRegion.of(0, 478, 10, 10, 640, 480)).isNull();
     }
 }

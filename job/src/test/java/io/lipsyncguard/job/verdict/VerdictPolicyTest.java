@@ -104,4 +104,31 @@ class VerdictPolicyTest {
         assertThat(VerdictSerializer.toJson(v)).startsWith("{\"videoId\":\"v\",\"kind\":\"FINAL\",\"verdict\":\"FAKE\"")
                 .contains("\"offsetMs\":80.0").doesNotContain("error");
     }
+
+    @Test
+    void videoReadoutOfTheAverageCurveDecidesWhenCalibrated() {
+        DecisionPolicy video = new DecisionPolicy(0.5, 0.1, 3, 25, 15, 3, 0.0, 10.0, -5.0);
+        // curves peaking at lag +2 (inside the tolerance): gap = 0 - 1 = -1, peak 1 -> z = -15 -> REAL
+        VideoAggregate inSync = aggregate(5, 0.9, ScoreStatus.NO_FACE, 0);
+        VerdictPolicy.Decision d = VerdictPolicy.decide(inSync, video);
+        assertThat(d.videoScore()).isLessThan(0.01);
+        assertThat(d.label()).as("the video read-out overrides a high mean window score").isEqualTo(Label.REAL);
+        // curves peaking at lag +8: gap = 1, peak 0 -> z = 10 -> FAKE
+        VideoAggregate shifted = new VideoAggregate();
+        for (int i = 0; i < 5; i++) {
+            VerdictAggregator.add(shifted, window(i, ScoreStatus.SCORED, 0.1, 8));
+        }
+        VerdictPolicy.Decision f = VerdictPolicy.decide(shifted, video);
+        assertThat(f.label()).isEqualTo(Label.FAKE);
+        assertThat(f.offsetMs()).isEqualTo(320.0);
+        assertThat(VerdictPolicy.decide(shifted, POLICY).videoScore()).as("no read-out without calibration").isNull();
+    }
+
+    @Test
+    void curveFeaturesAverageBeforeReading() {
+        float[] sum = new float[31];
+        sum[15 + 3] = 6f; // inside tolerance 3
+        sum[15 + 4] = 3f; // just outside
+        assertThat(VerdictPolicy.curveFeatures(sum, 3, 15, 3)).containsExactly(1.0 - 2.0, 2.0);
+    }
 }
