@@ -74,9 +74,11 @@ class AnalyzeITCase {
             for (String clip : REAL_CLIPS) {
                 Path real = SHARED.resolve(clip);
                 files.add(real);
-                Path shifted = tmp.resolve(shiftedName(clip));
-                FfmpegTool.shiftAudio(real, shifted, shiftFor(clip));
-                files.add(shifted);
+                for (int ms : REAL_SHIFTS) {
+                    Path shifted = tmp.resolve(shiftedName(clip, ms));
+                    FfmpegTool.shiftAudio(real, shifted, ms);
+                    files.add(shifted);
+                }
             }
             files.add(SHARED.resolve("noface_vggsound.mp4"));
             files.add(SHARED.resolve("face_no_audio.mp4"));
@@ -98,13 +100,10 @@ class AnalyzeITCase {
     static final List<String> REAL_CLIPS = List.of("hdtf_aoc.mp4", "hdtf_katiehill.mp4", "hdtf_radio2.mp4",
             "retalking_face2.mp4", "retalking_face3.mp4", "syncnet_example.avi");
 
-    /** Shift directions move each clip's natural offset away from zero (the SyncNet demo already sits at -3). */
-    static int shiftFor(String clip) {
-        return clip.startsWith("syncnet") ? -240 : 240;
-    }
+    static final int[] REAL_SHIFTS = {-400, 400};
 
-    static String shiftedName(String clip) {
-        return clip.substring(0, clip.lastIndexOf('.')) + ".shifted.mkv";
+    static String shiftedName(String clip, int ms) {
+        return clip.substring(0, clip.lastIndexOf('.')) + ".shifted" + ms + ".mkv";
     }
 
     private static Path generate(String name, SampleSpec sample) throws Exception {
@@ -171,6 +170,40 @@ class AnalyzeITCase {
         assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
         assertThat(v.reasons()).containsExactly("undecodable");
         assertThat(v.error()).contains("undecodable");
+    }
+
+    @Test
+    void realClipsAreRealWithSmallOffsets() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        for (String clip : REAL_CLIPS) {
+            Verdict v = verdict(clip);
+            assertThat(v.verdict()).as("%s", v).isEqualTo(Label.REAL);
+            assertThat(v.windows().scored()).isGreaterThanOrEqualTo(3);
+            if (clip.startsWith("syncnet")) {
+                // its reference code reports 3 frames (120 ms); the sign convention there is not stated
+                assertThat(Math.abs(v.offsetMs())).as("%s", v).isCloseTo(120.0, offset(40.0));
+            } else {
+                // HDTF/retalking offsets are not independently measured; these clips measure 0 to 2 frames here
+                assertThat(Math.abs(v.offsetMs())).as("%s", v).isLessThanOrEqualTo(80.0);
+            }
+        }
+        assertThat(verdict("hdtf_aoc.mp4").windows().total()).isEqualTo(spec.windowsIn(200));
+        assertThat(verdict("retalking_face2.mp4").windows().total()).isEqualTo(spec.windowsIn(125));
+    }
+
+    @Test
+    void realClipsWithShiftedAudioAreFlaggedAndTheShiftIsRecovered() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        for (String clip : REAL_CLIPS) {
+            Verdict early = verdict(shiftedName(clip, -400));
+            Verdict late = verdict(shiftedName(clip, 400));
+            assertThat(early.verdict()).as("%s", early).isEqualTo(Label.FAKE);
+            // audio 400 ms late is never called REAL; for some clips the baseline stays UNCERTAIN (see README)
+            assertThat(late.verdict()).as("%s", late).isIn(Label.FAKE, Label.UNCERTAIN);
+            assertThat(late.offsetMs() - early.offsetMs()).as("%s vs %s", late, early).isCloseTo(800.0, offset(40.0));
+            assertThat(early.offsetMs()).isNegative();
+            assertThat(late.offsetMs()).isPositive();
+        }
     }
 
     @Test
