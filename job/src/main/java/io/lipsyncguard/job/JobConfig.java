@@ -4,6 +4,7 @@ import io.lipsyncguard.models.Device;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.api.common.state.StateTtlConfig;
 
 /**
  * Typed settings of the workflow, parsed once by the CLI and shipped to every operator.
@@ -16,8 +17,12 @@ import java.time.Duration;
  * @param asyncCapacity windows in flight per scoring subtask; beyond it Flink backpressures
  * @param detectEveryFrames run the face detector every n-th frame
  * @param detectMaxWidth downscale frames wider than this before face detection
- * @param rollingEveryWindows emit a ROLLING verdict every n scored-or-skipped windows (0: never)
+ * @param rollingEveryWindows emit a ROLLING verdict every n windows (0: not by count)
+ * @param rollingEveryMediaMs emit a ROLLING verdict every this much media time (0: not by time)
+ * @param recentWindows how many of the latest scored windows the ROLLING verdict's recent statistics cover
  * @param idleTimeout a video with no new chunk for this long (processing time) gets a FINAL verdict with reason idle
+ *     (zero: never)
+ * @param stateTtl safety net: keyed state of a video untouched this long is dropped
  * @param maxInlineBytes chunks larger than this are rejected with an error record
  */
 public record JobConfig(
@@ -30,12 +35,26 @@ public record JobConfig(
         int detectEveryFrames,
         int detectMaxWidth,
         int rollingEveryWindows,
+        long rollingEveryMediaMs,
+        int recentWindows,
         Duration idleTimeout,
+        Duration stateTtl,
         long maxInlineBytes) implements Serializable {
 
     public static JobConfig defaults(Path manifest) {
         return new JobConfig(manifest.toAbsolutePath().toString(), Device.AUTO, 16, Duration.ofMillis(20),
-                Duration.ofMinutes(2), 64, 5, 320, 0, Duration.ofMinutes(2), 64L << 20);
+                Duration.ofMinutes(2), 64, 5, 320, 0, 0, 5, Duration.ZERO, Duration.ofHours(24), 64L << 20);
+    }
+
+    /**
+     * TTL for per-video keyed state: refreshed on every write, so only videos that went silent without an END (and
+     * tombstones of ended ones) expire.
+     */
+    public StateTtlConfig stateTtlConfig() {
+        return StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build();
     }
 
     public Path manifestPath() {
@@ -43,27 +62,32 @@ public record JobConfig(
     }
 
     public JobConfig withDevice(Device d) {
-        return new JobConfig(modelManifest, d, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, rollingEveryWindows, idleTimeout, maxInlineBytes);
+        return new JobConfig(modelManifest, d, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity, detectEveryFrames,
+                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                maxInlineBytes);
     }
 
-    public JobConfig withRollingEveryWindows(int n) {
+    public JobConfig withRolling(int everyWindows, long everyMediaMs) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, n, idleTimeout, maxInlineBytes);
+                detectEveryFrames, detectMaxWidth, everyWindows, everyMediaMs, recentWindows, idleTimeout, stateTtl,
+                maxInlineBytes);
     }
 
     public JobConfig withBatching(int batch, Duration wait) {
         return new JobConfig(modelManifest, device, batch, wait, scoreTimeout, asyncCapacity, detectEveryFrames,
-                detectMaxWidth, rollingEveryWindows, idleTimeout, maxInlineBytes);
+                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                maxInlineBytes);
     }
 
     public JobConfig withScoreTimeout(Duration timeout) {
-        return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, timeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, rollingEveryWindows, idleTimeout, maxInlineBytes);
+        return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, timeout, asyncCapacity, detectEveryFrames,
+                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                maxInlineBytes);
     }
 
     public JobConfig withIdleTimeout(Duration timeout) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, rollingEveryWindows, timeout, maxInlineBytes);
+                detectEveryFrames, detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, timeout,
+                stateTtl, maxInlineBytes);
     }
 }

@@ -1,7 +1,7 @@
 package io.lipsyncguard.job;
 
 import io.lipsyncguard.connectors.MediaChunk;
-import io.lipsyncguard.job.media.ChunkError;
+import io.lipsyncguard.connectors.kafka.ErrorRecord;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.verdict.ModelRef;
 import io.lipsyncguard.job.verdict.ScoreStats;
@@ -19,7 +19,7 @@ class EventTypesTest {
 
     @ParameterizedTest
     @ValueSource(classes = {MediaChunk.class, AvWindow.class, ScoredWindow.class, Verdict.class, ScoreStats.class,
-        WindowCounts.class, ModelRef.class, VideoBuffer.class, VideoAggregate.class, ChunkError.class})
+        WindowCounts.class, ModelRef.class, VideoBuffer.class, VideoAggregate.class, ErrorRecord.class})
     void serializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

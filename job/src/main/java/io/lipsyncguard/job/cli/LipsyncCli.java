@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code ./lipsync}: dispatches to the subcommands. */
 @Command(name = "lipsync", mixinStandardHelpOptions = true, version = "lipsync-guard 0.1.0",
         description = "Detects lip-sync deepfakes and audio/video desynchronisation with Apache Flink.",
-        subcommands = {AnalyzeCommand.class, SampleCommand.class, CalibrateCommand.class, BenchmarkCommand.class,
+        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, SampleCommand.class, CalibrateCommand.class, BenchmarkCommand.class,
             CommandLine.HelpCommand.class})
 public final class LipsyncCli implements Runnable {
 

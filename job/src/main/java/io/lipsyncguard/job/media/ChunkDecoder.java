@@ -1,6 +1,8 @@
 package io.lipsyncguard.job.media;
 
 import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ChunkContentTypes;
+import io.lipsyncguard.connectors.kafka.ErrorRecord;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.VideoBuffer;
@@ -10,7 +12,6 @@ import io.lipsyncguard.models.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -35,7 +36,7 @@ import org.apache.flink.util.OutputTag;
 public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWindow> {
 
     /** Dead-letter output: every chunk that could not be used, with the reason. */
-    public static final OutputTag<ChunkError> ERRORS = new OutputTag<>("chunk-errors") {};
+    public static final OutputTag<ErrorRecord> ERRORS = new OutputTag<>("chunk-errors") {};
 
     /** Chunks held while waiting for a missing sequence number; beyond this the gap is reported and skipped. */
     public static final int MAX_PENDING_CHUNKS = 16;
@@ -61,9 +62,15 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         spec = WindowSpec.fromManifest(manifest);
         mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectMaxWidth());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
-        buffer = getRuntimeContext().getState(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class));
-        pending = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class));
+        ValueStateDescriptor<VideoBuffer> bufferDesc = new ValueStateDescriptor<>("video-buffer", VideoBuffer.class);
+        MapStateDescriptor<Long, MediaChunk> pendingDesc =
+                new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class);
+        if (!config.stateTtl().isZero()) {
+            bufferDesc.enableTimeToLive(config.stateTtlConfig());
+            pendingDesc.enableTimeToLive(config.stateTtlConfig());
+        }
+        buffer = getRuntimeContext().getState(bufferDesc);
+        pending = getRuntimeContext().getMapState(pendingDesc);
         var group = getRuntimeContext().getMetricGroup();
         chunksDecoded = group.counter("chunksDecoded");
         chunkErrors = group.counter("chunkErrors");
@@ -127,9 +134,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     private void accept(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
         b.newestProducedAtMs = Math.max(b.newestProducedAtMs, chunk.producedAtMs());
-        if (ChunkFormats.INVALID.equals(chunk.contentType())) {
-            String why = chunk.payload() == null ? "invalid record" : new String(chunk.payload(), StandardCharsets.UTF_8);
-            error(ctx, out, chunk, "deserialize", why, true);
+        if (ChunkContentTypes.isInvalid(chunk)) {
+            ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
+            error(ctx, out, chunk, e.stage(), e.reason(), true);
             return;
         }
         if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
@@ -168,20 +175,32 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         } else if (origin == Long.MIN_VALUE) {
             origin = MediaFeatureExtractor.ORIGIN_FROM_MEDIA;
         }
+        FaceTrackState track = new FaceTrackState(b.trackBox.length == 4 ? b.trackBox : null, b.trackLost,
+                b.trackFaces, b.trackLastDetectFrame);
+        MediaFeatures f = decodeWith(chunk, origin, firstAt, track);
+        b.trackBox = track.box == null ? new float[0] : track.box;
+        b.trackLost = track.lost;
+        b.trackFaces = track.faces;
+        b.trackLastDetectFrame = track.lastDetectFrame;
+        return f;
+    }
+
+    private MediaFeatures decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track)
+            throws MediaDecodeException, IOException {
         if (!chunk.isReference()) {
             return MediaFeatureExtractor.extract(chunk.payload(), ChunkFormats.ffmpegFormat(chunk.contentType()),
-                    mediaSpec, origin, firstAt);
+                    mediaSpec, origin, firstAt, track);
         }
         Path local = localPath(chunk.uri());
         if (local != null) {
-            return MediaFeatureExtractor.extract(local, mediaSpec, origin, firstAt);
+            return MediaFeatureExtractor.extract(local, mediaSpec, origin, firstAt, track);
         }
         // other file systems (s3://, hdfs://, ...) through Flink's plugins: copy to a temp file FFmpeg can seek in
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(chunk.uri());
         Path tmp = Files.createTempFile("lipsync-chunk", ".media");
         try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return MediaFeatureExtractor.extract(tmp, mediaSpec, origin, firstAt);
+            return MediaFeatureExtractor.extract(tmp, mediaSpec, origin, firstAt, track);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -274,7 +293,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             String reason) {
         chunkErrors.inc();
         long now = ctx.timerService().currentProcessingTime();
-        ctx.output(ERRORS, new ChunkError(ctx.getCurrentKey(), sequence, stage, reason, now));
+        ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason, now));
         out.collect(AvWindow.error(ctx.getCurrentKey(), sequence, reason, chunk == null ? 0 : chunk.producedAtMs()));
     }
 }

@@ -5,9 +5,6 @@ import java.util.Locale;
 /** Maps a chunk's content type (MIME or file extension) to an FFmpeg demuxer name, or null to let FFmpeg probe. */
 public final class ChunkFormats {
 
-    /** Content type the deserializer gives records it could not turn into a chunk; the payload is the reason. */
-    public static final String INVALID = "application/vnd.lipsync.invalid";
-
     private ChunkFormats() {}
 
     public static String ffmpegFormat(String contentType) {

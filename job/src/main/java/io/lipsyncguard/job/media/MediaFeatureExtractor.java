@@ -42,11 +42,17 @@ public final class MediaFeatureExtractor {
      */
     public static MediaFeatures extract(Path file, MediaSpec spec, long originUs, long firstFrameAtUs)
             throws MediaDecodeException {
+        return extract(file, spec, originUs, firstFrameAtUs, new FaceTrackState());
+    }
+
+    /** As above, continuing (and updating) the face track of earlier chunks of the same video. */
+    public static MediaFeatures extract(Path file, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track) throws MediaDecodeException {
         if (!Files.isReadable(file)) {
             throw new MediaDecodeException("cannot read " + file + ": no such readable file");
         }
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
-        return decode(grabber, spec, originUs, firstFrameAtUs, file.toString());
+        return decode(grabber, spec, originUs, firstFrameAtUs, track, file.toString());
     }
 
     /**
@@ -61,6 +67,12 @@ public final class MediaFeatureExtractor {
     /** As {@link #extract(Path, MediaSpec, long, long)} for an in-memory chunk. */
     public static MediaFeatures extract(byte[] bytes, String formatHint, MediaSpec spec, long originUs,
             long firstFrameAtUs) throws MediaDecodeException {
+        return extract(bytes, formatHint, spec, originUs, firstFrameAtUs, new FaceTrackState());
+    }
+
+    /** As above, continuing (and updating) the face track of earlier chunks of the same video. */
+    public static MediaFeatures extract(byte[] bytes, String formatHint, MediaSpec spec, long originUs,
+            long firstFrameAtUs, FaceTrackState track) throws MediaDecodeException {
         if (bytes == null || bytes.length == 0) {
             throw new MediaDecodeException("empty chunk: no bytes to decode");
         }
@@ -70,11 +82,11 @@ public final class MediaFeatureExtractor {
         if (formatHint != null) {
             grabber.setFormat(formatHint);
         }
-        return decode(grabber, spec, originUs, firstFrameAtUs, bytes.length + " bytes" + (formatHint == null ? "" : " of " + formatHint));
+        return decode(grabber, spec, originUs, firstFrameAtUs, track, bytes.length + " bytes" + (formatHint == null ? "" : " of " + formatHint));
     }
 
     private static MediaFeatures decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs,
-            long firstFrameAtUs, String what)
+            long firstFrameAtUs, FaceTrackState track, String what)
             throws MediaDecodeException {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         grabber.setImageMode(FrameGrabber.ImageMode.GRAY);
@@ -96,15 +108,13 @@ public final class MediaFeatureExtractor {
                 throw new MediaDecodeException(what + " has neither a video nor an audio stream");
             }
             double sourceFps = grabber.getFrameRate();
-            int detectEvery = Math.max(1, (int) Math.round(spec.detectEveryFrames()
-                    * (sourceFps > 0 && sourceFps < 240 ? sourceFps / spec.fps() : 1.0)));
             Grid grid = new Grid(spec);
             List<long[]> audioTimes = new ArrayList<>();
             List<float[]> audioPieces = new ArrayList<>();
             long origin = originUs;
-            float[] box = null;
-            boolean lost = true;
-            int faces = 0;
+            float[] box = track.box;
+            boolean lost = track.lost;
+            int faces = track.faces;
             int decoded = 0;
             int width = 0;
             int height = 0;
@@ -131,7 +141,12 @@ public final class MediaFeatureExtractor {
                     if (origin == ORIGIN_FROM_MEDIA) {
                         origin = frame.timestamp - firstFrameAtUs;
                     }
-                    if (decoded % detectEvery == 0) {
+                    // cadence on the grid, not on decoded frames, so chunk boundaries do not move detections
+                    long gridFrame = Math.round((frame.timestamp - origin) * (double) spec.fps() / 1_000_000d);
+                    if (track.lastDetectFrame == Long.MIN_VALUE
+                            || gridFrame - track.lastDetectFrame >= spec.detectEveryFrames()
+                            || gridFrame < track.lastDetectFrame) {
+                        track.lastDetectFrame = gridFrame;
                         List<float[]> found = detector.detect(gray);
                         int best = FaceTrack.dominant(found, box);
                         if (best >= 0) {
@@ -161,6 +176,9 @@ public final class MediaFeatureExtractor {
                 origin = audioTimes.isEmpty() ? 0 : audioTimes.get(0)[0] - firstFrameAtUs;
             }
             grid.finish(sourceFps);
+            track.box = box;
+            track.lost = lost;
+            track.faces = faces;
             if (decoded == 0 && audioPieces.isEmpty()) {
                 throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
             }

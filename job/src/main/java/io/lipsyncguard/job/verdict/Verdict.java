@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param verdict REAL, FAKE or UNCERTAIN (null for ERROR)
  * @param confidence 0..1, how sure the label is (see the README's decision policy)
  * @param score statistics of the scored windows' desync probability
+ * @param recent statistics of the latest scored windows (ROLLING only)
  * @param offsetMs estimated audio-video offset, positive when audio is later than the lips; null without evidence
  * @param windows window counts by evidence class
  * @param model the model that scored
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param emittedAtMs wall-clock time of emission
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"videoId", "kind", "verdict", "confidence", "score", "offsetMs", "windows", "model", "reasons",
+@JsonPropertyOrder({"videoId", "kind", "verdict", "confidence", "score", "recent", "offsetMs", "windows", "model", "reasons",
     "error", "mediaMs", "emittedAtMs"})
 public record Verdict(
         String videoId,
@@ -31,6 +32,7 @@ public record Verdict(
         Label verdict,
         double confidence,
         ScoreStats score,
+        ScoreStats recent,
         Double offsetMs,
         WindowCounts windows,
         ModelRef model,
@@ -49,7 +51,7 @@ public record Verdict(
         }
         return Double.compare(confidence, v.confidence) == 0 && mediaMs == v.mediaMs
                 && emittedAtMs == v.emittedAtMs && Objects.equals(videoId, v.videoId) && kind == v.kind
-                && verdict == v.verdict && Objects.equals(score, v.score) && Objects.equals(offsetMs, v.offsetMs)
+                && verdict == v.verdict && Objects.equals(score, v.score) && Objects.equals(recent, v.recent) && Objects.equals(offsetMs, v.offsetMs)
                 && Objects.equals(windows, v.windows) && Objects.equals(model, v.model)
                 && Arrays.equals(reasons, v.reasons) && Objects.equals(error, v.error);
     }

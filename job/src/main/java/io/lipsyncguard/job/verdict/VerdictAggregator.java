@@ -38,7 +38,11 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         policy = DecisionPolicy.fromManifest(manifest);
         model = new ModelRef(manifest.id(), manifest.version());
-        state = getRuntimeContext().getState(new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class));
+        ValueStateDescriptor<VideoAggregate> desc = new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class);
+        if (!config.stateTtl().isZero()) {
+            desc.enableTimeToLive(config.stateTtlConfig());
+        }
+        state = getRuntimeContext().getState(desc);
         var group = getRuntimeContext().getMetricGroup();
         finals = group.counter("verdictsFinal");
         rollings = group.counter("verdictsRolling");
@@ -52,7 +56,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
-            add(a, w);
+            add(a, w, config.recentWindows());
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
         } else {
@@ -70,8 +74,12 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             state.clear();
             return;
         }
-        if (config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows()) {
+        boolean byCount = config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows();
+        boolean byTime = config.rollingEveryMediaMs() > 0 && w.kind() == WindowKind.WINDOW
+                && a.mediaMs - a.lastRollingMediaMs >= config.rollingEveryMediaMs();
+        if (byCount || byTime) {
             a.windowsSinceRolling = 0;
+            a.lastRollingMediaMs = a.mediaMs;
             rollings.inc();
             out.collect(verdict(ctx.getCurrentKey(), VerdictKind.ROLLING, a, now));
         }
@@ -80,6 +88,11 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     /** Folds one window into the aggregate: scored windows into the statistics, the others into their class. */
     public static void add(VideoAggregate a, ScoredWindow w) {
+        add(a, w, 5);
+    }
+
+    /** As {@link #add(VideoAggregate, ScoredWindow)}, keeping the latest {@code recentWindows} scores. */
+    public static void add(VideoAggregate a, ScoredWindow w, int recentWindows) {
         a.windowsSeen++;
         a.windowsSinceRolling++;
         a.mediaMs = Math.max(a.mediaMs, w.endMs());
@@ -92,6 +105,16 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 a.mean = s[1];
                 a.m2 = s[2];
                 a.offsetFramesSum += w.offsetFrames();
+                if (recentWindows > 0) {
+                    if (a.recent.length != recentWindows) {
+                        a.recent = new double[recentWindows];
+                        a.recentNext = 0;
+                        a.recentCount = 0;
+                    }
+                    a.recent[a.recentNext] = w.score();
+                    a.recentNext = (a.recentNext + 1) % recentWindows;
+                    a.recentCount = Math.min(recentWindows, a.recentCount + 1);
+                }
                 float[] c = w.curve();
                 if (c.length > 0) {
                     if (a.curveSum.length != c.length) {
@@ -123,7 +146,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             errorVerdicts.inc();
             String error = a.errors.length > 0 ? String.join("; ", a.errors)
                     : ("no-video".equals(a.endReason) ? "no video stream" : "undecodable media");
-            return new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, counts(a), model,
+            return new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, counts(a), model,
                     new String[] {a.endReason}, error, a.mediaMs, now);
         }
         finals.inc();
@@ -144,7 +167,15 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 : new ScoreStats(VerdictPolicy.round(a.mean), round6(Welford.variance(new double[] {a.count, a.mean,
                         a.m2})), a.scored, d.videoScore());
         String error = a.errors.length > 0 ? String.join("; ", a.errors) : null;
-        return new Verdict(videoId, kind, d.label(), d.confidence(), stats, d.offsetMs(), counts(a), model,
+        ScoreStats recent = null;
+        if (kind == VerdictKind.ROLLING && a.recentCount > 0) {
+            double[] r = new double[3];
+            for (int i = 0; i < a.recentCount; i++) {
+                Welford.add(r, a.recent[i]);
+            }
+            recent = new ScoreStats(VerdictPolicy.round(r[1]), round6(Welford.variance(r)), a.recentCount, null);
+        }
+        return new Verdict(videoId, kind, d.label(), d.confidence(), stats, recent, d.offsetMs(), counts(a), model,
                 reasons.isEmpty() ? null : reasons.toArray(new String[0]), error, a.mediaMs, now);
     }
 

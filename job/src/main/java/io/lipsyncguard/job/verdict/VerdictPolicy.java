@@ -21,8 +21,11 @@ public final class VerdictPolicy {
         Double offsetMs = offsetMs(a, p);
         Double videoScore = videoScore(a, p);
         List<String> reasons = new ArrayList<>();
+        if ("idle".equals(a.endReason)) {
+            reasons.add("idle"); // the stream stopped without its last chunk: the verdict covers what arrived
+        }
         if (a.scored < p.minEvidenceWindows()) {
-            if (a.endReason != null) {
+            if (a.endReason != null && !reasons.contains(a.endReason)) {
                 reasons.add(a.endReason);
             }
             String missing = dominantMissing(a);

@@ -29,6 +29,12 @@ public class VideoAggregate {
     /** Chunk errors seen, newest last (bounded). */
     public String[] errors = new String[0];
     public long windowsSinceRolling;
+    /** Media time of the last ROLLING verdict. */
+    public long lastRollingMediaMs;
+    /** Ring of the latest scored window scores, for the ROLLING verdict's recent statistics. */
+    public double[] recent = new double[0];
+    public int recentNext;
+    public int recentCount;
 
     public VideoAggregate() {}
 }

@@ -51,6 +51,11 @@ public class VideoBuffer {
     public long lastActivityMs;
     /** Processing time the registered idle timer fires at, 0 when none. */
     public long idleTimerMs;
+    /** Face track carried between chunks (see FaceTrackState). */
+    public float[] trackBox = new float[0];
+    public boolean trackLost = true;
+    public int trackFaces;
+    public long trackLastDetectFrame = Long.MIN_VALUE;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 

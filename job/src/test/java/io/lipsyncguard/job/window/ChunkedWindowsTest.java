@@ -3,6 +3,7 @@ package io.lipsyncguard.job.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lipsyncguard.job.cli.ModelPaths;
+import io.lipsyncguard.job.media.FaceTrackState;
 import io.lipsyncguard.job.media.FfmpegTool;
 import io.lipsyncguard.job.media.LogMel;
 import io.lipsyncguard.job.media.MediaFeatureExtractor;
@@ -10,6 +11,11 @@ import io.lipsyncguard.job.media.MediaFeatures;
 import io.lipsyncguard.job.media.MediaSpec;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.score.OfflineScorer;
+import io.lipsyncguard.job.score.WindowResult;
+import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.LoadedModel;
+import io.lipsyncguard.models.ModelLoader;
 import io.lipsyncguard.models.ModelManifest;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -48,9 +54,11 @@ class ChunkedWindowsTest {
         VideoBuffer b = new VideoBuffer();
         List<AvWindow> actual = new ArrayList<>();
         int cutBeforeEnd = 0;
+        FaceTrackState track = new FaceTrackState();
         for (Path c : chunks) {
             long origin = b.originUs == Long.MIN_VALUE ? MediaFeatureExtractor.ORIGIN_FROM_MEDIA : b.originUs;
-            MediaFeatures f = MediaFeatureExtractor.extract(Files.readAllBytes(c), "mpegts", media, origin);
+            MediaFeatures f = MediaFeatureExtractor.extract(Files.readAllBytes(c), "mpegts", media, origin, 0L,
+                    track);
             WindowCutter.append(b, f, spec);
             WindowCutter.computeMel(b, spec, fb, false);
             actual.addAll(WindowCutter.cut(b, spec, "v"));
@@ -70,8 +78,20 @@ class ChunkedWindowsTest {
             assertThat(a.startMs()).isEqualTo(e.startMs());
             assertThat(a.crops()).as("crops of window %d", i).isEqualTo(e.crops());
             assertThat(a.faceFraction()).isEqualTo(e.faceFraction());
-            // AAC restarts its decoder at each chunk: only the first few ms after a boundary may differ slightly
-            assertThat(meanAbsDiff(a.audio(), e.audio())).as("audio of window %d", i).isLessThan(0.05);
+            assertThat(a.speechFraction()).isCloseTo(e.speechFraction(), org.assertj.core.data.Offset.offset(0.05));
+        }
+        // AAC restarts its decoder at each chunk, so samples right after a boundary differ slightly (and a log of
+        // near-silence magnifies that): the test is that the model sees the same thing, not bit equality
+        try (LoadedModel model = ModelLoader.load(ModelPaths.defaultManifest(), Device.CPU)) {
+            List<WindowResult> re = OfflineScorer.scoreAll(expected, model, 16);
+            List<WindowResult> ra = OfflineScorer.scoreAll(actual, model, 16);
+            for (int i = 0; i < re.size(); i++) {
+                System.out.printf("window %d: whole %.4f/%s chunked %.4f/%s%n", i, re.get(i).score(),
+                        re.get(i).offsetFrames(), ra.get(i).score(), ra.get(i).offsetFrames());
+                assertThat(ra.get(i).score()).as("score of window %d", i)
+                        .isCloseTo(re.get(i).score(), org.assertj.core.data.Offset.offset(0.05));
+                assertThat(ra.get(i).offsetFrames()).as("offset of window %d", i).isEqualTo(re.get(i).offsetFrames());
+            }
         }
     }
 

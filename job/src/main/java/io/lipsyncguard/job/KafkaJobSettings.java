@@ -1,0 +1,51 @@
+package io.lipsyncguard.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Where the streaming job reads and writes: brokers, topics, consumer group, delivery guarantee, allowed reference
+ * prefixes, checkpoint interval, and client properties passed through (SASL/SSL and the like).
+ *
+ * @param scoresTopic per-window scores topic, or null for none
+ */
+public record KafkaJobSettings(
+        String bootstrapServers,
+        String chunksTopic,
+        String verdictsTopic,
+        String errorsTopic,
+        String scoresTopic,
+        String groupId,
+        DeliveryGuarantee delivery,
+        List<String> allowedPrefixes,
+        Duration checkpointInterval,
+        Map<String, String> clientProperties) implements Serializable {
+
+    public static KafkaJobSettings defaults(String bootstrapServers) {
+        return new KafkaJobSettings(bootstrapServers, "lipsync.chunks", "lipsync.verdicts", "lipsync.errors", null,
+                "lipsync-guard", DeliveryGuarantee.EXACTLY_ONCE, List.of(), Duration.ofSeconds(5), Map.of());
+    }
+
+    public KafkaJobSettings withTopics(String chunks, String verdicts, String errors, String scores) {
+        return new KafkaJobSettings(bootstrapServers, chunks, verdicts, errors, scores, groupId, delivery,
+                allowedPrefixes, checkpointInterval, clientProperties);
+    }
+
+    public KafkaJobSettings withDelivery(DeliveryGuarantee d, Duration checkpoint) {
+        return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
+                d, allowedPrefixes, checkpoint, clientProperties);
+    }
+
+    public KafkaJobSettings withAllowedPrefixes(List<String> prefixes) {
+        return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
+                delivery, List.copyOf(prefixes), checkpointInterval, clientProperties);
+    }
+
+    public KafkaJobSettings withGroupId(String group) {
+        return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, group,
+                delivery, allowedPrefixes, checkpointInterval, clientProperties);
+    }
+}

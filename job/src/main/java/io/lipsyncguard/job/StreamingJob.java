@@ -1,0 +1,64 @@
+package io.lipsyncguard.job;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ErrorRecordSerializer;
+import io.lipsyncguard.connectors.kafka.KafkaChunkSources;
+import io.lipsyncguard.connectors.kafka.KafkaJsonSinks;
+import io.lipsyncguard.connectors.kafka.KafkaSinkSettings;
+import io.lipsyncguard.connectors.kafka.KafkaSourceSettings;
+import io.lipsyncguard.connectors.kafka.ReferencePolicy;
+import io.lipsyncguard.job.score.ScoredWindowSerializer;
+import io.lipsyncguard.job.verdict.VerdictSerializer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Wires Kafka in and out of the workflow: the product's streaming job ({@code ./lipsync run}, the cluster image). */
+public final class StreamingJob {
+
+    private StreamingJob() {}
+
+    public static LipsyncStreams build(StreamExecutionEnvironment env, JobConfig config, KafkaJobSettings kafka) {
+        env.enableCheckpointing(kafka.checkpointInterval().toMillis(),
+                kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE
+                        : CheckpointingMode.AT_LEAST_ONCE);
+        KafkaSourceSettings source = KafkaSourceSettings
+                .forTopic(kafka.bootstrapServers(), kafka.chunksTopic(), kafka.groupId())
+                .withStartingOffsets(KafkaSourceSettings.StartingOffsets.COMMITTED)
+                .withProperties(kafka.clientProperties());
+        ReferencePolicy references = kafka.allowedPrefixes().isEmpty() ? ReferencePolicy.denyAll()
+                : new ReferencePolicy(kafka.allowedPrefixes());
+        DataStream<MediaChunk> chunks = env
+                .fromSource(KafkaChunkSources.create(source, references), WatermarkStrategy.noWatermarks(),
+                        "kafka-chunks")
+                .uid("kafka-chunk-source");
+        LipsyncStreams streams = LipsyncWorkflow.defineWorkflow(chunks, config);
+        streams.verdicts()
+                .sinkTo(KafkaJsonSinks.create(sink(kafka, kafka.verdictsTopic(), "verdicts"), v -> v.videoId(),
+                        new VerdictSerializer()))
+                .name("verdicts-sink")
+                .uid("verdicts-sink");
+        streams.errors()
+                .sinkTo(KafkaJsonSinks.create(sink(kafka, kafka.errorsTopic(), "errors"), e -> e.videoId(),
+                        new ErrorRecordSerializer()))
+                .name("errors-sink")
+                .uid("errors-sink");
+        if (kafka.scoresTopic() != null) {
+            streams.scoredWindows()
+                    .sinkTo(KafkaJsonSinks.create(sink(kafka, kafka.scoresTopic(), "scores"), w -> w.videoId(),
+                            new ScoredWindowSerializer()))
+                    .name("scores-sink")
+                    .uid("scores-sink");
+        }
+        return streams;
+    }
+
+    private static KafkaSinkSettings sink(KafkaJobSettings kafka, String topic, String role) {
+        KafkaSinkSettings s = kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE
+                ? KafkaSinkSettings.exactlyOnce(kafka.bootstrapServers(), topic, kafka.groupId() + "-" + role)
+                : KafkaSinkSettings.atLeastOnce(kafka.bootstrapServers(), topic);
+        return s.withProperties(kafka.clientProperties());
+    }
+}

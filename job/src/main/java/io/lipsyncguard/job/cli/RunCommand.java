@@ -1,0 +1,208 @@
+package io.lipsyncguard.job.cli;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ChunkProducer;
+import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.KafkaJobSettings;
+import io.lipsyncguard.job.LipsyncWorkflow;
+import io.lipsyncguard.job.StreamingJob;
+import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.LoadedModel;
+import io.lipsyncguard.models.ModelLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code run}: the streaming job on an embedded Flink, reading chunks from Kafka and writing verdicts to Kafka. Without
+ * {@code --bootstrap-servers} it starts an embedded single-node Kafka (KRaft) and creates the topics; given files, it
+ * publishes them as chunks and prints the verdicts as they arrive, then stops.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
+public final class RunCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Videos to publish as chunks; verdicts are printed "
+            + "until every one has its FINAL verdict.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks")
+    String chunksTopic;
+
+    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts")
+    String verdictsTopic;
+
+    @Option(names = "--errors-topic", defaultValue = "lipsync.errors")
+    String errorsTopic;
+
+    @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
+    String scoresTopic;
+
+    @Option(names = "--group-id", defaultValue = "lipsync-guard")
+    String groupId;
+
+    @Option(names = "--model", paramLabel = "MANIFEST")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto")
+    String device;
+
+    @Option(names = "--parallelism", defaultValue = "2")
+    int parallelism;
+
+    @Option(names = "--chunk-seconds", defaultValue = "2")
+    double chunkSeconds;
+
+    @Option(names = "--realtime", description = "Publish at real time, like live streams.")
+    boolean realtime;
+
+    @Option(names = "--rolling-every", defaultValue = "3", description = "ROLLING verdict every n windows.")
+    int rollingEvery;
+
+    @Option(names = "--idle-timeout-seconds", defaultValue = "60", description = "FINAL verdict (reason idle) for a "
+            + "video without new chunks for this long.")
+    int idleSeconds;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "2000")
+    long checkpointMs;
+
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE.")
+    DeliveryGuarantee delivery;
+
+    @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable).")
+    List<String> allowedPrefixes = new ArrayList<>();
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the embedded chunks topic.")
+    int partitions;
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                System.err.println("run: no such file: " + f);
+                return 2;
+            }
+        }
+        Path manifest = model != null ? model : ModelPaths.defaultManifest();
+        Device d = Device.parse(device);
+        try (LoadedModel loaded = ModelLoader.load(manifest, d)) {
+            System.err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
+                    + loaded.device());
+        } catch (RuntimeException e) {
+            System.err.println("run: cannot use model " + manifest + ": " + e.getMessage());
+            return 2;
+        }
+        EmbeddedKafka embedded = null;
+        try {
+            String brokers = bootstrapServers;
+            if (brokers == null) {
+                embedded = EmbeddedKafka.start();
+                brokers = embedded.bootstrapServers();
+                embedded.createTopic(chunksTopic, partitions);
+                embedded.createTopic(verdictsTopic, 1);
+                embedded.createTopic(errorsTopic, 1);
+                if (scoresTopic != null) {
+                    embedded.createTopic(scoresTopic, 1);
+                }
+                System.err.println("embedded Kafka at " + brokers);
+            }
+            JobConfig config = JobConfig.defaults(manifest).withDevice(d).withRolling(rollingEvery, 0)
+                    .withIdleTimeout(Duration.ofSeconds(idleSeconds));
+            KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
+                    .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
+                    .withGroupId(groupId)
+                    .withDelivery(delivery, Duration.ofMillis(checkpointMs))
+                    .withAllowedPrefixes(allowedPrefixes);
+            JobClient job = start(config, kafka, parallelism);
+            try {
+                Set<String> waiting = new HashSet<>();
+                if (!files.isEmpty()) {
+                    List<MediaChunk> chunks = PublishCommand.chunksOf(files, chunkSeconds, "ts");
+                    chunks.forEach(c -> waiting.add(c.videoId()));
+                    Thread publisher = new Thread(() -> {
+                        try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), chunksTopic)
+                                .idempotent(true).build()) {
+                            PublishCommand.send(p, chunks, realtime ? chunkSeconds : 0);
+                        } catch (Exception e) {
+                            System.err.println("run: publishing failed: " + e.getMessage());
+                        }
+                    }, "lipsync-publisher");
+                    publisher.setDaemon(true);
+                    publisher.start();
+                }
+                printVerdicts(kafka.bootstrapServers(), verdictsTopic, waiting, !files.isEmpty());
+            } finally {
+                job.cancel().get();
+            }
+            return 0;
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    /** Starts the streaming job on an embedded Flink with a restart strategy, returning at once. */
+    public static JobClient start(JobConfig config, KafkaJobSettings kafka, int parallelism) throws Exception {
+        Configuration conf = LipsyncWorkflow.baseConfiguration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamingJob.build(env, config, kafka);
+        return env.executeAsync("lipsync-run");
+    }
+
+    /** Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one. */
+    static void printVerdicts(String brokers, String topic, Set<String> waiting, boolean stopWhenDone) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lipsync-cli-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        ObjectMapper json = new ObjectMapper();
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            while (!stopWhenDone || !waiting.isEmpty()) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    System.out.println(r.value());
+                    System.out.flush();
+                    try {
+                        JsonNode v = json.readTree(r.value());
+                        if (!"ROLLING".equals(v.path("kind").asText())) {
+                            waiting.remove(v.path("videoId").asText());
+                        }
+                    } catch (Exception e) {
+                        // a foreign message on the topic: printed, not understood
+                    }
+                }
+            }
+        }
+    }
+
+}
