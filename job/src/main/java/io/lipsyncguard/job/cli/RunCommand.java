@@ -47,6 +47,9 @@ public final class RunCommand implements Callable<Integer> {
             + "until every one has its FINAL verdict.")
     List<Path> files = new ArrayList<>();
 
+    @Option(names = "--demo", description = "Generate the demo talking-head clips and publish them too.")
+    boolean demo;
+
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
 
@@ -101,6 +104,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (demo) {
+            Path dir = Files.createTempDirectory("lipsync-demo");
+            System.err.println("writing demo clips to " + dir);
+            files.addAll(io.lipsyncguard.job.sample.TalkingHeadGenerator.writeDemoSet(dir));
+        }
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 System.err.println("run: no such file: " + f);
