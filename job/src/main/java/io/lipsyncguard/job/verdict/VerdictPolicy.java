@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.verdict;
 
+import io.lipsyncguard.models.SyncBaselineFeatures;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,13 +73,7 @@ public final class VerdictPolicy {
         }
         double frames;
         if (a.curveSum.length == 2 * p.marginFrames() + 1) {
-            int best = 0;
-            for (int i = 1; i < a.curveSum.length; i++) {
-                if (a.curveSum[i] > a.curveSum[best]) {
-                    best = i;
-                }
-            }
-            frames = best - p.marginFrames();
+            frames = SyncBaselineFeatures.offset(a.curveSum, p.marginFrames()); // argmax ignores the 1/n scale
         } else {
             frames = a.offsetFramesSum / a.scored;
         }
@@ -101,17 +96,11 @@ public final class VerdictPolicy {
 
     /** [best off-sync − best in-sync, best in-sync] correlation of the average curve {@code sum / n}. */
     public static double[] curveFeatures(float[] sum, long n, int k, int tol) {
-        double in = Double.NEGATIVE_INFINITY;
-        double off = Double.NEGATIVE_INFINITY;
+        float[] mean = new float[sum.length];
         for (int i = 0; i < sum.length; i++) {
-            double v = sum[i] / (double) n;
-            if (Math.abs(i - k) <= tol) {
-                in = Math.max(in, v);
-            } else {
-                off = Math.max(off, v);
-            }
+            mean[i] = (float) (sum[i] / (double) n);
         }
-        return new double[] {off - in, in};
+        return SyncBaselineFeatures.features(mean, k, tol);
     }
 
     static double round(double x) {
