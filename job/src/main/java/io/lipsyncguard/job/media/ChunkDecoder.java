@@ -86,8 +86,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (b.ended) {
             duplicates.inc();
-            error(ctx, out, chunk, "sequence", "chunk " + chunk.sequence() + " arrived after the video ended; ignored",
-                    false);
+            error(ctx, out, chunk, chunk.sequence(), "sequence",
+                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored");
             return;
         }
         if (chunk.sequence() < b.nextSequence || pending.contains(chunk.sequence())) {
@@ -136,23 +136,25 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.newestProducedAtMs = Math.max(b.newestProducedAtMs, chunk.producedAtMs());
         if (ChunkContentTypes.isInvalid(chunk)) {
             ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
-            error(ctx, out, chunk, e.stage(), e.reason(), true);
+            error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
             return;
         }
         if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
-            error(ctx, out, chunk, "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
-                    + " bytes, over the limit of " + config.maxInlineBytes(), true);
+            error(ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
+                    + " bytes, over the limit of " + config.maxInlineBytes());
             return;
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {
-            error(ctx, out, chunk, "reference", "chunk " + chunk.sequence() + " has neither bytes nor a uri", true);
+            error(ctx, out, chunk, chunk.sequence(), "reference",
+                    "chunk " + chunk.sequence() + " has neither bytes nor a uri");
             return;
         }
         MediaFeatures features;
         try {
             features = decode(b, chunk);
         } catch (MediaDecodeException | IOException | RuntimeException e) {
-            error(ctx, out, chunk, "decode", "chunk " + chunk.sequence() + " undecodable: " + e.getMessage(), true);
+            error(ctx, out, chunk, chunk.sequence(), "decode",
+                    "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
             return;
         }
         chunksDecoded.inc();
@@ -228,9 +230,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 reason = "too-short";
             }
         }
-        double frames = Math.max(1, b.videoFrames);
+        double frames = Math.max(1, b.videoFrames());
         double levels = Math.max(1, b.levelFrames);
-        out.collect(AvWindow.end(ctx.getCurrentKey(), b.nextWindow, spec.frameToMs(b.videoFrames),
+        out.collect(AvWindow.end(ctx.getCurrentKey(), b.nextWindow, spec.frameToMs(b.videoFrames()),
                 b.faceFrames / frames, b.speechFrames / levels, b.multiFaceFrames / frames, b.hasAudio, reason,
                 b.newestProducedAtMs));
         if (b.idleTimerMs > 0) {
@@ -282,11 +284,6 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             out.collect(w);
         }
         windowsEmitted.inc(windows.size());
-    }
-
-    private void error(Context ctx, Collector<AvWindow> out, MediaChunk chunk, String stage, String reason,
-            boolean inBand) {
-        error(ctx, out, chunk, chunk.sequence(), stage, reason);
     }
 
     private void error(Context ctx, Collector<AvWindow> out, MediaChunk chunk, long sequence, String stage,

@@ -29,10 +29,6 @@ public class VideoBuffer {
     /** Audio level per frame (dBFS), aligned with mel. */
     public float[] level = new float[0];
 
-    /** Total grid frames of video seen (highest index + 1). */
-    public long videoFrames;
-    /** Total audio samples seen (highest index + 1). */
-    public long audioEnd;
     public int nextWindow;
     public boolean hasVideo;
     public boolean hasAudio;
@@ -60,4 +56,14 @@ public class VideoBuffer {
     public boolean ended;
 
     public VideoBuffer() {}
+
+    /** Total grid frames of video seen (highest index + 1): trimming moves the base, never the end. */
+    public long videoFrames() {
+        return cropBase + cropFrames;
+    }
+
+    /** Total audio samples seen (highest index + 1). */
+    public long audioEnd() {
+        return audioBase + audioLen;
+    }
 }

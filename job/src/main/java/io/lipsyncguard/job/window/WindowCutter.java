@@ -26,6 +26,7 @@ public final class WindowCutter {
             b.hasVideo = true;
             long from = Math.max(m.firstFrame(), b.cropBase);
             long to = m.firstFrame() + m.frameCount();
+            long seenBefore = b.videoFrames();
             ensureFrames(b, to, px);
             for (long f = from; f < to; f++) {
                 int dst = (int) (f - b.cropBase);
@@ -34,13 +35,10 @@ public final class WindowCutter {
                 b.face[dst] = m.faceFound()[src];
                 b.faceCount[dst] = m.faceCount()[src];
             }
-            if (to > b.videoFrames) {
-                for (long f = Math.max(from, b.videoFrames); f < to; f++) {
-                    int src = (int) (f - m.firstFrame());
-                    b.faceFrames += m.faceFound()[src] ? 1 : 0;
-                    b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
-                }
-                b.videoFrames = to;
+            for (long f = Math.max(from, seenBefore); f < to; f++) {
+                int src = (int) (f - m.firstFrame());
+                b.faceFrames += m.faceFound()[src] ? 1 : 0;
+                b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
             }
         }
         if (m.hasAudio() && m.audio().length > 0) {
@@ -58,7 +56,6 @@ public final class WindowCutter {
                 System.arraycopy(m.audio(), (int) (from - m.audioStartSample()), b.audio, (int) (from - b.audioBase),
                         (int) (to - from));
             }
-            b.audioEnd = Math.max(b.audioEnd, to);
         }
     }
 
@@ -83,11 +80,11 @@ public final class WindowCutter {
         int spf = spec.samplesPerFrame();
         long limit;
         if (endOfVideo) {
-            limit = b.videoFrames;
+            limit = b.videoFrames();
         } else {
             // frame f's last mel frame reaches winLength/2 - hop/2 samples past the frame's end
             long reach = spec.winLength() / 2 - spec.hop() / 2;
-            limit = Math.min(b.videoFrames, Math.floorDiv(b.audioEnd - reach, spf));
+            limit = Math.min(b.videoFrames(), Math.floorDiv(b.audioEnd() - reach, spf));
         }
         long from = b.melBase + b.melFrames;
         if (limit <= from) {
@@ -128,7 +125,7 @@ public final class WindowCutter {
         int per = spec.melValuesPerFrame();
         while (true) {
             long s = spec.windowStartFrame(b.nextWindow);
-            boolean framesReady = s + t + k <= b.videoFrames;
+            boolean framesReady = s + t + k <= b.videoFrames();
             boolean melReady = s + t + k <= b.melBase + b.melFrames;
             if (!framesReady || !melReady) {
                 break;

@@ -67,7 +67,7 @@ class ChunkedWindowsTest {
         WindowCutter.computeMel(b, spec, fb, true);
         actual.addAll(WindowCutter.cut(b, spec, "v"));
 
-        assertThat(expected).hasSize(spec.windowsIn(whole.videoFrames));
+        assertThat(expected).hasSize(spec.windowsIn(whole.videoFrames()));
         assertThat(actual).hasSameSizeAs(expected);
         assertThat(cutBeforeEnd).as("windows are cut as chunks arrive, not only at the end").isGreaterThan(0);
         // the buffer holds a bounded tail, not the whole video
