@@ -10,15 +10,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,30 +120,8 @@ class ChunkProducerITCase {
 
     /** Every record now in {@code topic}, as the deserializer turns them into chunks, in partition order. */
     private static List<MediaChunk> readAll(String topic, String isolationLevel) {
-        Map<String, Object> properties = new HashMap<>(Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(),
-                "isolation.level", isolationLevel,
-                "enable.auto.commit", "false"));
-        properties.putAll(KafkaLimits.consumerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES));
-        List<MediaChunk> chunks = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("topic " + topic + " not read to its end within 30 s");
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    chunks.add(DESERIALIZER.toChunk(record));
-                }
-            }
-        }
-        return chunks;
+        return TopicReader.readAll(kafka.bootstrapServers(), topic, isolationLevel).stream()
+                .map(DESERIALIZER::toChunk)
+                .toList();
     }
 }
