@@ -4,6 +4,7 @@ import io.lipsyncguard.models.Device;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 
 /**
@@ -47,14 +48,17 @@ public record JobConfig(
     }
 
     /**
-     * TTL for per-video keyed state: refreshed on every write, so only videos that went silent without an END (and
-     * tombstones of ended ones) expire.
+     * Puts the per-video state TTL on a descriptor (none when {@code stateTtl} is zero): refreshed on every write, so
+     * only videos that went silent without an END (and tombstones of ended ones) expire.
      */
-    public StateTtlConfig stateTtlConfig() {
-        return StateTtlConfig.newBuilder(stateTtl)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build();
+    public <D extends StateDescriptor<?, ?>> D withStateTtl(D descriptor) {
+        if (!stateTtl.isZero()) {
+            descriptor.enableTimeToLive(StateTtlConfig.newBuilder(stateTtl)
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+        }
+        return descriptor;
     }
 
     public Path manifestPath() {

@@ -62,15 +62,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         spec = WindowSpec.fromManifest(manifest);
         mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectMaxWidth());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
-        ValueStateDescriptor<VideoBuffer> bufferDesc = new ValueStateDescriptor<>("video-buffer", VideoBuffer.class);
-        MapStateDescriptor<Long, MediaChunk> pendingDesc =
-                new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class);
-        if (!config.stateTtl().isZero()) {
-            bufferDesc.enableTimeToLive(config.stateTtlConfig());
-            pendingDesc.enableTimeToLive(config.stateTtlConfig());
-        }
-        buffer = getRuntimeContext().getState(bufferDesc);
-        pending = getRuntimeContext().getMapState(pendingDesc);
+        buffer = getRuntimeContext().getState(
+                config.withStateTtl(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class)));
+        pending = getRuntimeContext().getMapState(
+                config.withStateTtl(new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class)));
         var group = getRuntimeContext().getMetricGroup();
         chunksDecoded = group.counter("chunksDecoded");
         chunkErrors = group.counter("chunkErrors");

@@ -38,11 +38,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         policy = DecisionPolicy.fromManifest(manifest);
         model = new ModelRef(manifest.id(), manifest.version());
-        ValueStateDescriptor<VideoAggregate> desc = new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class);
-        if (!config.stateTtl().isZero()) {
-            desc.enableTimeToLive(config.stateTtlConfig());
-        }
-        state = getRuntimeContext().getState(desc);
+        state = getRuntimeContext().getState(
+                config.withStateTtl(new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class)));
         var group = getRuntimeContext().getMetricGroup();
         finals = group.counter("verdictsFinal");
         rollings = group.counter("verdictsRolling");
