@@ -8,9 +8,6 @@ import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
 import io.lipsyncguard.job.verdict.VerdictSerializer;
-import io.lipsyncguard.models.Device;
-import io.lipsyncguard.models.LoadedModel;
-import io.lipsyncguard.models.ModelLoader;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,18 +72,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        Path manifest = model != null ? model : ModelPaths.defaultManifest();
-        JobConfig config;
-        try {
-            Device d = Device.parse(device);
-            // load once here so a bad model fails before Flink starts, with the loader's message
-            try (LoadedModel loaded = ModelLoader.load(manifest, d)) {
-                err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
-                        + loaded.device());
-            }
-            config = JobConfig.defaults(manifest).withDevice(d);
-        } catch (RuntimeException e) {
-            err.println("analyze: cannot use model " + manifest + ": " + e.getMessage());
+        JobConfig config = ModelPaths.loadableConfig(model, device, "analyze");
+        if (config == null) {
             return 2;
         }
         List<Verdict> verdicts = run(files, config, parallelism);

@@ -1,14 +1,41 @@
 package io.lipsyncguard.job.cli;
 
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.LoadedModel;
+import io.lipsyncguard.models.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Finds the built-in model's manifest: under {@code -Dlipsync.home}, else in the nearest enclosing checkout. */
+/**
+ * Finds the model manifest the commands use (the built-in one under {@code -Dlipsync.home}, else in the nearest
+ * enclosing checkout) and checks that it loads before a job starts.
+ */
 public final class ModelPaths {
 
     static final String DEFAULT = "models/sync-baseline/manifest.json";
 
     private ModelPaths() {}
+
+    /**
+     * The job settings for {@code model} (null: the built-in one) on {@code device}, after loading the model once so a
+     * bad manifest, file or device fails before Flink starts, with the loader's message; null (message printed on
+     * stderr) when it does not load.
+     */
+    static JobConfig loadableConfig(Path model, String device, String command) {
+        Path manifest = model != null ? model : defaultManifest();
+        try {
+            Device d = Device.parse(device);
+            try (LoadedModel loaded = ModelLoader.load(manifest, d)) {
+                System.err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
+                        + loaded.device());
+            }
+            return JobConfig.defaults(manifest).withDevice(d);
+        } catch (RuntimeException e) {
+            System.err.println(command + ": cannot use model " + manifest + ": " + e.getMessage());
+            return null;
+        }
+    }
 
     public static Path defaultManifest() {
         String home = System.getProperty("lipsync.home");

@@ -7,9 +7,6 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.StreamingJob;
-import io.lipsyncguard.models.Device;
-import io.lipsyncguard.models.LoadedModel;
-import io.lipsyncguard.models.ModelLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,13 +112,8 @@ public final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        Path manifest = model != null ? model : ModelPaths.defaultManifest();
-        Device d = Device.parse(device);
-        try (LoadedModel loaded = ModelLoader.load(manifest, d)) {
-            System.err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
-                    + loaded.device());
-        } catch (RuntimeException e) {
-            System.err.println("run: cannot use model " + manifest + ": " + e.getMessage());
+        JobConfig checked = ModelPaths.loadableConfig(model, device, "run");
+        if (checked == null) {
             return 2;
         }
         EmbeddedKafka embedded = null;
@@ -138,7 +130,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("embedded Kafka at " + brokers);
             }
-            JobConfig config = JobConfig.defaults(manifest).withDevice(d).withRolling(rollingEvery, 0)
+            JobConfig config = checked.withRolling(rollingEvery, 0)
                     .withIdleTimeout(Duration.ofSeconds(idleSeconds));
             KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
                     .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
@@ -187,15 +179,9 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one. */
     static void printVerdicts(String brokers, String topic, Set<String> waiting, boolean stopWhenDone) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lipsync-cli-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         ObjectMapper json = new ObjectMapper();
         try (KafkaConsumer<String, String> consumer =
-                new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(topic));
+                readCommittedConsumer(brokers, topic, "lipsync-cli-" + System.nanoTime())) {
             while (!stopWhenDone || !waiting.isEmpty()) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     System.out.println(r.value());
@@ -213,4 +199,19 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+
+    /**
+     * A consumer of {@code topic} from its beginning that sees only committed transactions: how verdicts must be
+     * read when the job writes them exactly once.
+     */
+    public static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        c.subscribe(List.of(topic));
+        return c;
+    }
 }

@@ -86,7 +86,8 @@ class FailoverITCase {
             Map<String, Integer> finals = new HashMap<>();
             ObjectMapper json = new ObjectMapper();
             try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), "chunks").build();
-                    KafkaConsumer<String, String> consumer = StreamingITCaseSupport.consumer(kafka, "verdicts")) {
+                    KafkaConsumer<String, String> consumer =
+                            RunCommand.readCommittedConsumer(kafka.bootstrapServers(), "verdicts", "it-failover")) {
                 int half = chunks.size() / 2;
                 for (MediaChunk c : chunks.subList(0, half)) {
                     p.send(c);
