@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.verdict;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -9,7 +10,9 @@ import org.apache.flink.api.common.serialization.SerializationSchema;
 public class VerdictSerializer implements SerializationSchema<Verdict> {
 
     private static final ObjectMapper MAPPER =
-            new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    // absent, not null, in nested objects too: the schema has no nullable properties
+                    .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
     public static String toJson(Verdict v) {
         try {

@@ -3,6 +3,7 @@ package io.lipsyncguard.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.lipsyncguard.connectors.WireSchemas;
 import io.lipsyncguard.job.AnalyzeJob;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.LipsyncWorkflow;
@@ -12,6 +13,7 @@ import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.job.verdict.Label;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
+import io.lipsyncguard.job.verdict.VerdictSerializer;
 import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.Device;
 import io.lipsyncguard.models.ModelManifest;
@@ -92,6 +94,8 @@ class AnalyzeITCase {
                 .executeAndCollect("analyze-it")) {
             while (it.hasNext()) {
                 Verdict v = it.next();
+                String json = VerdictSerializer.toJson(v);
+                assertThat(WireSchemas.verdictProblems(json)).as(json).isEmpty();
                 Verdict previous = VERDICTS.put(Path.of(v.videoId()).getFileName().toString(), v);
                 assertThat(previous).as("exactly one verdict per video").isNull();
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.data.Offset.offset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.WireSchemas;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
 import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
 import io.lipsyncguard.job.JobConfig;
@@ -45,6 +46,8 @@ class StreamingITCase {
     static EmbeddedKafka kafka;
     static final Map<String, List<JsonNode>> VERDICTS = new HashMap<>();
     static final List<JsonNode> ERRORS = new ArrayList<>();
+    static final List<String> RAW_VERDICTS = new ArrayList<>();
+    static final List<String> RAW_ERRORS = new ArrayList<>();
     static Path inSync;
     static Path shifted;
 
@@ -95,6 +98,7 @@ class StreamingITCase {
                 KafkaConsumer<String, String> errors = consumer("errors")) {
             while (System.currentTimeMillis() < deadline && finals() < 4) {
                 for (ConsumerRecord<String, String> r : verdicts.poll(Duration.ofMillis(500))) {
+                    RAW_VERDICTS.add(r.value());
                     JsonNode v = json.readTree(r.value());
                     assertThat(r.key()).isEqualTo(v.get("videoId").asText());
                     VERDICTS.computeIfAbsent(v.get("videoId").asText(), k -> new ArrayList<>()).add(v);
@@ -104,10 +108,12 @@ class StreamingITCase {
             long settle = System.currentTimeMillis() + 4000;
             while (System.currentTimeMillis() < settle) {
                 for (ConsumerRecord<String, String> r : verdicts.poll(Duration.ofMillis(500))) {
+                    RAW_VERDICTS.add(r.value());
                     JsonNode v = json.readTree(r.value());
                     VERDICTS.computeIfAbsent(v.get("videoId").asText(), k -> new ArrayList<>()).add(v);
                 }
                 for (ConsumerRecord<String, String> r : errors.poll(Duration.ofMillis(100))) {
+                    RAW_ERRORS.add(r.value());
                     ERRORS.add(json.readTree(r.value()));
                 }
             }
@@ -139,6 +145,12 @@ class StreamingITCase {
 
     static String id(Path p) {
         return p.toAbsolutePath().normalize().toString();
+    }
+
+    @Test
+    void everyMessageMatchesThePublishedSchema() {
+        assertThat(RAW_VERDICTS).isNotEmpty().allSatisfy(m -> assertThat(WireSchemas.verdictProblems(m)).as(m).isEmpty());
+        assertThat(RAW_ERRORS).isNotEmpty().allSatisfy(m -> assertThat(WireSchemas.errorProblems(m)).as(m).isEmpty());
     }
 
     @Test

@@ -1,0 +1,49 @@
+package io.lipsyncguard.connectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.kafka.ErrorRecord;
+import io.lipsyncguard.connectors.kafka.ErrorRecordSerializer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The published schemas load from the classpath and accept what the serializers write, and only that. */
+class WireSchemasTest {
+
+    @Test
+    void serializedErrorRecordsMatchTheirSchema() {
+        String json = new String(ErrorRecordSerializer.toJson(
+                new ErrorRecord("v1", -1, ErrorRecord.STAGE_DECODE, "no video stream", 1_700_000_000_000L)),
+                StandardCharsets.UTF_8);
+
+        assertThat(WireSchemas.errorProblems(json)).isEmpty();
+    }
+
+    @Test
+    void errorRecordSchemaNamesWhatIsWrong() {
+        assertThat(WireSchemas.errorProblems("{\"videoId\":\"v1\",\"sequence\":3,\"stage\":\"decode\",\"atMs\":5}"))
+                .singleElement().asString().contains("reason");
+        assertThat(WireSchemas.errorProblems(
+                "{\"videoId\":\"\",\"sequence\":3,\"stage\":\"decode\",\"reason\":\"r\",\"atMs\":-5}"))
+                .hasSize(2).anySatisfy(p -> assertThat(p).contains("videoId"))
+                .anySatisfy(p -> assertThat(p).contains("atMs"));
+    }
+
+    @Test
+    void verdictSchemaRequiresALabelExceptOnErrors() {
+        String common = "\"videoId\":\"v\",\"confidence\":0.9,\"windows\":{\"total\":1,\"scored\":1,\"noFace\":0,"
+                + "\"silent\":0,\"multiFace\":0,\"unscored\":0},\"model\":{\"id\":\"m\",\"version\":\"1\"},"
+                + "\"mediaMs\":4000,\"emittedAtMs\":1";
+
+        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"verdict\":\"REAL\"," + common + "}")).isEmpty();
+        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\"," + common + "}")).isNotEmpty();
+        assertThat(WireSchemas.verdictProblems(
+                "{\"kind\":\"ERROR\",\"error\":\"undecodable\",\"reasons\":[\"undecodable\"]," + common + "}"))
+                .isEmpty();
+        assertThat(WireSchemas.verdictProblems(
+                "{\"kind\":\"ERROR\",\"verdict\":\"FAKE\",\"error\":\"e\",\"reasons\":[\"x\"]," + common + "}"))
+                .isNotEmpty();
+        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"verdict\":\"REAL\",\"surprise\":1," + common + "}"))
+                .singleElement().asString().contains("surprise");
+    }
+}

@@ -1,0 +1,46 @@
+package io.lipsyncguard.job.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.WireSchemas;
+import io.lipsyncguard.job.score.ScoreStatus;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Verdicts as the aggregator builds them serialize to messages the published JSON Schema accepts. */
+class VerdictSchemaTest {
+
+    static final ModelRef MODEL = new ModelRef("sync-baseline", "1.0.0");
+
+    @ParameterizedTest
+    @EnumSource(value = VerdictKind.class, names = {"ROLLING", "FINAL"})
+    void builtVerdictsMatchTheSchema(VerdictKind kind) {
+        for (int scored : new int[] {0, 1, 10}) {
+            VideoAggregate a = VerdictPolicyTest.aggregate(scored, 0.8, ScoreStatus.NO_FACE, 2);
+            String json = VerdictSerializer.toJson(
+                    VerdictAggregator.build("v", kind, a, VerdictPolicyTest.POLICY, MODEL, 1_700_000_000_000L));
+
+            assertThat(WireSchemas.verdictProblems(json)).as(json).isEmpty();
+        }
+    }
+
+    @Test
+    void errorVerdictsMatchTheSchema() {
+        Verdict error = new Verdict("v", VerdictKind.ERROR, null, 0.0, null, null, null,
+                new WindowCounts(0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, "no video stream", 0L, 5L);
+
+        assertThat(WireSchemas.verdictProblems(VerdictSerializer.toJson(error))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {-0.1, 1.5})
+    void theSchemaRejectsAConfidenceOutsideZeroToOne(double confidence) {
+        Verdict v = new Verdict("v", VerdictKind.FINAL, Label.REAL, confidence, null, null, null,
+                new WindowCounts(0, 0, 0, 0, 0, 0), MODEL, null, null, 0L, 5L);
+
+        assertThat(WireSchemas.verdictProblems(VerdictSerializer.toJson(v)))
+                .singleElement().asString().contains("confidence");
+    }
+}
