@@ -78,6 +78,11 @@ class StreamingITCase {
         // a reference outside the allowed prefixes: refused by the deserializer, reported, and the video still ends
         chunks.add(new MediaChunk("refused", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, null,
                 "file:///etc/passwd", 0));
+        // the shifted clip again as fragmented MP4 segments (placed by their lsg-media-start-us header)
+        chunks.addAll(MediaChunker.chunk(shifted, "fmp4", 1.0, "fmp4", tmp.resolve("fmp4-chunks")));
+        // the in-sync clip as one claim-check reference under the allowed prefix, read through Flink's FileSystem
+        chunks.add(new MediaChunk("by-reference", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, null,
+                inSync.toUri().toString(), 0));
 
         JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU)
                 .withRolling(3, 0).withIdleTimeout(Duration.ofSeconds(8));
@@ -96,7 +101,7 @@ class StreamingITCase {
         long deadline = System.currentTimeMillis() + 180_000;
         try (KafkaConsumer<String, String> verdicts = consumer("verdicts");
                 KafkaConsumer<String, String> errors = consumer("errors")) {
-            while (System.currentTimeMillis() < deadline && finals() < 4) {
+            while (System.currentTimeMillis() < deadline && finals() < 6) {
                 for (ConsumerRecord<String, String> r : verdicts.poll(Duration.ofMillis(500))) {
                     RAW_VERDICTS.add(r.value());
                     JsonNode v = json.readTree(r.value());
@@ -155,7 +160,8 @@ class StreamingITCase {
 
     @Test
     void everyVideoGetsExactlyOneFinalVerdict() {
-        assertThat(VERDICTS.keySet()).containsExactlyInAnyOrder(id(inSync), id(shifted), "bad", "refused");
+        assertThat(VERDICTS.keySet()).containsExactlyInAnyOrder(id(inSync), id(shifted), "bad", "refused", "fmp4",
+                "by-reference");
         for (String video : VERDICTS.keySet()) {
             assertThat(finalsOf(video)).as("final verdicts of %s", video).hasSize(1);
         }
@@ -182,6 +188,22 @@ class StreamingITCase {
         assertThat(real.get("offsetMs").asDouble()).isEqualTo(analyzed.offsetMs());
         assertThat(real.get("windows").get("total").asLong()).isEqualTo(analyzed.windows().total());
         assertThat(real.get("score").get("mean").asDouble()).isCloseTo(analyzed.score().mean(), offset(0.03));
+    }
+
+    @Test
+    void fragmentedMp4ChunksAndReferencesGetTheSameVerdictsAsTransportStreamChunks() {
+        JsonNode ts = finalsOf(id(shifted)).get(0);
+        JsonNode fmp4 = finalsOf("fmp4").get(0);
+        assertThat(fmp4.get("verdict").asText()).isEqualTo("FAKE");
+        assertThat(fmp4.get("offsetMs").asDouble()).isEqualTo(ts.get("offsetMs").asDouble());
+        assertThat(fmp4.get("windows").get("scored").asLong())
+                .isBetween(ts.get("windows").get("scored").asLong() - 1, ts.get("windows").get("scored").asLong() + 1);
+        JsonNode byReference = finalsOf("by-reference").get(0);
+        JsonNode inline = finalsOf(id(inSync)).get(0);
+        assertThat(byReference.get("verdict").asText()).isEqualTo("REAL");
+        assertThat(byReference.get("offsetMs").asDouble()).isEqualTo(inline.get("offsetMs").asDouble());
+        assertThat(byReference.get("windows").get("total").asLong())
+                .isEqualTo(inline.get("windows").get("total").asLong());
     }
 
     @Test
