@@ -89,6 +89,19 @@ public final class FfmpegTool {
         run(args);
     }
 
+    /**
+     * Writes {@code out} (Matroska) as {@code times} back-to-back plays of {@code in}, without re-encoding: a longer
+     * stream from a short clip, for benchmarks that need minutes of media.
+     */
+    public static void loop(Path in, Path out, int times) throws IOException {
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be >= 1 but is " + times);
+        }
+        createParent(out);
+        run(List.of("-y", "-stream_loop", String.valueOf(times - 1), "-i", in.toString(), "-map", "0:v:0",
+                "-map", "0:a:0?", "-c", "copy", "-f", "matroska", out.toString()));
+    }
+
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);

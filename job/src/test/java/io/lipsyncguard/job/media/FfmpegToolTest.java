@@ -74,6 +74,17 @@ class FfmpegToolTest {
     }
 
     @Test
+    void loopingPlaysTheClipBackToBackWithBothStreams() throws IOException {
+        Path looped = dir.resolve("looped.mkv");
+        FfmpegTool.loop(clip, looped, 3);
+
+        DecodedClip once = DecodedClip.decode(clip, false);
+        DecodedClip thrice = DecodedClip.decode(looped, false);
+        assertThat(thrice.videoFrames()).isBetween(3 * once.videoFrames() - 3, 3 * once.videoFrames() + 3);
+        assertThat(thrice.audio().length).isBetween(3 * once.audio().length - 4000, 3 * once.audio().length + 4000);
+    }
+
+    @Test
     void tsChunksDecodeOnTheirOwn() throws IOException {
         assertChunksDecodeAlone(FfmpegTool.segment(clip, dir.resolve("ts"), 1.0, "ts"), "ts");
     }

@@ -1,0 +1,247 @@
+package io.lipsyncguard.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ChunkProducer;
+import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.KafkaJobSettings;
+import io.lipsyncguard.job.media.FfmpegTool;
+import io.lipsyncguard.job.media.MediaChunker;
+import io.lipsyncguard.models.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bench-latency}: N copies of a clip streamed at real time through Kafka and the streaming job; prints the
+ * latency from a chunk being produced to the ROLLING verdict it enabled reaching a {@code read_committed} consumer
+ * (p50/p99), and whether the job kept up with that many concurrent 25 fps streams.
+ */
+@Command(name = "bench-latency", mixinStandardHelpOptions = true,
+        description = "Measure streaming latency (chunk produced -> ROLLING verdict, p50/p99) for concurrent "
+                + "real-time streams of a clip, and whether the job keeps up.")
+public final class LatencyBenchmarkCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "A real video clip, streamed as every stream.")
+    Path file;
+
+    @Option(names = "--streams", split = ",", defaultValue = "1,2,4",
+            description = "Concurrent stream counts to measure, one run each (default: ${DEFAULT-VALUE}).")
+    List<Integer> streams;
+
+    @Option(names = "--chunk-seconds", defaultValue = "1", description = "Chunk duration (default: ${DEFAULT-VALUE}).")
+    double chunkSeconds;
+
+    @Option(names = "--min-seconds", defaultValue = "30", description = "Loop a shorter clip to at least this "
+            + "long, so a falling-behind job shows (default: ${DEFAULT-VALUE}).")
+    double minSeconds;
+
+    @Option(names = "--rolling-every", defaultValue = "1", description = "ROLLING verdict every n windows "
+            + "(default: ${DEFAULT-VALUE}).")
+    int rollingEvery;
+
+    @Option(names = "--delivery", defaultValue = "AT_LEAST_ONCE", description = "AT_LEAST_ONCE, or EXACTLY_ONCE "
+            + "(verdicts become visible at checkpoints, adding up to the checkpoint interval).")
+    DeliveryGuarantee delivery;
+
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000")
+    long checkpointMs;
+
+    @Option(names = "--parallelism", defaultValue = "2")
+    int parallelism;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--model", paramLabel = "MANIFEST")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto")
+    String device;
+
+    /** One run's figures. */
+    record Result(int streams, int rollings, double p50, double p99, long max, double finalP50, double drift,
+            boolean sustained) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(file)) {
+            System.err.println("bench-latency: no such file: " + file);
+            return 2;
+        }
+        JobConfig checked = ModelPaths.loadableConfig(model, device, "bench-latency");
+        if (checked == null) {
+            return 2;
+        }
+        ModelManifest manifest = ModelManifest.readValid(checked.manifestPath());
+        long marginMs = Math.round(manifest.preprocessing().offsetMarginFrames() * 1000.0
+                / manifest.preprocessing().fps());
+        Path work = Files.createTempDirectory("lipsync-bench-latency");
+        List<MediaChunk> chunks = MediaChunker.chunk(file, "template", chunkSeconds, "ts", work.resolve("once"));
+        double seconds = chunks.size() * chunkSeconds;
+        if (seconds < minSeconds) {
+            Path looped = work.resolve("looped.mkv");
+            FfmpegTool.loop(file, looped, (int) Math.ceil(minSeconds / seconds));
+            chunks = MediaChunker.chunk(looped, "template", chunkSeconds, "ts", work.resolve("looped"));
+        }
+        System.out.printf(Locale.ROOT, "file: %s, %d chunks of %.1f s, delivery %s, parallelism %d, rolling every %d "
+                + "window(s); broker, job and producer share this machine%n", file, chunks.size(), chunkSeconds,
+                delivery, parallelism, rollingEvery);
+        System.out.println("streams  rollings  p50_ms  p99_ms  max_ms  final_p50_ms  drift_ms  sustained");
+        EmbeddedKafka embedded = null;
+        try {
+            String brokers = bootstrapServers;
+            if (brokers == null) {
+                embedded = EmbeddedKafka.start();
+                brokers = embedded.bootstrapServers();
+            }
+            for (int n : streams) {
+                Result r = measure(brokers, embedded, checked, n, chunks, marginMs);
+                System.out.printf(Locale.ROOT, "%7d  %8d  %6.0f  %6.0f  %6d  %12.0f  %8.0f  %s%n", r.streams(),
+                        r.rollings(), r.p50(), r.p99(), r.max(), r.finalP50(), r.drift(),
+                        r.sustained() ? "yes" : "no");
+            }
+            return 0;
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private Result measure(String brokers, EmbeddedKafka embedded, JobConfig checked, int n, List<MediaChunk> template,
+            long marginMs) throws Exception {
+        String run = "bench" + n + "-" + System.currentTimeMillis();
+        String chunksTopic = run + ".chunks";
+        String verdictsTopic = run + ".verdicts";
+        String errorsTopic = run + ".errors";
+        if (embedded != null) {
+            embedded.createTopic(chunksTopic, Math.max(2, n));
+            embedded.createTopic(verdictsTopic, 1);
+            embedded.createTopic(errorsTopic, 1);
+        }
+        KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
+                .withTopics(chunksTopic, verdictsTopic, errorsTopic, null)
+                .withGroupId(run)
+                .withDelivery(delivery, Duration.ofMillis(checkpointMs));
+        JobConfig config = checked.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(60));
+        long chunkMs = Math.round(chunkSeconds * 1000);
+        int last = template.size() - 1;
+        AtomicLongArray[] producedAt = new AtomicLongArray[n]; // written by the publisher, read here
+        for (int s = 0; s < n; s++) {
+            producedAt[s] = new AtomicLongArray(template.size());
+        }
+        List<Long> rolling = new ArrayList<>();
+        List<Long> firstThird = new ArrayList<>();
+        List<Long> lastThird = new ArrayList<>();
+        List<Long> finals = new ArrayList<>();
+        long mediaMs = template.size() * chunkMs;
+        JobClient job = RunCommand.start(config, kafka, parallelism);
+        try (ChunkProducer producer = ChunkProducer.builder(brokers, chunksTopic).idempotent(true).build();
+                KafkaConsumer<String, String> consumer =
+                        RunCommand.readCommittedConsumer(brokers, verdictsTopic, run + "-reader")) {
+            warmUp(producer, consumer, template);
+            Map<String, Integer> streamOf = new HashMap<>();
+            for (int s = 0; s < n; s++) {
+                streamOf.put(run + "-" + s, s);
+            }
+            Thread publisher = new Thread(() -> publish(producer, template, run, n, producedAt), "bench-publisher");
+            publisher.start();
+            ObjectMapper json = new ObjectMapper();
+            long deadline = System.currentTimeMillis() + mediaMs * 3 + 120_000;
+            while (finals.size() < n && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
+                    long received = System.currentTimeMillis();
+                    JsonNode v = json.readTree(r.value());
+                    Integer s = streamOf.get(v.path("videoId").asText());
+                    if (s == null) {
+                        continue;
+                    }
+                    if ("ROLLING".equals(v.path("kind").asText())) {
+                        long m = v.path("mediaMs").asLong();
+                        long latency = received - producedAt[s].get(StreamLatency.neededChunk(m, marginMs, chunkMs, last));
+                        rolling.add(latency);
+                        if (m < mediaMs / 3) {
+                            firstThird.add(latency);
+                        } else if (m >= 2 * mediaMs / 3) {
+                            lastThird.add(latency);
+                        }
+                    } else {
+                        finals.add(received - producedAt[s].get(last));
+                    }
+                }
+            }
+            publisher.join();
+        } finally {
+            job.cancel().get();
+        }
+        double first = StreamLatency.percentile(firstThird, 50);
+        double lastP50 = StreamLatency.percentile(lastThird, 50);
+        return new Result(n, rolling.size(), StreamLatency.percentile(rolling, 50),
+                StreamLatency.percentile(rolling, 99), rolling.stream().mapToLong(Long::longValue).max().orElse(-1),
+                StreamLatency.percentile(finals, 50), lastP50 - first,
+                StreamLatency.sustained(first, lastP50, chunkMs, finals.size() == n));
+    }
+
+    /** Streams the first chunks once and waits for their verdict, so job start-up and model load are not measured. */
+    private static void warmUp(ChunkProducer producer, KafkaConsumer<String, String> consumer, List<MediaChunk> template)
+            throws Exception {
+        int count = Math.min(template.size(), 5);
+        for (int i = 0; i < count; i++) {
+            MediaChunk c = template.get(i);
+            producer.send(new MediaChunk("warm-up", c.sequence(), i == count - 1, c.contentType(), c.mediaStartUs(),
+                    c.payload(), null, 0L));
+        }
+        producer.flush();
+        ObjectMapper json = new ObjectMapper();
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                JsonNode v = json.readTree(r.value());
+                if ("warm-up".equals(v.path("videoId").asText()) && !"ROLLING".equals(v.path("kind").asText())) {
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("the job gave no verdict for the warm-up stream within 3 minutes");
+    }
+
+    /** Chunk k of every stream leaves at k·chunk duration after the start, as live packagers would emit them. */
+    private void publish(ChunkProducer producer, List<MediaChunk> template, String run, int n, AtomicLongArray[] producedAt) {
+        long start = System.nanoTime();
+        try {
+            for (int k = 0; k < template.size(); k++) {
+                long wait = start + (long) (k * chunkSeconds * 1e9) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                MediaChunk c = template.get(k);
+                for (int s = 0; s < n; s++) {
+                    long now = System.currentTimeMillis();
+                    producedAt[s].set(k, now);
+                    producer.send(new MediaChunk(run + "-" + s, c.sequence(), c.last(), c.contentType(),
+                            c.mediaStartUs(), c.payload(), null, now));
+                }
+                producer.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
