@@ -32,10 +32,11 @@ class WireSchemasTest {
     @Test
     void verdictSchemaRequiresALabelExceptOnErrors() {
         String common = "\"videoId\":\"v\",\"confidence\":0.9,\"windows\":{\"total\":1,\"scored\":1,\"noFace\":0,"
-                + "\"silent\":0,\"multiFace\":0,\"unscored\":0},\"model\":{\"id\":\"m\",\"version\":\"1\"},"
-                + "\"mediaMs\":4000,\"emittedAtMs\":1";
+                + "\"silent\":0,\"multiFace\":0,\"lowQuality\":0,\"unscored\":0},\"model\":{\"id\":\"m\","
+                + "\"version\":\"1\"},\"explanation\":\"e\",\"mediaMs\":4000,\"emittedAtMs\":1";
+        String decided = "\"verdict\":\"REAL\",\"risk\":\"LOW\",\"segments\":[],";
 
-        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"verdict\":\"REAL\"," + common + "}")).isEmpty();
+        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\"," + decided + common + "}")).isEmpty();
         assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\"," + common + "}")).isNotEmpty();
         assertThat(WireSchemas.verdictProblems(
                 "{\"kind\":\"ERROR\",\"error\":\"undecodable\",\"reasons\":[\"undecodable\"]," + common + "}"))
@@ -43,7 +44,7 @@ class WireSchemasTest {
         assertThat(WireSchemas.verdictProblems(
                 "{\"kind\":\"ERROR\",\"verdict\":\"FAKE\",\"error\":\"e\",\"reasons\":[\"x\"]," + common + "}"))
                 .isNotEmpty();
-        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"verdict\":\"REAL\",\"surprise\":1," + common + "}"))
+        assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"surprise\":1," + decided + common + "}"))
                 .singleElement().asString().contains("surprise");
     }
 }

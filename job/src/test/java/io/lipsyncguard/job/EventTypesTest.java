@@ -5,6 +5,7 @@ import io.lipsyncguard.connectors.kafka.ErrorRecord;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.verdict.ModelRef;
 import io.lipsyncguard.job.verdict.ScoreStats;
+import io.lipsyncguard.job.verdict.Segment;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VideoAggregate;
 import io.lipsyncguard.job.verdict.WindowCounts;
@@ -19,7 +20,7 @@ class EventTypesTest {
 
     @ParameterizedTest
     @ValueSource(classes = {MediaChunk.class, AvWindow.class, ScoredWindow.class, Verdict.class, ScoreStats.class,
-        WindowCounts.class, ModelRef.class, VideoBuffer.class, VideoAggregate.class, ErrorRecord.class})
+        WindowCounts.class, ModelRef.class, Segment.class, VideoBuffer.class, VideoAggregate.class, ErrorRecord.class})
     void serializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

@@ -294,6 +294,21 @@ public record ModelManifest(
         if (thresholds.minEvidenceWindows() < 1) {
             errors.add("thresholds.minEvidenceWindows: must be >= 1 but is " + thresholds.minEvidenceWindows());
         }
+        if (thresholds.maxWindowStd() != null) {
+            unit(errors, "thresholds.maxWindowStd", thresholds.maxWindowStd());
+        }
+        if (thresholds.segmentThreshold() != null) {
+            unit(errors, "thresholds.segmentThreshold", thresholds.segmentThreshold());
+        }
+        if (thresholds.highRiskConfidence() != null) {
+            unit(errors, "thresholds.highRiskConfidence", thresholds.highRiskConfidence());
+        }
+        if (thresholds.segmentMinSeconds() != null && !(thresholds.segmentMinSeconds() > 0)) {
+            errors.add("thresholds.segmentMinSeconds: must be > 0 but is " + thresholds.segmentMinSeconds());
+        }
+        if (thresholds.minCropContrast() != null && !(thresholds.minCropContrast() >= 0)) {
+            errors.add("thresholds.minCropContrast: must be >= 0 but is " + thresholds.minCropContrast());
+        }
     }
 
     private static void requireText(List<String> errors, String field, String value) {

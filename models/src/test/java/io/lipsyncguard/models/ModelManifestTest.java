@@ -45,6 +45,11 @@ class ModelManifestTest {
         assertThat(m.preprocessing().audio().melFramesPerVideoFrame() * m.preprocessing().fps()
                 * m.preprocessing().audio().hopLength()).isEqualTo(m.preprocessing().sampleRate());
         assertThat(m.thresholds().minEvidenceWindows()).isEqualTo(3);
+        // optional rules fall back to documented defaults derived from the required ones
+        Thresholds t = m.thresholds();
+        assertThat(t.suspiciousScore()).isEqualTo(t.segmentThreshold() != null ? t.segmentThreshold()
+                : t.decision() + t.uncertainBand());
+        assertThat(t.localizedSegmentSeconds()).isPositive();
         assertThat(m.modelFile()).exists();
         // the committed value is whatever `calibrate` fitted: compare with the raw JSON, not a constant
         assertThat(m.calibrationNumber("weightGap", -1))
@@ -93,6 +98,12 @@ class ModelManifestTest {
                 Arguments.of("decision above 1", edit(r -> obj(r, "thresholds").put("decision", 1.5)), "thresholds.decision"),
                 Arguments.of("negative band", edit(r -> obj(r, "thresholds").put("uncertainBand", -0.1)), "thresholds.uncertainBand"),
                 Arguments.of("face fraction", edit(r -> obj(r, "thresholds").put("minFaceFraction", 2.0)), "thresholds.minFaceFraction"),
+                Arguments.of("segment threshold above 1", edit(r -> obj(r, "thresholds").put("segmentThreshold", 1.2)),
+                        "thresholds.segmentThreshold"),
+                Arguments.of("zero segment length", edit(r -> obj(r, "thresholds").put("segmentMinSeconds", 0)),
+                        "thresholds.segmentMinSeconds"),
+                Arguments.of("negative crop contrast", edit(r -> obj(r, "thresholds").put("minCropContrast", -1)),
+                        "thresholds.minCropContrast"),
                 Arguments.of("no inputs", edit(r -> r.putArray("inputs")), "inputs"),
                 Arguments.of("no outputs", edit(r -> r.putArray("outputs")), "outputs"),
                 Arguments.of("duplicate input", edit(r -> tensor(r, "inputs", 1).put("name", "mouth")), "duplicate name 'mouth'"),

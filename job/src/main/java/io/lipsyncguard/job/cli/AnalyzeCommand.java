@@ -5,6 +5,9 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.LipsyncStreams;
 import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.score.ScoredWindow;
+import io.lipsyncguard.job.score.ScoredWindowSerializer;
+import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
 import io.lipsyncguard.job.verdict.VerdictSerializer;
@@ -13,8 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine.Command;
@@ -52,6 +61,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "temporary directory).")
     Path demoDir;
 
+    @Option(names = "--windows", paramLabel = "FILE", description = "Also write every window's score, offset and "
+            + "evidence as JSON lines to FILE.")
+    Path windowsFile;
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
@@ -76,7 +89,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (config == null) {
             return 2;
         }
-        List<Verdict> verdicts = run(files, config, parallelism);
+        Analysis analysis = analyse(files, config, parallelism, windowsFile != null, v -> { });
+        List<Verdict> verdicts = analysis.verdicts();
+        if (windowsFile != null) {
+            List<String> lines = new ArrayList<>();
+            analysis.windows().keySet().stream().sorted().forEach(id -> analysis.windows().get(id)
+                    .forEach(w -> lines.add(ScoredWindowSerializer.toJson(w))));
+            Files.write(windowsFile, lines);
+        }
         int failed = 0;
         for (Verdict v : verdicts) {
             System.out.println(VerdictSerializer.toJson(v));
@@ -90,18 +110,66 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     /** Runs the workflow on an embedded Flink and collects the FINAL/ERROR verdicts. */
     public static List<Verdict> run(List<Path> files, JobConfig config, int parallelism) throws Exception {
+        return analyse(files, config, parallelism, false, v -> { }).verdicts();
+    }
+
+    /**
+     * What one {@code analyze} run produced: the FINAL/ERROR verdicts in arrival order and, when asked for, every
+     * video's scored windows in index order.
+     */
+    public record Analysis(List<Verdict> verdicts, Map<String, List<ScoredWindow>> windows) {}
+
+    /**
+     * Runs the workflow on an embedded Flink; {@code onVerdict} sees each FINAL/ERROR verdict as it arrives (for
+     * progress), and with {@code withWindows} the per-window scores are collected too (for reports).
+     */
+    public static Analysis analyse(List<Path> files, JobConfig config, int parallelism, boolean withWindows,
+            Consumer<Verdict> onVerdict) throws Exception {
         Configuration conf = LipsyncWorkflow.baseConfiguration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         LipsyncStreams streams = AnalyzeJob.build(env, files, config);
         List<Verdict> out = new ArrayList<>();
-        try (CloseableIterator<Verdict> it = streams.verdicts().executeAndCollect("lipsync-analyze")) {
-            while (it.hasNext()) {
-                Verdict v = it.next();
+        Map<String, List<ScoredWindow>> windows = new ConcurrentHashMap<>();
+        // Both collect sinks must be drained while the job runs, or the undrained one would stall it.
+        CloseableIterator<ScoredWindow> windowIt = withWindows ? streams.scoredWindows()
+                .filter(w -> w.kind() == WindowKind.WINDOW).name("report-windows").uid("report-windows")
+                .collectAsync() : null;
+        CloseableIterator<Verdict> verdictIt = streams.verdicts().collectAsync();
+        JobClient job = env.executeAsync("lipsync-analyze");
+        Thread drainer = null;
+        AtomicReference<Exception> drainFailure = new AtomicReference<>();
+        if (windowIt != null) {
+            drainer = new Thread(() -> {
+                try (windowIt) {
+                    while (windowIt.hasNext()) {
+                        ScoredWindow w = windowIt.next();
+                        windows.computeIfAbsent(w.videoId(), k -> new ArrayList<>()).add(w);
+                    }
+                } catch (Exception e) {
+                    drainFailure.set(e);
+                }
+            }, "analyze-windows");
+            drainer.start();
+        }
+        try (verdictIt) {
+            while (verdictIt.hasNext()) {
+                Verdict v = verdictIt.next();
                 if (v.kind() != VerdictKind.ROLLING) {
                     out.add(v);
+                    onVerdict.accept(v);
                 }
             }
         }
-        return out;
+        if (drainer != null) {
+            drainer.join();
+            if (drainFailure.get() != null) {
+                throw drainFailure.get();
+            }
+        }
+        job.getJobExecutionResult().get();
+        for (List<ScoredWindow> list : windows.values()) {
+            list.sort(Comparator.comparingLong(ScoredWindow::index));
+        }
+        return new Analysis(out, windows);
     }
 }

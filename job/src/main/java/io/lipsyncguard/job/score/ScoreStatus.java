@@ -9,6 +9,8 @@ public enum ScoreStatus {
     SILENT,
     /** Two or more faces of similar size: whose lips the audio belongs to is unknowable. */
     MULTI_FACE,
+    /** The mouth crops are too flat or blurred (grey-level contrast below the manifest's floor) to read lips from. */
+    LOW_QUALITY,
     /** The model did not answer within the scoring timeout. */
     TIMEOUT,
     /** The model call failed. */

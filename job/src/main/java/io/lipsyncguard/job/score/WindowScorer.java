@@ -56,7 +56,26 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         if (w.speechFraction() < t.minSpeechFraction()) {
             return ScoreStatus.SILENT;
         }
+        if (cropContrast(w.crops()) < t.cropContrastFloor()) {
+            return ScoreStatus.LOW_QUALITY;
+        }
         return null;
+    }
+
+    /** Standard deviation of the grey levels of a window's mouth crops (unsigned bytes): near 0 for flat or blank crops. */
+    public static double cropContrast(byte[] crops) {
+        if (crops.length == 0) {
+            return 0;
+        }
+        double sum = 0;
+        double sumSq = 0;
+        for (byte b : crops) {
+            int v = b & 0xff;
+            sum += v;
+            sumSq += (double) v * v;
+        }
+        double mean = sum / crops.length;
+        return Math.sqrt(Math.max(0, sumSq / crops.length - mean * mean));
     }
 
     @Override

@@ -16,14 +16,26 @@ import java.io.Serializable;
  * @param videoBias video-level read-out of the average lag curve: bias (NaN when the manifest has none)
  * @param videoWeightGap weight of (best off-sync − best in-sync correlation) of the average curve
  * @param videoWeightPeak weight of the best in-sync correlation of the average curve
+ * @param maxWindowStd standard deviation of window scores above which the windows disagree too much to decide
+ * @param suspiciousScore window score at or above which a window belongs to a suspicious segment
+ * @param segmentMinMs a contiguous suspicious segment at least this long makes the video FAKE on its own
+ * @param highRiskConfidence FAKE verdicts at least this confident are HIGH risk
  */
 public record DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
-        int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak)
+        int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak, double maxWindowStd,
+        double suspiciousScore, long segmentMinMs, double highRiskConfidence)
         implements Serializable {
 
-    /** A policy that decides on the mean window score only. */
+    /** A policy that decides on the mean window score only, the optional rules at their defaults. */
     public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames) {
         this(threshold, band, minEvidenceWindows, fps, marginFrames, 3, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** A policy with a video read-out, the optional rules at their defaults. */
+    public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
+            int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak) {
+        this(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias, videoWeightGap,
+                videoWeightPeak, 0.35, threshold + band, 4000, 0.8);
     }
 
     public static DecisionPolicy fromManifest(ModelManifest m) {
@@ -31,10 +43,17 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
         return new DecisionPolicy(t.decision(), t.uncertainBand(), t.minEvidenceWindows(), m.preprocessing().fps(),
                 m.preprocessing().offsetMarginFrames(), (int) m.calibrationNumber("toleranceFrames", 3),
                 m.calibrationNumber("videoBias", Double.NaN), m.calibrationNumber("videoWeightGap", Double.NaN),
-                m.calibrationNumber("videoWeightPeak", Double.NaN));
+                m.calibrationNumber("videoWeightPeak", Double.NaN), t.windowStdLimit(), t.suspiciousScore(),
+                Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom());
     }
 
     public boolean hasVideoReadout() {
         return !Double.isNaN(videoBias) && !Double.isNaN(videoWeightGap) && !Double.isNaN(videoWeightPeak);
+    }
+
+    /** This policy with other disagreement, segment and risk rules (for tests and tools). */
+    public DecisionPolicy withRules(double windowStd, double suspicious, long segmentMs, double highRisk) {
+        return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
+                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk);
     }
 }

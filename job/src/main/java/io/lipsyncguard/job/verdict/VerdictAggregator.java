@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.verdict;
 
 import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.score.ScoreStatus;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.models.ModelManifest;
@@ -20,6 +21,9 @@ import org.apache.flink.util.Collector;
 public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow, Verdict> {
 
     static final int MAX_ERRORS = 8;
+
+    /** Segments kept per video; a long live stream keeps its longest ones. */
+    static final int MAX_SEGMENTS = 32;
 
     private final JobConfig config;
     private transient ValueState<VideoAggregate> state;
@@ -53,7 +57,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
-            add(a, w, config.recentWindows());
+            add(a, w, config.recentWindows(), policy);
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
         } else {
@@ -84,12 +88,16 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     }
 
     /** Folds one window into the aggregate: scored windows into the statistics, the others into their class. */
-    public static void add(VideoAggregate a, ScoredWindow w) {
-        add(a, w, 5);
+    public static void add(VideoAggregate a, ScoredWindow w, DecisionPolicy policy) {
+        add(a, w, 5, policy);
     }
 
-    /** As {@link #add(VideoAggregate, ScoredWindow)}, keeping the latest {@code recentWindows} scores. */
-    public static void add(VideoAggregate a, ScoredWindow w, int recentWindows) {
+    /**
+     * As {@link #add(VideoAggregate, ScoredWindow, DecisionPolicy)}, keeping the latest {@code recentWindows} scores.
+     * Windows must arrive in index order (they do: one decoder per video, ordered async scoring, keyed exchange), so
+     * that a run of suspicious windows is a contiguous stretch of media.
+     */
+    public static void add(VideoAggregate a, ScoredWindow w, int recentWindows, DecisionPolicy policy) {
         a.windowsSeen++;
         a.windowsSinceRolling++;
         a.mediaMs = Math.max(a.mediaMs, w.endMs());
@@ -102,6 +110,24 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 a.mean = s[1];
                 a.m2 = s[2];
                 a.offsetFramesSum += w.offsetFrames();
+                double delta = w.offsetFrames() - a.offsetMean;
+                a.offsetMean += delta / a.scored;
+                a.offsetM2 += delta * (w.offsetFrames() - a.offsetMean);
+                if (w.score() >= policy.threshold()) {
+                    a.aboveThreshold++;
+                }
+                if (w.score() >= policy.suspiciousScore()) {
+                    if (a.runStartMs < 0) {
+                        a.runStartMs = w.startMs();
+                        a.runScoreSum = 0;
+                        a.runWindows = 0;
+                    }
+                    a.runEndMs = w.endMs();
+                    a.runScoreSum += w.score();
+                    a.runWindows++;
+                } else {
+                    closeRun(a);
+                }
                 if (recentWindows > 0) {
                     if (a.recent.length != recentWindows) {
                         a.recent = new double[recentWindows];
@@ -125,8 +151,71 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             case NO_FACE -> a.noFace++;
             case SILENT -> a.silent++;
             case MULTI_FACE -> a.multiFace++;
+            case LOW_QUALITY -> a.lowQuality++;
             default -> a.unscored++;
         }
+        if (w.status() != ScoreStatus.SCORED) {
+            closeRun(a); // a window without evidence breaks the stretch: the segment claims only what was seen
+        }
+    }
+
+    /** Moves the open suspicious run into the closed segments, dropping the shortest when the list is full. */
+    static void closeRun(VideoAggregate a) {
+        if (a.runStartMs < 0) {
+            return;
+        }
+        int n = a.segmentStartMs.length;
+        int drop = -1;
+        if (n >= MAX_SEGMENTS) {
+            drop = 0;
+            for (int i = 1; i < n; i++) {
+                if (a.segmentEndMs[i] - a.segmentStartMs[i] < a.segmentEndMs[drop] - a.segmentStartMs[drop]) {
+                    drop = i;
+                }
+            }
+            if (a.runEndMs - a.runStartMs <= a.segmentEndMs[drop] - a.segmentStartMs[drop]) {
+                a.runStartMs = -1;
+                return;
+            }
+        }
+        long[] start = new long[drop < 0 ? n + 1 : n];
+        long[] end = new long[start.length];
+        double[] sum = new double[start.length];
+        long[] windows = new long[start.length];
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            if (i != drop) {
+                start[j] = a.segmentStartMs[i];
+                end[j] = a.segmentEndMs[i];
+                sum[j] = a.segmentScoreSum[i];
+                windows[j] = a.segmentWindows[i];
+                j++;
+            }
+        }
+        start[j] = a.runStartMs;
+        end[j] = a.runEndMs;
+        sum[j] = a.runScoreSum;
+        windows[j] = a.runWindows;
+        a.segmentStartMs = start;
+        a.segmentEndMs = end;
+        a.segmentScoreSum = sum;
+        a.segmentWindows = windows;
+        a.runStartMs = -1;
+    }
+
+    /** The closed segments plus the open run, in media order. */
+    public static Segment[] segments(VideoAggregate a) {
+        int n = a.segmentStartMs.length;
+        Segment[] out = new Segment[n + (a.runStartMs >= 0 ? 1 : 0)];
+        for (int i = 0; i < n; i++) {
+            out[i] = new Segment(a.segmentStartMs[i], a.segmentEndMs[i],
+                    VerdictPolicy.round(a.segmentScoreSum[i] / a.segmentWindows[i]), a.segmentWindows[i]);
+        }
+        if (a.runStartMs >= 0) {
+            out[n] = new Segment(a.runStartMs, a.runEndMs, VerdictPolicy.round(a.runScoreSum / a.runWindows),
+                    a.runWindows);
+        }
+        return out;
     }
 
     static void addError(VideoAggregate a, String reason) {
@@ -143,8 +232,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             errorVerdicts.inc();
             String error = a.errors.length > 0 ? String.join("; ", a.errors)
                     : ("no-video".equals(a.endReason) ? "no video stream" : "undecodable media");
-            return new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, counts(a), model,
-                    new String[] {a.endReason}, error, a.mediaMs, now);
+            Verdict v = new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null,
+                    null, counts(a), model, new String[] {a.endReason}, null, error, a.mediaMs, now);
+            return withExplanation(v, policy);
         }
         finals.inc();
         return verdict(videoId, VerdictKind.FINAL, a, now);
@@ -172,12 +262,20 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             }
             recent = new ScoreStats(VerdictPolicy.round(r[1]), round6(Welford.variance(r)), a.recentCount, null);
         }
-        return new Verdict(videoId, kind, d.label(), d.confidence(), stats, recent, d.offsetMs(), counts(a), model,
-                reasons.isEmpty() ? null : reasons.toArray(new String[0]), error, a.mediaMs, now);
+        Verdict v = new Verdict(videoId, kind, d.label(), d.confidence(), d.risk(), stats, recent, d.misalignment(),
+                d.stability(), d.offsetMs(), d.offsetSpreadMs(), d.segments(), counts(a), model,
+                reasons.isEmpty() ? null : reasons.toArray(new String[0]), null, error, a.mediaMs, now);
+        return withExplanation(v, policy);
+    }
+
+    static Verdict withExplanation(Verdict v, DecisionPolicy policy) {
+        return new Verdict(v.videoId(), v.kind(), v.verdict(), v.confidence(), v.risk(), v.score(), v.recent(),
+                v.misalignment(), v.stability(), v.offsetMs(), v.offsetSpreadMs(), v.segments(), v.windows(),
+                v.model(), v.reasons(), VerdictExplanation.of(v, policy), v.error(), v.mediaMs(), v.emittedAtMs());
     }
 
     private static WindowCounts counts(VideoAggregate a) {
-        return new WindowCounts(a.windowsSeen, a.scored, a.noFace, a.silent, a.multiFace, a.unscored);
+        return new WindowCounts(a.windowsSeen, a.scored, a.noFace, a.silent, a.multiFace, a.lowQuality, a.unscored);
     }
 
     private static double round6(double x) {

@@ -5,26 +5,57 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The documented decision rules, as a pure function of a video's aggregate: too little evidence → UNCERTAIN with the
- * missing evidence named; decision score at least threshold+band → FAKE; at most threshold−band → REAL; in between →
- * UNCERTAIN. The decision score is the video-level read-out of the average lag curve when the model gives curves and
- * its manifest calibrates that read-out (averaging the curves first keeps one lag's evidence across windows, which
+ * The documented decision rules, as a pure function of a video's aggregate, applied in this order:
+ * <ol>
+ *   <li>fewer scored windows than the minimum → UNCERTAIN, naming the missing evidence;</li>
+ *   <li>a contiguous suspicious segment at least the manifest's length → FAKE ({@code localized-manipulation}), even
+ *       when clean parts dilute the overall score;</li>
+ *   <li>window scores spread more than the manifest's limit → UNCERTAIN ({@code windows-disagree});</li>
+ *   <li>decision score at least threshold+band → FAKE; at most threshold−band → REAL; in between → UNCERTAIN
+ *       ({@code score-near-threshold}).</li>
+ * </ol>
+ * The decision score is the video-level read-out of the average lag curve when the model gives curves and its
+ * manifest calibrates that read-out (averaging the curves first keeps one lag's evidence across windows, which
  * averaging window probabilities throws away), else the mean window score.
  */
 public final class VerdictPolicy {
 
-    /** A decision: label, confidence in it, reason codes, and the offset estimate (null without scored windows). */
-    public record Decision(Label label, double confidence, List<String> reasons, Double offsetMs, Double videoScore) {}
+    /**
+     * A decision and the metrics it rests on.
+     *
+     * @param label REAL, FAKE or UNCERTAIN
+     * @param confidence how sure the label is, 0..1
+     * @param risk LOW, MEDIUM or HIGH
+     * @param reasons reason codes
+     * @param offsetMs offset estimate (null without scored windows)
+     * @param videoScore video-level read-out (null without one)
+     * @param misalignment share of scored windows at or above the threshold (null without scored windows)
+     * @param stability 1 − 2·(standard deviation of window scores): 1 when windows agree (null without scored windows)
+     * @param offsetSpreadMs standard deviation of the windows' offsets in ms (null without scored windows)
+     * @param segments suspicious segments in media order
+     */
+    public record Decision(Label label, double confidence, RiskLevel risk, List<String> reasons, Double offsetMs,
+            Double videoScore, Double misalignment, Double stability, Double offsetSpreadMs, Segment[] segments) {}
 
     private VerdictPolicy() {}
 
     public static Decision decide(VideoAggregate a, DecisionPolicy p) {
         Double offsetMs = offsetMs(a, p);
         Double videoScore = videoScore(a, p);
+        Segment[] segments = VerdictAggregator.segments(a);
+        Double misalignment = a.scored == 0 ? null : round((double) a.aboveThreshold / a.scored);
+        double std = a.scored == 0 ? 0 : Math.sqrt(Math.max(0, a.m2 / a.scored));
+        Double stability = a.scored == 0 ? null : round(Math.max(0, 1 - 2 * std));
+        Double spread = a.scored == 0 ? null
+                : (double) Math.round(Math.sqrt(Math.max(0, a.offsetM2 / a.scored)) * 1000.0 / p.fps());
         List<String> reasons = new ArrayList<>();
         if ("idle".equals(a.endReason)) {
             reasons.add("idle"); // the stream stopped without its last chunk: the verdict covers what arrived
         }
+        Label label;
+        double confidence;
+        double mean = videoScore != null ? videoScore : a.mean;
+        Segment longest = longest(segments);
         if (a.scored < p.minEvidenceWindows()) {
             if (a.endReason != null && !reasons.contains(a.endReason)) {
                 reasons.add(a.endReason);
@@ -34,26 +65,71 @@ public final class VerdictPolicy {
                 reasons.add(missing);
             }
             reasons.add("insufficient-evidence");
-            return new Decision(Label.UNCERTAIN, 0.0, reasons, offsetMs, videoScore);
+            label = Label.UNCERTAIN;
+            confidence = 0.0;
+        } else if (longest != null && longest.durationMs() >= p.segmentMinMs() && mean < p.threshold() + p.band()) {
+            reasons.add("localized-manipulation");
+            label = Label.FAKE;
+            double room = Math.max(1e-9, 1.0 - p.suspiciousScore());
+            double strength = Math.min(1.0, Math.max(0, longest.meanScore() - p.suspiciousScore()) / room);
+            double n = longest.windows();
+            confidence = round(0.5 + 0.5 * Math.max(strength, 0.5) * (n / (n + 2.0)));
+        } else if (std > p.maxWindowStd()) {
+            reasons.add("windows-disagree");
+            label = Label.UNCERTAIN;
+            // how clearly uncertain: just past the limit 0.5, at twice the limit 1
+            confidence = round(0.5 + 0.5 * Math.min(1.0, (std - p.maxWindowStd()) / p.maxWindowStd()));
+        } else {
+            double margin = Math.abs(mean - p.threshold());
+            if (margin + 1e-9 < p.band()) { // the band edge itself is decisive, whatever the float rounding
+                reasons.add("score-near-threshold");
+                label = Label.UNCERTAIN;
+                confidence = round(1.0 - margin / p.band());
+            } else {
+                double room = mean >= p.threshold() ? 1.0 - p.threshold() : p.threshold();
+                double strength = Math.min(1.0, margin / Math.max(1e-9, room));
+                double n = a.scored;
+                label = mean >= p.threshold() ? Label.FAKE : Label.REAL;
+                confidence = round(0.5 + 0.5 * strength * (n / (n + 2.0)));
+            }
         }
-        double mean = videoScore != null ? videoScore : a.mean;
-        double margin = Math.abs(mean - p.threshold());
-        if (margin + 1e-9 < p.band()) { // the band edge itself is decisive, whatever the float rounding
-            reasons.add("score-near-threshold");
-            return new Decision(Label.UNCERTAIN, round(1.0 - margin / p.band()), reasons, offsetMs, videoScore);
+        RiskLevel risk = risk(label, confidence, reasons, a.scored == 0 ? null : mean, misalignment, p);
+        return new Decision(label, confidence, risk, reasons, offsetMs, videoScore, misalignment, stability, spread,
+                segments);
+    }
+
+    /**
+     * HIGH: FAKE with confidence at least the manifest's high-risk level, or a localized manipulation. MEDIUM: any
+     * other FAKE, or UNCERTAIN leaning fake (decision score at or above the threshold, or half the windows above it).
+     * LOW: REAL, and UNCERTAIN without a lean to fake.
+     */
+    static RiskLevel risk(Label label, double confidence, List<String> reasons, Double score, Double misalignment,
+            DecisionPolicy p) {
+        if (label == Label.FAKE) {
+            return confidence >= p.highRiskConfidence() || reasons.contains("localized-manipulation")
+                    ? RiskLevel.HIGH : RiskLevel.MEDIUM;
         }
-        double room = mean >= p.threshold() ? 1.0 - p.threshold() : p.threshold();
-        double strength = Math.min(1.0, margin / Math.max(1e-9, room));
-        double n = a.scored;
-        double confidence = 0.5 + 0.5 * strength * (n / (n + 2.0));
-        return new Decision(mean >= p.threshold() ? Label.FAKE : Label.REAL, round(confidence), reasons, offsetMs,
-                videoScore);
+        if (label == Label.UNCERTAIN && ((score != null && score >= p.threshold())
+                || (misalignment != null && misalignment >= 0.5))) {
+            return RiskLevel.MEDIUM;
+        }
+        return RiskLevel.LOW;
+    }
+
+    static Segment longest(Segment[] segments) {
+        Segment best = null;
+        for (Segment s : segments) {
+            if (best == null || s.durationMs() > best.durationMs()) {
+                best = s;
+            }
+        }
+        return best;
     }
 
     /** The evidence class that removed the most windows, as a reason code, or null when none was removed. */
     static String dominantMissing(VideoAggregate a) {
-        long[] counts = {a.noFace, a.silent, a.multiFace, a.unscored};
-        String[] codes = {"no-face", "silence", "multiple-faces", "unscored-windows"};
+        long[] counts = {a.noFace, a.silent, a.multiFace, a.lowQuality, a.unscored};
+        String[] codes = {"no-face", "silence", "multiple-faces", "low-quality", "unscored-windows"};
         int best = -1;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {

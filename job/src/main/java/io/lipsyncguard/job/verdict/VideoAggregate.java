@@ -12,6 +12,7 @@ public class VideoAggregate {
     public long noFace;
     public long silent;
     public long multiFace;
+    public long lowQuality;
     public long unscored;
     /** Welford state. */
     public double count;
@@ -20,6 +21,21 @@ public class VideoAggregate {
     /** Sum of the scored windows' lag curves (index = lag + K). */
     public float[] curveSum = new float[0];
     public double offsetFramesSum;
+    /** Welford mean and M2 of the scored windows' offsets in frames, for the offset's spread. */
+    public double offsetMean;
+    public double offsetM2;
+    /** Scored windows at or above the decision threshold. */
+    public long aboveThreshold;
+    /** Closed suspicious segments (parallel arrays, bounded, in media order). */
+    public long[] segmentStartMs = new long[0];
+    public long[] segmentEndMs = new long[0];
+    public double[] segmentScoreSum = new double[0];
+    public long[] segmentWindows = new long[0];
+    /** The open suspicious run: start −1 when none. */
+    public long runStartMs = -1;
+    public long runEndMs;
+    public double runScoreSum;
+    public long runWindows;
     public boolean ended;
     public String endReason;
     public boolean hasAudio = true;

@@ -8,6 +8,8 @@ package io.lipsyncguard.job.verdict;
  * @param noFace windows skipped for lack of a face
  * @param silent windows skipped for lack of speech
  * @param multiFace windows skipped because several faces of similar size were present
+ * @param lowQuality windows skipped because the mouth crops were too flat or blurred to read
  * @param unscored windows the model failed on or did not answer in time
  */
-public record WindowCounts(long total, long scored, long noFace, long silent, long multiFace, long unscored) {}
+public record WindowCounts(long total, long scored, long noFace, long silent, long multiFace, long lowQuality,
+        long unscored) {}

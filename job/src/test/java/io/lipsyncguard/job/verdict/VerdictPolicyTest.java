@@ -28,10 +28,10 @@ class VerdictPolicyTest {
     static VideoAggregate aggregate(int n, double score, ScoreStatus skipped, int nSkipped) {
         VideoAggregate a = new VideoAggregate();
         for (int i = 0; i < n; i++) {
-            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, score, 2));
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, score, 2), POLICY);
         }
         for (int i = 0; i < nSkipped; i++) {
-            VerdictAggregator.add(a, window(n + i, skipped, 0, 0));
+            VerdictAggregator.add(a, window(n + i, skipped, 0, 0), POLICY);
         }
         return a;
     }
@@ -70,6 +70,122 @@ class VerdictPolicyTest {
         }
     }
 
+    /** Windows of 2 s every 400 ms with the given scores, all scored, offset +2 frames. */
+    static VideoAggregate scores(DecisionPolicy p, double... scores) {
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < scores.length; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, scores[i], 2), p);
+        }
+        return a;
+    }
+
+    static double[] repeat(double score, int n) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, score);
+        return out;
+    }
+
+    static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    static Stream<Arguments> segmentRules() {
+        // policy: threshold 0.5, band 0.1, suspicious at 0.7, segments of 4 s decide; a run of n windows lasts
+        // 2000 + 400·(n − 1) ms
+        return Stream.of(
+                // 6 suspicious windows = 4.0 s inside clean ones: localized, although the mean stays low
+                Arguments.of(concat(repeat(0.1, 20), repeat(0.9, 6), repeat(0.1, 20)), Label.FAKE,
+                        "localized-manipulation", RiskLevel.HIGH),
+                // 5 windows = 3.6 s: too short to decide alone
+                Arguments.of(concat(repeat(0.1, 20), repeat(0.9, 5), repeat(0.1, 20)), Label.REAL, null,
+                        RiskLevel.LOW),
+                // 6 windows, but at 0.69 (just under the segment threshold): no segment
+                Arguments.of(concat(repeat(0.1, 20), repeat(0.69, 6), repeat(0.1, 20)), Label.REAL, null,
+                        RiskLevel.LOW),
+                // a broken run (one clean window in the middle) is two short segments
+                Arguments.of(concat(repeat(0.1, 20), repeat(0.9, 3), repeat(0.1, 1), repeat(0.9, 3), repeat(0.1, 20)),
+                        Label.REAL, null, RiskLevel.LOW),
+                // strongly disagreeing windows alternate: UNCERTAIN, not a verdict either way
+                Arguments.of(concat(repeat(0.0, 1), repeat(1.0, 1), repeat(0.0, 1), repeat(1.0, 1), repeat(0.0, 1),
+                        repeat(1.0, 1)), Label.UNCERTAIN, "windows-disagree", RiskLevel.MEDIUM),
+                // spread 0.3, below the 0.35 limit: the mean decides; half the windows above the threshold: MEDIUM
+                Arguments.of(concat(repeat(0.15, 5), repeat(0.75, 5)), Label.UNCERTAIN, "score-near-threshold",
+                        RiskLevel.MEDIUM),
+                Arguments.of(concat(repeat(0.2, 6), repeat(0.75, 4)), Label.UNCERTAIN, "score-near-threshold",
+                        RiskLevel.LOW),
+                Arguments.of(repeat(0.95, 10), Label.FAKE, null, RiskLevel.HIGH),
+                Arguments.of(repeat(0.65, 10), Label.FAKE, null, RiskLevel.MEDIUM),
+                Arguments.of(repeat(0.55, 10), Label.UNCERTAIN, "score-near-threshold", RiskLevel.MEDIUM));
+    }
+
+    @ParameterizedTest(name = "{index}: {1} {2} {3}")
+    @MethodSource("segmentRules")
+    void segmentDisagreementAndRiskRules(double[] windowScores, Label label, String reason, RiskLevel risk) {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        VerdictPolicy.Decision d = VerdictPolicy.decide(scores(p, windowScores), p);
+        assertThat(d.label()).isEqualTo(label);
+        assertThat(d.risk()).isEqualTo(risk);
+        if (reason == null) {
+            assertThat(d.reasons()).isEmpty();
+        } else {
+            assertThat(d.reasons()).contains(reason);
+        }
+    }
+
+    @Test
+    void segmentsAreTheSuspiciousRunsWithTheirMeanScore() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        VideoAggregate a = scores(p, concat(repeat(0.1, 3), repeat(0.8, 2), repeat(1.0, 2), repeat(0.2, 1),
+                repeat(0.9, 1)));
+        Segment[] s = VerdictAggregator.segments(a);
+        assertThat(s).containsExactly(new Segment(1200, 1200 + 400 * 3 + 2000, 0.9, 4),
+                new Segment(3200, 5200, 0.9, 1)); // the last run is still open, and reported
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, p);
+        assertThat(d.misalignment()).isEqualTo(round3(5.0 / 9)); // 5 of 9 windows >= 0.5
+        assertThat(d.stability()).isBetween(0.0, 1.0);
+        assertThat(d.offsetSpreadMs()).isEqualTo(0.0); // every window at +2 frames
+    }
+
+    @Test
+    void aWindowWithoutEvidenceBreaksASegment() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        VideoAggregate a = scores(p, repeat(0.9, 3));
+        VerdictAggregator.add(a, window(3, ScoreStatus.NO_FACE, 0, 0), p);
+        VerdictAggregator.add(a, window(4, ScoreStatus.SCORED, 0.9, 2), p);
+        assertThat(VerdictAggregator.segments(a)).extracting(Segment::windows).containsExactly(3L, 1L);
+    }
+
+    @Test
+    void aLongStreamKeepsItsLongestSegments() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 100_000, 0.8);
+        VideoAggregate a = new VideoAggregate();
+        int i = 0;
+        for (int run = 0; run < VerdictAggregator.MAX_SEGMENTS + 10; run++) {
+            int length = run == 5 ? 4 : 1; // one long run among single-window ones
+            for (int k = 0; k < length; k++) {
+                VerdictAggregator.add(a, window(i++, ScoreStatus.SCORED, 0.9, 2), p);
+            }
+            VerdictAggregator.add(a, window(i++, ScoreStatus.SCORED, 0.1, 2), p);
+        }
+        Segment[] s = VerdictAggregator.segments(a);
+        assertThat(s).hasSize(VerdictAggregator.MAX_SEGMENTS);
+        assertThat(s).extracting(Segment::windows).contains(4L);
+    }
+
+    @Test
+    void offsetSpreadIsTheStandardDeviationOfWindowOffsetsInMs() {
+        VideoAggregate a = new VideoAggregate();
+        VerdictAggregator.add(a, window(0, ScoreStatus.SCORED, 0.9, 1), POLICY);
+        VerdictAggregator.add(a, window(1, ScoreStatus.SCORED, 0.9, 3), POLICY);
+        VerdictAggregator.add(a, window(2, ScoreStatus.SCORED, 0.9, 1), POLICY);
+        VerdictAggregator.add(a, window(3, ScoreStatus.SCORED, 0.9, 3), POLICY);
+        assertThat(VerdictPolicy.decide(a, POLICY).offsetSpreadMs()).isEqualTo(40.0); // 1 frame at 25 fps
+    }
+
+    static double round3(double x) {
+        return Math.round(x * 1000.0) / 1000.0;
+    }
+
     @Test
     void confidenceGrowsWithMarginAndEvidence() {
         double weak = VerdictPolicy.decide(aggregate(10, 0.65, ScoreStatus.NO_FACE, 0), POLICY).confidence();
@@ -82,7 +198,7 @@ class VerdictPolicyTest {
     void offsetComesFromTheSummedCurveInMilliseconds() {
         VideoAggregate a = aggregate(5, 0.9, ScoreStatus.NO_FACE, 0);
         assertThat(VerdictPolicy.offsetMs(a, POLICY)).isEqualTo(80.0); // 2 frames at 25 fps
-        VerdictAggregator.add(a, window(9, ScoreStatus.SCORED, 0.9, -6)); // one outlier cannot move it
+        VerdictAggregator.add(a, window(9, ScoreStatus.SCORED, 0.9, -6), POLICY); // one outlier cannot move it
         assertThat(VerdictPolicy.offsetMs(a, POLICY)).isEqualTo(80.0);
         assertThat(VerdictPolicy.offsetMs(new VideoAggregate(), POLICY)).isNull();
     }
@@ -100,7 +216,7 @@ class VerdictPolicyTest {
         Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, POLICY, new ModelRef("m", "1"), 42L);
         assertThat(v.score().count()).isEqualTo(4);
         assertThat(v.score().mean()).isEqualTo(0.8);
-        assertThat(v.windows()).isEqualTo(new WindowCounts(6, 4, 0, 2, 0, 0));
+        assertThat(v.windows()).isEqualTo(new WindowCounts(6, 4, 0, 2, 0, 0, 0));
         assertThat(VerdictSerializer.toJson(v)).startsWith("{\"videoId\":\"v\",\"kind\":\"FINAL\",\"verdict\":\"FAKE\"")
                 .contains("\"offsetMs\":80.0").doesNotContain("error");
     }
@@ -116,7 +232,7 @@ class VerdictPolicyTest {
         // curves peaking at lag +8: gap = 1, peak 0 -> z = 10 -> FAKE
         VideoAggregate shifted = new VideoAggregate();
         for (int i = 0; i < 5; i++) {
-            VerdictAggregator.add(shifted, window(i, ScoreStatus.SCORED, 0.1, 8));
+            VerdictAggregator.add(shifted, window(i, ScoreStatus.SCORED, 0.1, 8), POLICY);
         }
         VerdictPolicy.Decision f = VerdictPolicy.decide(shifted, video);
         assertThat(f.label()).isEqualTo(Label.FAKE);

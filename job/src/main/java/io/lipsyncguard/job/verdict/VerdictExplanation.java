@@ -1,0 +1,162 @@
+package io.lipsyncguard.job.verdict;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Deterministic explanation text built only from a verdict's metrics and the model's thresholds: the same metrics
+ * always give the same text, and every sentence can be traced to a field. No generative model is involved.
+ */
+public final class VerdictExplanation {
+
+    /** Segments named in full before the rest are counted. */
+    static final int SEGMENTS_NAMED = 3;
+
+    private VerdictExplanation() {}
+
+    /** The explanation of {@code v} (its own {@code explanation} field is ignored). */
+    public static String of(Verdict v, DecisionPolicy p) {
+        if (v.kind() == VerdictKind.ERROR) {
+            return "The video could not be analysed: " + v.error() + ".";
+        }
+        List<String> s = new ArrayList<>();
+        s.add(headline(v));
+        List<String> reasons = v.reasons() == null ? List.of() : Arrays.asList(v.reasons());
+        s.add(why(v, p, reasons));
+        String offset = offset(v, p);
+        if (offset != null) {
+            s.add(offset);
+        }
+        String segments = segments(v);
+        if (segments != null) {
+            s.add(segments);
+        }
+        String missing = missing(v);
+        if (missing != null) {
+            s.add(missing);
+        }
+        if (reasons.contains("idle")) {
+            s.add(String.format(Locale.ROOT, "The stream stopped without its last chunk; this verdict covers the %s "
+                    + "that arrived.", duration(v.mediaMs())));
+        }
+        if (v.error() != null) {
+            s.add("Some media could not be read: " + v.error() + ".");
+        }
+        return String.join(" ", s);
+    }
+
+    static String headline(Verdict v) {
+        String kind = v.kind() == VerdictKind.ROLLING ? " so far" : "";
+        return String.format(Locale.ROOT, "%s%s with confidence %.2f (%s risk).", v.verdict(), kind, v.confidence(),
+                v.risk());
+    }
+
+    /** Why the label: the rule that decided, with the numbers it compared. */
+    public static String why(Verdict v, DecisionPolicy p, List<String> reasons) {
+        WindowCounts c = v.windows();
+        if (reasons.contains("insufficient-evidence")) {
+            String cause = reasons.contains("no-audio") ? " The video has no audio track."
+                    : reasons.contains("too-short") ? " The video is shorter than one analysis window with its audio "
+                            + "context."
+                    : "";
+            return String.format(Locale.ROOT, "Only %d of %d windows had a visible face with speech, fewer than the "
+                    + "%d needed to decide.%s", c.scored(), c.total(), p.minEvidenceWindows(), cause);
+        }
+        double score = decisionScore(v);
+        if (reasons.contains("localized-manipulation")) {
+            Segment longest = VerdictPolicy.longest(v.segments());
+            return String.format(Locale.ROOT, "A contiguous suspicious stretch of %s (%s, mean window score %.2f) is "
+                    + "at least the %s that flags a localized manipulation, although the whole-video score %.2f stays "
+                    + "below %.2f.", duration(longest.durationMs()), range(longest), longest.meanScore(),
+                    duration(p.segmentMinMs()), score, p.threshold() + p.band());
+        }
+        if (reasons.contains("windows-disagree")) {
+            return String.format(Locale.ROOT, "The windows disagree too much to decide (stability %.2f; the spread of "
+                    + "window scores exceeds %.2f).", v.stability(), p.maxWindowStd());
+        }
+        if (reasons.contains("score-near-threshold")) {
+            return String.format(Locale.ROOT, "The decision score %.2f lies inside the uncertain band %.2f-%.2f "
+                    + "around the threshold %.2f.", score, p.threshold() - p.band(), p.threshold() + p.band(),
+                    p.threshold());
+        }
+        return String.format(Locale.ROOT, "The decision score %.2f is %s the threshold %.2f by more than the "
+                + "uncertain band %.2f; %.0f%% of the %d scored windows are at or above the threshold (stability "
+                + "%.2f).", score, score >= p.threshold() ? "above" : "below", p.threshold(), p.band(),
+                100 * v.misalignment(), c.scored(), v.stability());
+    }
+
+    /** The offset estimate in words, or null without scored windows. */
+    public static String offset(Verdict v, DecisionPolicy p) {
+        if (v.offsetMs() == null) {
+            return null;
+        }
+        double toleranceMs = p.toleranceFrames() * 1000.0 / p.fps();
+        double ms = v.offsetMs();
+        String spread = v.offsetSpreadMs() == null ? ""
+                : String.format(Locale.ROOT, " (windows spread %.0f ms)", v.offsetSpreadMs());
+        if (Math.abs(ms) <= toleranceMs) {
+            return String.format(Locale.ROOT, "Audio and lips line up within %.0f ms: estimated offset %+.0f ms%s.",
+                    toleranceMs, ms, spread);
+        }
+        return String.format(Locale.ROOT, "Estimated offset %+.0f ms: the audio is %s than the lips%s.", ms,
+                ms > 0 ? "later" : "earlier", spread);
+    }
+
+    /** The suspicious segments in words, or null when there are none. */
+    public static String segments(Verdict v) {
+        if (v.segments() == null || v.segments().length == 0) {
+            return null;
+        }
+        List<String> named = new ArrayList<>();
+        for (int i = 0; i < Math.min(SEGMENTS_NAMED, v.segments().length); i++) {
+            Segment s = v.segments()[i];
+            named.add(String.format(Locale.ROOT, "%s (mean score %.2f)", range(s), s.meanScore()));
+        }
+        int more = v.segments().length - named.size();
+        return "Suspicious segments: " + String.join(", ", named) + (more > 0 ? " and " + more + " more" : "") + ".";
+    }
+
+    /** The windows left out of the score and why, or null when every window was scored. */
+    public static String missing(Verdict v) {
+        WindowCounts c = v.windows();
+        List<String> parts = new ArrayList<>();
+        add(parts, c.noFace(), "without a face");
+        add(parts, c.silent(), "without speech");
+        add(parts, c.multiFace(), "with several faces");
+        add(parts, c.lowQuality(), "with unreadable mouth crops");
+        add(parts, c.unscored(), "the model did not score");
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "Left out of the score: %s (of %d windows).", String.join(", ", parts),
+                c.total());
+    }
+
+    private static void add(List<String> parts, long n, String what) {
+        if (n > 0) {
+            parts.add(n + (n == 1 ? " window " : " windows ") + what);
+        }
+    }
+
+    static double decisionScore(Verdict v) {
+        if (v.score() == null) {
+            return Double.NaN;
+        }
+        return v.score().video() != null ? v.score().video() : v.score().mean();
+    }
+
+    static String range(Segment s) {
+        return clock(s.startMs()) + "-" + clock(s.endMs());
+    }
+
+    /** Media time as m:ss.s. */
+    static String clock(long ms) {
+        return String.format(Locale.ROOT, "%d:%04.1f", ms / 60_000, (ms % 60_000) / 1000.0);
+    }
+
+    static String duration(long ms) {
+        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+}

@@ -1,0 +1,64 @@
+package io.lipsyncguard.job.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.score.ScoreStatus;
+import org.junit.jupiter.api.Test;
+
+/** The explanation is a pure function of the metrics: same metrics, same text; each rule names its numbers. */
+class VerdictExplanationTest {
+
+    static final DecisionPolicy POLICY = VerdictPolicyTest.POLICY.withRules(0.35, 0.7, 4000, 0.8);
+    static final ModelRef MODEL = new ModelRef("m", "1");
+
+    static Verdict build(VideoAggregate a) {
+        return VerdictAggregator.build("v", VerdictKind.FINAL, a, POLICY, MODEL, 1L);
+    }
+
+    @Test
+    void sameMetricsGiveTheSameTextAndOtherMetricsAnother() {
+        Verdict a = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.9, 10)));
+        Verdict b = VerdictAggregator.build("other-id", VerdictKind.FINAL,
+                VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.9, 10)), POLICY, MODEL, 99L);
+        Verdict c = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 10)));
+
+        assertThat(a.explanation()).isEqualTo(b.explanation()).isNotEqualTo(c.explanation());
+        assertThat(a.explanation()).startsWith("FAKE with confidence").contains("(HIGH risk)")
+                .contains("above the threshold 0.50").contains("100% of the 10 scored windows")
+                .contains("+80 ms"); // 2 frames: inside the ±3-frame tolerance
+        assertThat(c.explanation()).startsWith("REAL").contains("below the threshold");
+    }
+
+    @Test
+    void localizedManipulationNamesTheSegment() {
+        Verdict v = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.concat(VerdictPolicyTest.repeat(0.1, 20),
+                VerdictPolicyTest.repeat(0.9, 6), VerdictPolicyTest.repeat(0.1, 20))));
+        assertThat(v.explanation()).contains("contiguous suspicious stretch of 4.0 s (0:08.0-0:12.0")
+                .contains("Suspicious segments: 0:08.0-0:12.0 (mean score 0.90)");
+    }
+
+    @Test
+    void missingEvidenceIsSpelledOut() {
+        VideoAggregate a = VerdictPolicyTest.aggregate(1, 0.9, ScoreStatus.NO_FACE, 7);
+        Verdict v = build(a);
+        assertThat(v.explanation()).contains("Only 1 of 8 windows had a visible face with speech, fewer than the 3")
+                .contains("7 windows without a face");
+    }
+
+    @Test
+    void offsetsOutsideTheToleranceSayWhichWayTheAudioIs() {
+        VideoAggregate late = new VideoAggregate();
+        for (int i = 0; i < 5; i++) {
+            VerdictAggregator.add(late, VerdictPolicyTest.window(i, ScoreStatus.SCORED, 0.9, 10), POLICY);
+        }
+        assertThat(build(late).explanation()).contains("Estimated offset +400 ms: the audio is later than the lips");
+    }
+
+    @Test
+    void errorVerdictsSayWhy() {
+        Verdict e = new Verdict("v", VerdictKind.ERROR, null, 0, null, null, null, null, null, null, null, null,
+                new WindowCounts(0, 0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, null, "no video stream",
+                0, 1);
+        assertThat(VerdictExplanation.of(e, POLICY)).isEqualTo("The video could not be analysed: no video stream.");
+    }
+}
