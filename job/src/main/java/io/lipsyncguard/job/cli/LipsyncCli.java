@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lipsync", mixinStandardHelpOptions = true, version = "lipsync-guard 0.1.0",
         description = "Detects lip-sync deepfakes and audio/video desynchronisation with Apache Flink.",
         subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, SampleCommand.class, CalibrateCommand.class, BenchmarkCommand.class,
-                LatencyBenchmarkCommand.class,
+                LatencyBenchmarkCommand.class, ExplainCommand.class,
             CommandLine.HelpCommand.class})
 public final class LipsyncCli implements Runnable {
 

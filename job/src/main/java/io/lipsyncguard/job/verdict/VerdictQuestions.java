@@ -1,0 +1,101 @@
+package io.lipsyncguard.job.verdict;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The fixed questions {@code explain} answers about a verdict, each answered only from the verdict's metrics and the
+ * model's thresholds (deterministic text, no generative model).
+ */
+public final class VerdictQuestions {
+
+    /** Question id → the words that select it (matched as lower-case substrings of the user's question). */
+    static final Map<String, List<String>> QUESTIONS = new LinkedHashMap<>();
+
+    static {
+        QUESTIONS.put("why", List.of("why", "reason", "verdict"));
+        QUESTIONS.put("segments", List.of("segment", "where", "when", "which part", "time"));
+        QUESTIONS.put("sure", List.of("sure", "confiden", "certain", "risk", "trust"));
+        QUESTIONS.put("offset", List.of("offset", "sync", "delay", "lag", "ms"));
+        QUESTIONS.put("missing", List.of("missing", "evidence", "excluded", "skipped", "left out"));
+    }
+
+    /** What each question asks, for the list shown when a question is not understood. */
+    static final Map<String, String> HELP = Map.of(
+            "why", "why: why this verdict?",
+            "segments", "segments: which segments look manipulated?",
+            "sure", "sure: how sure is it?",
+            "offset", "offset: what is the audio/video offset?",
+            "missing", "missing: what evidence was missing?");
+
+    private VerdictQuestions() {}
+
+    /** The question ids a free-text question selects, in the fixed order; empty when none matches. */
+    public static List<String> match(String question) {
+        String q = question.toLowerCase(Locale.ROOT).trim();
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : QUESTIONS.entrySet()) {
+            if (q.equals(e.getKey()) || e.getValue().stream().anyMatch(q::contains)) {
+                out.add(e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** The questions it can answer, one per line. */
+    public static String supported() {
+        StringBuilder sb = new StringBuilder("I can answer these questions about a verdict:\n");
+        for (String id : QUESTIONS.keySet()) {
+            sb.append("  ").append(HELP.get(id)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The answer to one question id. */
+    public static String answer(Verdict v, String id, DecisionPolicy p) {
+        if (v.kind() == VerdictKind.ERROR) {
+            return "No analysis was possible: " + v.error() + ".";
+        }
+        List<String> reasons = v.reasons() == null ? List.of() : Arrays.asList(v.reasons());
+        return switch (id) {
+            case "why" -> String.format(Locale.ROOT, "%s %s%s", VerdictExplanation.headline(v),
+                    VerdictExplanation.why(v, p, reasons),
+                    reasons.isEmpty() ? "" : " Reason codes: " + String.join(", ", reasons) + ".");
+            case "segments" -> {
+                String s = VerdictExplanation.segments(v);
+                yield s != null ? s : String.format(Locale.ROOT, "No stretch of windows scored at or above %.2f.",
+                        p.suspiciousScore());
+            }
+            case "sure" -> sure(v, p);
+            case "offset" -> {
+                String s = VerdictExplanation.offset(v, p);
+                yield s != null ? s : "No offset could be estimated: no window was scored.";
+            }
+            case "missing" -> {
+                String s = VerdictExplanation.missing(v);
+                yield s != null ? s : String.format(Locale.ROOT, "Nothing was missing: all %d windows had a face, "
+                        + "speech and readable mouth crops, and were scored.", v.windows().total());
+            }
+            default -> throw new IllegalArgumentException("unknown question id " + id);
+        };
+    }
+
+    static String sure(Verdict v, DecisionPolicy p) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Confidence %.2f, %s risk.", v.confidence(),
+                v.risk()));
+        if (v.score() != null) {
+            sb.append(String.format(Locale.ROOT, " %d windows were scored; %.0f%% of them at or above the threshold "
+                    + "%.2f; stability %.2f (1 = all windows agree).", v.score().count(), 100 * v.misalignment(),
+                    p.threshold(), v.stability()));
+        }
+        if (v.verdict() == Label.UNCERTAIN) {
+            sb.append(v.confidence() == 0 ? " The evidence was too thin to lean either way."
+                    : " For UNCERTAIN, the confidence says how clearly the evidence sits between the answers.");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,84 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.verdict.DecisionPolicy;
+import io.lipsyncguard.job.verdict.ModelRef;
+import io.lipsyncguard.job.verdict.VerdictAggregator;
+import io.lipsyncguard.job.verdict.VerdictKind;
+import io.lipsyncguard.job.verdict.VerdictSerializer;
+import io.lipsyncguard.job.verdict.VideoAggregate;
+import io.lipsyncguard.job.score.ScoreStatus;
+import io.lipsyncguard.job.score.ScoredWindow;
+import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.models.ModelManifest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code explain} reads a verdict file as analyze writes it and answers from it. */
+class ExplainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out) {}
+
+    static Run explain(String... args) {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            int code = new CommandLine(new LipsyncCli()).execute(args);
+            return new Run(code, buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(saved);
+        }
+    }
+
+    Path verdictFile() throws Exception {
+        ModelManifest m = ModelManifest.readValid(ModelPaths.defaultManifest());
+        DecisionPolicy p = DecisionPolicy.fromManifest(m);
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < 10; i++) {
+            float[] curve = new float[31];
+            curve[15 + 10] = 1f;
+            VerdictAggregator.add(a, new ScoredWindow("clip.mp4", WindowKind.WINDOW, i, i * 400L, i * 400L + 2000,
+                    ScoreStatus.SCORED, 0.95, 10, 0.5, curve, 1, 1, 0, true, null, 0), p);
+        }
+        Path f = dir.resolve("verdict.json");
+        Files.writeString(f, VerdictSerializer.toJson(VerdictAggregator.build("clip.mp4", VerdictKind.FINAL, a, p,
+                new ModelRef(m.id(), m.version()), 1L)) + "\n");
+        return f;
+    }
+
+    @Test
+    void answersAQuestionFromTheFile() throws Exception {
+        Run r = explain("explain", verdictFile().toString(), "what", "is", "the", "offset?");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo("Estimated offset +400 ms: the audio is later than the lips (windows "
+                + "spread 0 ms).");
+    }
+
+    @Test
+    void withoutAQuestionItAnswersAllAndUnknownOnesGetTheList() throws Exception {
+        Path f = verdictFile();
+        assertThat(explain("explain", f.toString()).out().lines()).hasSize(5);
+        Run unknown = explain("explain", f.toString(), "favourite colour?");
+        assertThat(unknown.code()).isZero();
+        assertThat(unknown.out()).startsWith("I can answer these questions").contains("why: ", "missing: ");
+    }
+
+    @Test
+    void somethingThatIsNotAVerdictIsRefused() throws Exception {
+        Path f = dir.resolve("junk.json");
+        Files.writeString(f, "{\"videoId\":\"x\"}\n");
+        assertThat(explain("explain", f.toString()).code()).isEqualTo(2);
+        assertThat(explain("explain", dir.resolve("absent.json").toString()).code()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,41 @@
+package io.lipsyncguard.job.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.score.ScoreStatus;
+import org.junit.jupiter.api.Test;
+
+class VerdictQuestionsTest {
+
+    static final DecisionPolicy POLICY = VerdictExplanationTest.POLICY;
+
+    @Test
+    void freeTextSelectsTheFixedQuestions() {
+        assertThat(VerdictQuestions.match("Why is this FAKE?")).containsExactly("why");
+        assertThat(VerdictQuestions.match("which segments look wrong")).containsExactly("segments");
+        assertThat(VerdictQuestions.match("how sure are you")).containsExactly("sure");
+        assertThat(VerdictQuestions.match("what offset?")).containsExactly("offset");
+        assertThat(VerdictQuestions.match("what evidence was missing")).containsExactly("missing");
+        assertThat(VerdictQuestions.match("what is the weather")).isEmpty();
+        assertThat(VerdictQuestions.supported()).contains("why", "segments", "sure", "offset", "missing");
+    }
+
+    @Test
+    void answersComeFromTheMetrics() {
+        Verdict fake = VerdictExplanationTest.build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.concat(
+                VerdictPolicyTest.repeat(0.1, 20), VerdictPolicyTest.repeat(0.9, 6), VerdictPolicyTest.repeat(0.1, 20))));
+        assertThat(VerdictQuestions.answer(fake, "why", POLICY)).startsWith("FAKE with confidence")
+                .contains("localized manipulation").contains("Reason codes: localized-manipulation");
+        assertThat(VerdictQuestions.answer(fake, "segments", POLICY)).contains("0:08.0-0:12.0");
+        assertThat(VerdictQuestions.answer(fake, "sure", POLICY)).contains("46 windows were scored")
+                .contains("13% of them at or above the threshold 0.50");
+        assertThat(VerdictQuestions.answer(fake, "missing", POLICY)).startsWith("Nothing was missing: all 46");
+
+        Verdict thin = VerdictExplanationTest.build(VerdictPolicyTest.aggregate(0, 0, ScoreStatus.SILENT, 6));
+        assertThat(VerdictQuestions.answer(thin, "offset", POLICY)).contains("no window was scored");
+        assertThat(VerdictQuestions.answer(thin, "missing", POLICY)).contains("6 windows without speech");
+        assertThat(VerdictQuestions.answer(thin, "sure", POLICY)).contains("too thin");
+        Verdict clean = VerdictExplanationTest.build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 8)));
+        assertThat(VerdictQuestions.answer(clean, "segments", POLICY)).startsWith("No stretch of windows");
+    }
+}
