@@ -24,6 +24,37 @@ public final class MediaFileSources {
                 .build();
     }
 
+    /** The media files the source would read under the given local paths (files as given, directories walked). */
+    public static List<java.nio.file.Path> listLocal(List<java.nio.file.Path> paths) throws IOException {
+        List<java.nio.file.Path> out = new java.util.ArrayList<>();
+        for (java.nio.file.Path p : paths) {
+            if (java.nio.file.Files.isDirectory(p)) {
+                try (var walk = java.nio.file.Files.walk(p)) {
+                    walk.filter(java.nio.file.Files::isRegularFile).filter(f -> isMediaName(f.getFileName().toString()))
+                            .filter(f -> !hiddenBelow(p, f)).sorted().forEach(out::add);
+                }
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private static boolean hiddenBelow(java.nio.file.Path root, java.nio.file.Path file) {
+        for (java.nio.file.Path part : root.relativize(file)) {
+            String n = part.toString();
+            if (n.startsWith(".") || n.startsWith("_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isMediaName(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot >= 0 && MEDIA_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
     static boolean isMediaFileOrDirectory(Path path) {
         String name = path.getName();
         if (name.startsWith(".") || name.startsWith("_")) {

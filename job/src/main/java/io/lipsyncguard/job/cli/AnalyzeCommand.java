@@ -4,7 +4,10 @@ import io.lipsyncguard.job.AnalyzeJob;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.LipsyncStreams;
 import io.lipsyncguard.job.LipsyncWorkflow;
+import io.lipsyncguard.job.report.ReportWriter;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.verdict.DecisionPolicy;
+import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.score.ScoredWindowSerializer;
 import io.lipsyncguard.job.window.WindowKind;
@@ -65,6 +68,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "evidence as JSON lines to FILE.")
     Path windowsFile;
 
+    @Option(names = "--report", paramLabel = "DIR", description = "Also write per video an HTML report and a PDF "
+            + "(timeline heatmap, score and offset curves, segments, metrics, explanation, face thumbnail), and an "
+            + "index.html, to DIR.")
+    Path reportDir;
+
     @Override
     public Integer call() throws Exception {
         PrintStream err = System.err;
@@ -89,13 +97,30 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (config == null) {
             return 2;
         }
-        Analysis analysis = analyse(files, config, parallelism, windowsFile != null, v -> { });
+        Map<String, Long> sizes = new java.util.HashMap<>();
+        for (Path f : io.lipsyncguard.connectors.MediaFileSources.listLocal(files)) {
+            sizes.put(f.toAbsolutePath().normalize().toString(), Files.size(f));
+        }
+        Analysis analysis;
+        try (ProgressBar bar = ProgressBar.startIfTerminal(err, sizes.size(),
+                sizes.values().stream().mapToLong(Long::longValue).sum())) {
+            analysis = analyse(files, config, parallelism, windowsFile != null || reportDir != null, v -> {
+                if (bar != null) {
+                    bar.fileDone(sizes.getOrDefault(v.videoId(), 0L), v.mediaMs() * 25 / 1000);
+                }
+            });
+        }
         List<Verdict> verdicts = analysis.verdicts();
         if (windowsFile != null) {
             List<String> lines = new ArrayList<>();
             analysis.windows().keySet().stream().sorted().forEach(id -> analysis.windows().get(id)
                     .forEach(w -> lines.add(ScoredWindowSerializer.toJson(w))));
             Files.write(windowsFile, lines);
+        }
+        if (reportDir != null) {
+            ReportWriter.write(reportDir, verdicts, analysis.windows(),
+                    DecisionPolicy.fromManifest(ModelManifest.readValid(config.manifestPath())));
+            err.println("reports in " + reportDir.resolve("index.html"));
         }
         int failed = 0;
         for (Verdict v : verdicts) {

@@ -1,0 +1,29 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ProgressBarTest {
+
+    @Test
+    void showsFilesRateAndEtaFromTheRemainingBytes() {
+        // 3 of 10 files, 30% of the bytes in 18 s: 42 s to go; 7500 frames in 18 s
+        String line = ProgressBar.line(3, 10, 7500, 300, 1000, 18_000);
+        assertThat(line).isEqualTo("[#######.................] 3/10 files  417 frames/s  ETA 0:42  elapsed 0:18");
+    }
+
+    @Test
+    void beforeTheFirstFileThereIsNoEta() {
+        assertThat(ProgressBar.line(0, 4, 0, 0, 1000, 0)).contains("0/4 files").contains("ETA --:--")
+                .startsWith("[" + ".".repeat(ProgressBar.BAR_WIDTH) + "]");
+        assertThat(ProgressBar.line(4, 4, 100, 1000, 1000, 3_700_000)).contains("ETA 0:00")
+                .contains("elapsed 1:01:40").startsWith("[" + "#".repeat(ProgressBar.BAR_WIDTH) + "]");
+    }
+
+    @Test
+    void staysQuietWhenNotOnATerminal() {
+        // surefire's forked JVM has no console
+        assertThat(ProgressBar.startIfTerminal(System.err, 5, 100)).isNull();
+    }
+}
