@@ -92,6 +92,9 @@ public final class PdfReport {
                 cs.drawImage(img, MARGIN + width - 140, page.getMediaBox().getHeight() - MARGIN - 140, 140, 140);
             }
             y -= 60;
+            if (r.thumbnail() != null) {
+                y = Math.min(y, page.getMediaBox().getHeight() - MARGIN - 150); // text starts below the thumbnail
+            }
             y = text(cs, f.bold(), 13, MARGIN, y, "Explanation");
             for (String line : wrap(f.clean(v.explanation()), f.regular(), 10, width)) {
                 y = text(cs, f.regular(), 10, MARGIN, y, line);

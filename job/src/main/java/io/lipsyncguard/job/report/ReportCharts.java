@@ -22,6 +22,8 @@ import org.jfree.chart.renderer.LookupPaintScale;
 import org.jfree.chart.renderer.xy.XYBlockRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.DefaultXYZDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -106,6 +108,8 @@ public final class ReportCharts {
                 Layer.BACKGROUND);
         ValueMarker t = new ValueMarker(threshold, new Color(0xC62828), new BasicStroke(2f));
         t.setLabel("threshold " + threshold);
+        t.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+        t.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(t);
         markSegments(plot, segments);
         style(chart, new Color(0x1565C0));
