@@ -108,6 +108,11 @@ class VerdictPolicyTest {
                 // strongly disagreeing windows alternate: UNCERTAIN, not a verdict either way
                 Arguments.of(concat(repeat(0.0, 1), repeat(1.0, 1), repeat(0.0, 1), repeat(1.0, 1), repeat(0.0, 1),
                         repeat(1.0, 1)), Label.UNCERTAIN, "windows-disagree", RiskLevel.MEDIUM),
+                // alternating 0.1/0.9: spread 0.4, above the limit; 0.2/0.8: spread 0.3, below it (the mean decides)
+                Arguments.of(concat(repeat(0.1, 1), repeat(0.9, 1), repeat(0.1, 1), repeat(0.9, 1)), Label.UNCERTAIN,
+                        "windows-disagree", RiskLevel.MEDIUM),
+                Arguments.of(concat(repeat(0.2, 1), repeat(0.8, 1), repeat(0.2, 1), repeat(0.8, 1)), Label.UNCERTAIN,
+                        "score-near-threshold", RiskLevel.MEDIUM),
                 // spread 0.3, below the 0.35 limit: the mean decides; half the windows above the threshold: MEDIUM
                 Arguments.of(concat(repeat(0.15, 5), repeat(0.75, 5)), Label.UNCERTAIN, "score-near-threshold",
                         RiskLevel.MEDIUM),
