@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Detects lip-sync deepfakes and audio/video desynchronisation with Apache Flink.",
         subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, SampleCommand.class, CalibrateCommand.class, BenchmarkCommand.class,
                 LatencyBenchmarkCommand.class, ExplainCommand.class,
+                EvaluateCommand.class,
             CommandLine.HelpCommand.class})
 public final class LipsyncCli implements Runnable {
 
