@@ -1,0 +1,215 @@
+package io.lipsyncguard.job.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtSession;
+import io.lipsyncguard.job.media.MediaFeatureExtractor;
+import io.lipsyncguard.job.media.MediaSpec;
+import io.lipsyncguard.job.media.SyncNetFaceCrops;
+import io.lipsyncguard.job.media.SyncNetMfcc;
+import io.lipsyncguard.job.media.SyncNetTensors;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.LoadedModel;
+import io.lipsyncguard.models.ModelLoader;
+import io.lipsyncguard.models.OrtSessionFactory;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SyncNet through the model contract, against the Python reference: the export script (random weights, Debian's
+ * python3-torch) gives an ONNX model the contract loads; ONNX Runtime gives torch's embeddings and syncnet_python's
+ * distances, offset and confidence; the Java preprocessing gives the reference's tensors on the same decoded media.
+ */
+class SyncNetParityTest {
+
+    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path SCRIPTS = Path.of("../models/syncnet").toAbsolutePath().normalize();
+
+    @TempDir
+    static Path tmp;
+
+    static Path model;
+    static Path vectors;
+    static Path clip;
+
+    @BeforeAll
+    static void export() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(PYTHON) && run(PYTHON.toString(), "-c", "import torch, onnx") == 0,
+                "/usr/bin/python3 with torch and onnx is needed (apt-get install python3-torch python3-onnx)");
+        model = tmp.resolve("model");
+        vectors = tmp.resolve("vectors");
+        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("export_syncnet.py").toString(), "--random-init", "--seed",
+                "7", "--out", model.toString(), "--test-vectors", vectors.toString())).isZero();
+        clip = tmp.resolve("talking.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(61, 3));
+    }
+
+    @Test
+    void onnxRuntimeGivesTorchsEmbeddingsAndSyncnetPythonsReadout() throws Exception {
+        float[] video = readF32(vectors.resolve("video.bin"));
+        float[] audio = readF32(vectors.resolve("audio.bin"));
+        int n = audio.length / (13 * 20);
+        float[][] ortVideo;
+        float[][] ortAudio;
+        try (LoadedModel loaded = ModelLoader.load(model.resolve("manifest.json"), Device.CPU);
+                OnnxTensor v = OnnxTensor.createTensor(OrtSessionFactory.environment(), FloatBuffer.wrap(video),
+                        new long[] {n, 3, 5, 224, 224});
+                OnnxTensor a = OnnxTensor.createTensor(OrtSessionFactory.environment(), FloatBuffer.wrap(audio),
+                        new long[] {n, 1, 13, 20});
+                OrtSession.Result r = loaded.session().run(Map.of("video", v, "audio", a))) {
+            ortVideo = (float[][]) r.get("video_embedding").orElseThrow().getValue();
+            ortAudio = (float[][]) r.get("audio_embedding").orElseThrow().getValue();
+        }
+        assertClose(flatten(ortVideo), readF32(vectors.resolve("video_embedding.bin")), 1e-4);
+        assertClose(flatten(ortAudio), readF32(vectors.resolve("audio_embedding.bin")), 1e-4);
+
+        SyncNetReadout readout = SyncNetReadout.of(ortVideo, ortAudio, 15);
+        float[] torchMean = readF32(vectors.resolve("mean_distance.bin"));
+        float[] torchOffsetConf = readF32(vectors.resolve("offset_confidence.bin"));
+        double[] mean = readout.meanDistance();
+        float[] meanF = new float[mean.length];
+        for (int i = 0; i < mean.length; i++) {
+            meanF[i] = (float) mean[i];
+        }
+        assertClose(meanF, torchMean, 1e-4);
+        assertThat(readout.offset()).isEqualTo((int) torchOffsetConf[0]);
+        assertThat(readout.confidence()).isCloseTo(torchOffsetConf[1],
+                org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(torchMean[0]))));
+    }
+
+    @Test
+    void javaMfccEqualsTheReferenceOnDecodedAudio() throws Exception {
+        float[] samples = SyncNetMfcc.toInt16Scale(MediaFeatureExtractor.extract(clip,
+                new MediaSpec(25, 16000, 32, 32, 1000, 320), MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio());
+        Path in = tmp.resolve("samples.f32");
+        writeF32(in, samples);
+        Path out = tmp.resolve("mfcc.f64");
+        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "mfcc",
+                in.toString(), out.toString())).isZero();
+        double[] reference = readF64(out);
+        double[][] mfcc = SyncNetMfcc.mfcc(samples);
+        assertThat(reference).hasSize(mfcc.length * 13);
+        double max = 0;
+        for (int f = 0; f < mfcc.length; f++) {
+            for (int c = 0; c < 13; c++) {
+                max = Math.max(max, Math.abs(mfcc[f][c] - reference[f * 13 + c]));
+            }
+        }
+        assertThat(max).as("max |java - reference| over %d frames", mfcc.length).isLessThanOrEqualTo(1e-4);
+
+        int videoFrames = 10;
+        Path stacks = tmp.resolve("audio-stacks.f32");
+        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "audio",
+                in.toString(), String.valueOf(videoFrames), stacks.toString())).isZero();
+        float[] ref = readF32(stacks);
+        List<Float> java = new ArrayList<>();
+        for (int v = 0; v < videoFrames; v++) {
+            for (float x : SyncNetTensors.audioStack(mfcc, v)) {
+                java.add(x);
+            }
+        }
+        float[] javaArray = new float[java.size()];
+        for (int i = 0; i < javaArray.length; i++) {
+            javaArray[i] = java.get(i);
+        }
+        assertClose(javaArray, ref, 1e-4);
+    }
+
+    @Test
+    void javaVideoStacksEqualTheReferenceOnDecodedFaceCrops() throws Exception {
+        int frames = 9;
+        byte[][] crops = SyncNetFaceCrops.read(clip, frames);
+        Path in = tmp.resolve("crops.u8");
+        byte[] all = new byte[frames * crops[0].length];
+        for (int i = 0; i < frames; i++) {
+            System.arraycopy(crops[i], 0, all, i * crops[0].length, crops[0].length);
+        }
+        Files.write(in, all);
+        Path out = tmp.resolve("video-stacks.f32");
+        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "video",
+                in.toString(), String.valueOf(frames), out.toString())).isZero();
+        float[] ref = readF32(out);
+        int per = 3 * 5 * 224 * 224;
+        assertThat(ref).hasSize((frames - 4) * per);
+        for (int s = 0; s < frames - 4; s++) {
+            float[] java = SyncNetTensors.videoStack(crops, s);
+            for (int i = 0; i < per; i++) {
+                if (java[i] != ref[s * per + i]) {
+                    throw new AssertionError("stack " + s + " element " + i + ": java " + java[i] + ", reference "
+                            + ref[s * per + i]);
+                }
+            }
+        }
+        // the crops are a face, not a blank: the stacks carry picture content
+        assertThat(io.lipsyncguard.job.score.WindowScorer.cropContrast(crops[0])).isGreaterThan(10);
+    }
+
+    static void assertClose(float[] actual, float[] expected, double relative) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 1;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        double max = 0;
+        for (int i = 0; i < actual.length; i++) {
+            max = Math.max(max, Math.abs(actual[i] - expected[i]));
+        }
+        assertThat(max).as("max |diff| (scale %.3g)", scale).isLessThanOrEqualTo(relative * scale);
+    }
+
+    static float[] flatten(float[][] m) {
+        float[] out = new float[m.length * m[0].length];
+        for (int i = 0; i < m.length; i++) {
+            System.arraycopy(m[i], 0, out, i * m[0].length, m[0].length);
+        }
+        return out;
+    }
+
+    static float[] readF32(Path p) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(out);
+        return out;
+    }
+
+    static double[] readF64(Path p) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
+        double[] out = new double[b.remaining() / 8];
+        b.asDoubleBuffer().get(out);
+        return out;
+    }
+
+    static void writeF32(Path p, float[] data) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(data);
+        Files.write(p, b.array());
+    }
+
+    static int run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(command[1] + " did not finish");
+        }
+        if (p.exitValue() != 0) {
+            System.err.println(output);
+        }
+        return p.exitValue();
+    }
+}
