@@ -20,10 +20,11 @@ import java.io.Serializable;
  * @param suspiciousScore window score at or above which a window belongs to a suspicious segment
  * @param segmentMinMs a contiguous suspicious segment at least this long makes the video FAKE on its own
  * @param highRiskConfidence FAKE verdicts at least this confident are HIGH risk
+ * @param givesOffsets whether the model outputs an offset or a lag curve (without one, verdicts carry no offset)
  */
 public record DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
         int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak, double maxWindowStd,
-        double suspiciousScore, long segmentMinMs, double highRiskConfidence)
+        double suspiciousScore, long segmentMinMs, double highRiskConfidence, boolean givesOffsets)
         implements Serializable {
 
     /** A policy that decides on the mean window score only, the optional rules at their defaults. */
@@ -35,7 +36,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
             int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak) {
         this(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias, videoWeightGap,
-                videoWeightPeak, 0.35, threshold + band, 4000, 0.8);
+                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true);
     }
 
     public static DecisionPolicy fromManifest(ModelManifest m) {
@@ -44,7 +45,8 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
                 m.preprocessing().offsetMarginFrames(), (int) m.calibrationNumber("toleranceFrames", 3),
                 m.calibrationNumber("videoBias", Double.NaN), m.calibrationNumber("videoWeightGap", Double.NaN),
                 m.calibrationNumber("videoWeightPeak", Double.NaN), t.windowStdLimit(), t.suspiciousScore(),
-                Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom());
+                Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom(),
+                m.output("offset_frames") != null || m.output("lag_curve") != null);
     }
 
     public boolean hasVideoReadout() {
@@ -54,6 +56,6 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     /** This policy with other disagreement, segment and risk rules (for tests and tools). */
     public DecisionPolicy withRules(double windowStd, double suspicious, long segmentMs, double highRisk) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
-                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk);
+                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets);
     }
 }

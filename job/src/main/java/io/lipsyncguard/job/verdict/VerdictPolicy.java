@@ -46,7 +46,7 @@ public final class VerdictPolicy {
         Double misalignment = a.scored == 0 ? null : round((double) a.aboveThreshold / a.scored);
         double std = a.scored == 0 ? 0 : Math.sqrt(Math.max(0, a.m2 / a.scored));
         Double stability = a.scored == 0 ? null : round(Math.max(0, 1 - 2 * std));
-        Double spread = a.scored == 0 ? null
+        Double spread = a.scored == 0 || !p.givesOffsets() ? null
                 : (double) Math.round(Math.sqrt(Math.max(0, a.offsetM2 / a.scored)) * 1000.0 / p.fps());
         List<String> reasons = new ArrayList<>();
         if ("idle".equals(a.endReason)) {
@@ -144,7 +144,7 @@ public final class VerdictPolicy {
      * it), or the mean per-window offset when the model gives no curve. Positive: audio later than the lips.
      */
     public static Double offsetMs(VideoAggregate a, DecisionPolicy p) {
-        if (a.scored == 0) {
+        if (a.scored == 0 || !p.givesOffsets()) {
             return null;
         }
         double frames;

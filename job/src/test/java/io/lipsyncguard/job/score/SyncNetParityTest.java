@@ -159,7 +159,7 @@ class SyncNetParityTest {
         assertThat(io.lipsyncguard.job.score.WindowScorer.cropContrast(crops[0])).isGreaterThan(10);
     }
 
-    static void assertClose(float[] actual, float[] expected, double relative) {
+    public static void assertClose(float[] actual, float[] expected, double relative) {
         assertThat(actual).hasSameSizeAs(expected);
         double scale = 1;
         for (float e : expected) {
@@ -180,7 +180,7 @@ class SyncNetParityTest {
         return out;
     }
 
-    static float[] readF32(Path p) throws IOException {
+    public static float[] readF32(Path p) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[b.remaining() / 4];
         b.asFloatBuffer().get(out);
@@ -200,7 +200,7 @@ class SyncNetParityTest {
         Files.write(p, b.array());
     }
 
-    static int run(String... command) throws Exception {
+    public static int run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
