@@ -35,7 +35,8 @@ def manifest(model_id, version, sha256, source):
         "file": "syncnet.onnx",
         "sha256": sha256,
         "preprocessing": {
-            "fps": 25, "sampleRate": 16000, "windowFrames": 5, "strideFrames": 1, "offsetMarginFrames": VSHIFT,
+            # job windows of 1 s (21 five-frame stacks each) every 1 s; the model itself sees 5-frame stacks
+            "fps": 25, "sampleRate": 16000, "windowFrames": 25, "strideFrames": 25, "offsetMarginFrames": VSHIFT,
             "crop": {"kind": "face", "width": 224, "height": 224, "channels": 3, "scales": [1.0],
                      "normalization": "raw255"},
             "audio": {"kind": "mfcc", "nMels": 26, "nFft": 512, "winLength": 400, "hopLength": 160, "fMin": 0,
@@ -51,9 +52,10 @@ def manifest(model_id, version, sha256, source):
         ],
         "thresholds": {"decision": 0.5, "uncertainBand": 0.1, "minEvidenceWindows": 3, "minFaceFraction": 0.8,
                        "minSpeechFraction": 0.3},
-        "calibration": {"distance": "euclidean", "toleranceFrames": 3},
-        "calibrationNotes": "no decision calibration fitted: the probability read-out of the distances is not "
-                            "calibrated for this export",
+        "calibration": {"distance": "euclidean", "toleranceFrames": 3, "bias": 2.0, "weightConfidence": -1.0,
+                        "weightOffset": 1.0},
+        "calibrationNotes": "NOT fitted: window probability = sigmoid(bias + weightConfidence * confidence + "
+                            "weightOffset * max(0, |offset| - toleranceFrames)) with placeholder weights",
     }
 
 
@@ -95,8 +97,9 @@ def main():
     audio = torch.zeros(1, 1, 13, 20)
     torch.onnx.export(model, (video, audio), onnx_path, input_names=["video", "audio"],
                       output_names=["video_embedding", "audio_embedding"],
-                      dynamic_axes={"video": {0: "n"}, "audio": {0: "n"}, "video_embedding": {0: "n"},
-                                    "audio_embedding": {0: "n"}}, opset_version=13)
+                      # separate batch sizes: a window has 2K more audio stacks than video stacks
+                      dynamic_axes={"video": {0: "nv"}, "audio": {0: "na"}, "video_embedding": {0: "nv"},
+                                    "audio_embedding": {0: "na"}}, opset_version=13)
     with open(onnx_path, "rb") as f:
         sha = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(a.out, "manifest.json"), "w") as f:

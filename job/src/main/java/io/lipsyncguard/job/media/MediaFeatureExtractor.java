@@ -89,7 +89,7 @@ public final class MediaFeatureExtractor {
             long firstFrameAtUs, FaceTrackState track, String what)
             throws MediaDecodeException {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        grabber.setImageMode(FrameGrabber.ImageMode.GRAY);
+        grabber.setImageMode(spec.faceCrops() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
         grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
         grabber.setSampleRate(spec.sampleRate());
         grabber.setAudioChannels(1);
@@ -101,7 +101,8 @@ public final class MediaFeatureExtractor {
         }
         try (OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
                 FaceDetector detector = new FaceDetector(spec.detectMaxWidth());
-                Mat cropMat = new Mat()) {
+                Mat cropMat = new Mat();
+                Mat grayMat = new Mat()) {
             boolean hasVideo = grabber.hasVideo();
             boolean hasAudio = grabber.hasAudio();
             if (!hasVideo && !hasAudio) {
@@ -132,9 +133,14 @@ public final class MediaFeatureExtractor {
                     break;
                 }
                 if (frame.image != null) {
-                    Mat gray = converter.convert(frame);
-                    if (gray == null || gray.empty()) {
+                    Mat picture = converter.convert(frame);
+                    if (picture == null || picture.empty()) {
                         continue;
+                    }
+                    Mat gray = picture;
+                    if (spec.faceCrops()) {
+                        opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);
+                        gray = grayMat;
                     }
                     width = gray.cols();
                     height = gray.rows();
@@ -160,7 +166,8 @@ public final class MediaFeatureExtractor {
                     }
                     byte[] crop = null;
                     if (!lost && box != null) {
-                        crop = mouthCrop(gray, box, spec, cropMat);
+                        crop = spec.faceCrops() ? faceCrop(picture, box, spec, cropMat)
+                                : mouthCrop(gray, box, spec, cropMat);
                     }
                     grid.offer(frame.timestamp - origin, crop, crop != null, faces);
                     decoded++;
@@ -209,6 +216,28 @@ public final class MediaFeatureExtractor {
         try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(gray, rect);
                 Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
             opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_AREA);
+        }
+        byte[] pixels = new byte[spec.cropPixels()];
+        out.data().get(pixels);
+        return pixels;
+    }
+
+    /**
+     * The face box grown to a square 1.3× its size (clipped to the frame), resized to the crop size, as interleaved BGR
+     * bytes: the input of SyncNet-style models, which see the whole face (see {@link SyncNetFaceCrops}).
+     */
+    static byte[] faceCrop(Mat bgr, float[] box, MediaSpec spec, Mat out) {
+        int side = Math.round(Math.max(box[2], box[3]) * 1.3f);
+        int x = Math.max(0, Math.round(box[0] + box[2] / 2 - side / 2f));
+        int y = Math.max(0, Math.round(box[1] + box[3] / 2 - side / 2f));
+        int w = Math.min(side, bgr.cols() - x);
+        int h = Math.min(side, bgr.rows() - y);
+        if (w < 8 || h < 8) {
+            return null;
+        }
+        try (Rect rect = new Rect(x, y, w, h); Mat roi = new Mat(bgr, rect);
+                Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
+            opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
         }
         byte[] pixels = new byte[spec.cropPixels()];
         out.data().get(pixels);

@@ -14,9 +14,16 @@ import java.io.Serializable;
  * @param cropHeight mouth crop height in pixels
  * @param detectEveryFrames run the Haar detector on every n-th decoded frame and carry the box in between
  * @param detectMaxWidth frames wider than this are downscaled before detection
+ * @param faceCrops colour (BGR) crops of the whole face, as SyncNet-style models take, instead of grey mouth crops
  */
 public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
-        int detectMaxWidth) implements Serializable {
+        int detectMaxWidth, boolean faceCrops) implements Serializable {
+
+    /** A spec with grey mouth crops. */
+    public MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
+            int detectMaxWidth) {
+        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, false);
+    }
 
     public MediaSpec {
         if (fps <= 0 || sampleRate <= 0 || cropWidth <= 0 || cropHeight <= 0 || detectEveryFrames <= 0
@@ -34,15 +41,16 @@ public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, 
     public static MediaSpec fromManifest(ModelManifest manifest, int detectEveryFrames, int detectMaxWidth) {
         Preprocessing p = manifest.preprocessing();
         return new MediaSpec(p.fps(), p.sampleRate(), p.crop().width(), p.crop().height(), detectEveryFrames,
-                detectMaxWidth);
+                detectMaxWidth, "face".equals(p.crop().kind()) && p.crop().channels() == 3);
     }
 
     public int samplesPerFrame() {
         return sampleRate / fps;
     }
 
+    /** Bytes of one crop: width·height, times 3 for colour face crops. */
     public int cropPixels() {
-        return cropWidth * cropHeight;
+        return cropWidth * cropHeight * (faceCrops ? 3 : 1);
     }
 
     /** Start of grid frame {@code frame} in microseconds from the origin. */

@@ -56,39 +56,42 @@ public final class SyncNetMfcc {
         int frames = n <= FRAME ? 1 : 1 + (int) Math.ceil((double) (n - FRAME) / STEP);
         double[][] out = new double[frames][COEFFICIENTS];
         double[] frame = new double[FRAME];
-        double[] power = new double[NFFT / 2 + 1];
-        double[] logMel = new double[FILTERS];
         for (int f = 0; f < frames; f++) {
             for (int i = 0; i < FRAME; i++) {
                 int s = f * STEP + i;
                 frame[i] = s < n ? emphasized[s] : 0.0;
             }
-            double energy = 0;
-            for (int k = 0; k <= NFFT / 2; k++) {
-                double re = 0;
-                double im = 0;
-                for (int i = 0; i < FRAME; i++) { // samples 400..511 of the 512-point FFT are zero
-                    re += frame[i] * COS[k][i];
-                    im -= frame[i] * SIN[k][i];
+            frameCoefficients(frame, out[f]);
+        }
+        return out;
+    }
+
+    /**
+     * {@code count} MFCC rows of 13 (as floats) for frames starting at buffer index {@code firstStart} every 160
+     * samples, of the first {@code length} float samples in [-1, 1] (scaled to int16 here); samples outside them read
+     * as silence, and
+     * pre-emphasis uses the sample before each one when the buffer has it. Equals {@link #mfcc(float[])} on a
+     * whole-file buffer; on a buffer that starts mid-file it continues the same signal.
+     */
+    public static float[] rows(float[] audio, int length, long firstStart, int count) {
+        float[] out = new float[count * COEFFICIENTS];
+        double[] frame = new double[FRAME];
+        double[] coefficients = new double[COEFFICIENTS];
+        for (int f = 0; f < count; f++) {
+            long start = firstStart + (long) f * STEP;
+            for (int i = 0; i < FRAME; i++) {
+                long s = start + i;
+                if (s < 0 || s >= length) {
+                    frame[i] = 0.0; // padding after pre-emphasis, as python_speech_features pads its last frames
+                    continue;
                 }
-                power[k] = (re * re + im * im) / NFFT;
-                energy += power[k];
+                double x = audio[(int) s] * 32768.0;
+                frame[i] = s == 0 ? x : x - PREEMPHASIS * (audio[(int) (s - 1)] * 32768.0);
             }
-            for (int m = 0; m < FILTERS; m++) {
-                double e = 0;
-                for (int k = 0; k <= NFFT / 2; k++) {
-                    e += power[k] * FILTERBANK[m][k];
-                }
-                logMel[m] = Math.log(e == 0 ? EPS : e);
-            }
+            frameCoefficients(frame, coefficients);
             for (int c = 0; c < COEFFICIENTS; c++) {
-                double v = 0;
-                for (int m = 0; m < FILTERS; m++) {
-                    v += DCT[c][m] * logMel[m];
-                }
-                out[f][c] = v * (1 + (LIFTER / 2.0) * Math.sin(Math.PI * c / LIFTER));
+                out[f * COEFFICIENTS + c] = (float) coefficients[c];
             }
-            out[f][0] = Math.log(energy == 0 ? EPS : energy);
         }
         return out;
     }
@@ -100,6 +103,38 @@ public final class SyncNetMfcc {
             out[i] = samples[i] * 32768f;
         }
         return out;
+    }
+
+    /** The 13 coefficients of one pre-emphasised 400-sample frame (zero-padded to the 512-point FFT). */
+    static void frameCoefficients(double[] frame, double[] out) {
+        double[] power = new double[NFFT / 2 + 1];
+        double[] logMel = new double[FILTERS];
+        double energy = 0;
+        for (int k = 0; k <= NFFT / 2; k++) {
+            double re = 0;
+            double im = 0;
+            for (int i = 0; i < FRAME; i++) {
+                re += frame[i] * COS[k][i];
+                im -= frame[i] * SIN[k][i];
+            }
+            power[k] = (re * re + im * im) / NFFT;
+            energy += power[k];
+        }
+        for (int m = 0; m < FILTERS; m++) {
+            double e = 0;
+            for (int k = 0; k <= NFFT / 2; k++) {
+                e += power[k] * FILTERBANK[m][k];
+            }
+            logMel[m] = Math.log(e == 0 ? EPS : e);
+        }
+        for (int c = 0; c < COEFFICIENTS; c++) {
+            double v = 0;
+            for (int m = 0; m < FILTERS; m++) {
+                v += DCT[c][m] * logMel[m];
+            }
+            out[c] = v * (1 + (LIFTER / 2.0) * Math.sin(Math.PI * c / LIFTER));
+        }
+        out[0] = Math.log(energy == 0 ? EPS : energy);
     }
 
     /** Triangular mel filters on FFT bins floor((nfft + 1)·hz / sr), as python_speech_features builds them. */

@@ -35,6 +35,20 @@ public final class SyncNetTensors {
         return out;
     }
 
+    /** As {@link #audioStack(double[][], int)} on MFCC rows stored flat, 13 floats per row. */
+    public static float[] audioStack(float[] rows, int start) {
+        int frames = STACK * MFCC_PER_FRAME;
+        int c13 = SyncNetMfcc.COEFFICIENTS;
+        float[] out = new float[c13 * frames];
+        for (int f = 0; f < frames; f++) {
+            int row = (start * MFCC_PER_FRAME + f) * c13;
+            for (int c = 0; c < c13; c++) {
+                out[c * frames + f] = rows[row + c];
+            }
+        }
+        return out;
+    }
+
     /** The MFCC block of the stack starting at video frame {@code start}: frames 4·start .. 4·start+19, [13][20]. */
     public static float[] audioStack(double[][] mfcc, int start) {
         int frames = STACK * MFCC_PER_FRAME;

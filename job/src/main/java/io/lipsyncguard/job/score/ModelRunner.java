@@ -12,7 +12,11 @@ import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.models.OrtSessionFactory;
 import io.lipsyncguard.models.TensorSpec;
 import java.nio.FloatBuffer;
+import io.lipsyncguard.job.media.SyncNetMfcc;
+import io.lipsyncguard.job.media.SyncNetTensors;
+import io.lipsyncguard.models.Preprocessing;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +29,19 @@ public final class ModelRunner {
 
     /** Fails fast when a manifest asks for inputs this job cannot build yet. */
     public static void checkSupported(ModelManifest manifest) {
+        if (isEmbeddingModel(manifest)) {
+            Preprocessing p = manifest.preprocessing();
+            if (!"face".equals(p.crop().kind()) || p.crop().channels() != 3
+                    || p.crop().width() != SyncNetTensors.SIZE || p.crop().height() != SyncNetTensors.SIZE
+                    || !"mfcc".equals(p.audio().kind()) || p.audio().nMfccOrZero() != SyncNetMfcc.COEFFICIENTS
+                    || p.audio().melFramesPerVideoFrame() != SyncNetTensors.MFCC_PER_FRAME
+                    || p.windowFrames() < SyncNetTensors.STACK) {
+                throw new ModelContractException("model " + manifest.id() + " gives audio/video embeddings, which "
+                        + "this job reads SyncNet's way: it needs 224x224 3-channel face crops, 13 MFCCs at 4 per "
+                        + "video frame and windows of at least 5 frames");
+            }
+            return;
+        }
         for (TensorSpec in : manifest.inputs()) {
             if (!"mouth_crops".equals(in.feeds()) && !"audio_features".equals(in.feeds())) {
                 throw new ModelContractException("model " + manifest.id() + " input '" + in.name() + "' feeds '"
@@ -70,9 +87,21 @@ public final class ModelRunner {
         return out;
     }
 
+    /** Whether the model outputs audio and video embeddings (the SyncNet family) rather than probabilities. */
+    public static boolean isEmbeddingModel(ModelManifest manifest) {
+        return manifest.output("video_embedding") != null && manifest.output("audio_embedding") != null;
+    }
+
     /** Runs one batch through the session; tensors are closed whatever happens. */
     public static List<WindowResult> score(OrtSession session, ModelManifest manifest, WindowSpec spec,
             List<AvWindow> batch) {
+        if (isEmbeddingModel(manifest)) {
+            List<WindowResult> out = new ArrayList<>(batch.size());
+            for (AvWindow w : batch) {
+                out.add(scoreEmbeddings(session, manifest, spec, w));
+            }
+            return out;
+        }
         OrtEnvironment env = OrtSessionFactory.environment();
         int n = batch.size();
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -103,6 +132,61 @@ public final class ModelRunner {
             throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + ": " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * A SyncNet-family window: embeddings of its T−4 five-frame video stacks and of the T−4+2K audio stacks around
+     * them, syncnet_python's distance read-out over lags ±K ({@link SyncNetReadout#withContext}), and a probability
+     * from the manifest's calibration: sigmoid(bias + weightConfidence·confidence + weightOffset·frames beyond the
+     * tolerance). The lag curve is the negated mean distance, so its peak is the best lag.
+     */
+    static WindowResult scoreEmbeddings(OrtSession session, ModelManifest manifest, WindowSpec spec, AvWindow w) {
+        int t = spec.windowFrames();
+        int k = spec.marginFrames();
+        int stacks = t - SyncNetTensors.STACK + 1;
+        int audioStacks = stacks + 2 * k;
+        int px = spec.cropPixels();
+        byte[][] crops = new byte[t][];
+        for (int f = 0; f < t; f++) {
+            crops[f] = Arrays.copyOfRange(w.crops(), f * px, (f + 1) * px);
+        }
+        int perStack = 3 * SyncNetTensors.STACK * SyncNetTensors.SIZE * SyncNetTensors.SIZE;
+        float[] video = new float[stacks * perStack];
+        for (int s = 0; s < stacks; s++) {
+            System.arraycopy(SyncNetTensors.videoStack(crops, s), 0, video, s * perStack, perStack);
+        }
+        int perAudio = SyncNetMfcc.COEFFICIENTS * SyncNetTensors.STACK * SyncNetTensors.MFCC_PER_FRAME;
+        float[] audio = new float[audioStacks * perAudio];
+        for (int a = 0; a < audioStacks; a++) {
+            System.arraycopy(SyncNetTensors.audioStack(w.audio(), a), 0, audio, a * perAudio, perAudio);
+        }
+        TensorSpec videoIn = manifest.inputs().stream().filter(i -> "face_crops".equals(i.feeds())).findFirst()
+                .orElseThrow(() -> new ModelContractException("no input feeds face_crops"));
+        TensorSpec audioIn = manifest.inputs().stream().filter(i -> "audio_features".equals(i.feeds())).findFirst()
+                .orElseThrow(() -> new ModelContractException("no input feeds audio_features"));
+        OrtEnvironment env = OrtSessionFactory.environment();
+        try (OnnxTensor v = OnnxTensor.createTensor(env, FloatBuffer.wrap(video),
+                        new long[] {stacks, 3, SyncNetTensors.STACK, SyncNetTensors.SIZE, SyncNetTensors.SIZE});
+                OnnxTensor a = OnnxTensor.createTensor(env, FloatBuffer.wrap(audio),
+                        new long[] {audioStacks, 1, SyncNetMfcc.COEFFICIENTS,
+                            SyncNetTensors.STACK * SyncNetTensors.MFCC_PER_FRAME});
+                OrtSession.Result result = session.run(Map.of(videoIn.name(), v, audioIn.name(), a))) {
+            float[][] ve = (float[][]) result.get(manifest.output("video_embedding").name()).orElseThrow().getValue();
+            float[][] ae = (float[][]) result.get(manifest.output("audio_embedding").name()).orElseThrow().getValue();
+            SyncNetReadout r = SyncNetReadout.withContext(ve, ae, k);
+            double offsetFrames = -r.offset(); // the job's sign: positive when the audio is later than the lips
+            double tolerance = manifest.calibrationNumber("toleranceFrames", 3);
+            double z = manifest.calibrationNumber("bias", 0) + manifest.calibrationNumber("weightConfidence", -1)
+                    * r.confidence() + manifest.calibrationNumber("weightOffset", 1)
+                    * Math.max(0, Math.abs(offsetFrames) - tolerance);
+            float[] curve = new float[r.meanDistance().length];
+            for (int i = 0; i < curve.length; i++) {
+                curve[i] = (float) -r.meanDistance()[i];
+            }
+            return new WindowResult(1.0 / (1.0 + Math.exp(-z)), offsetFrames, r.confidence(), curve);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a SyncNet window: " + e.getMessage(), e);
         }
     }
 

@@ -46,7 +46,8 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
                 m.calibrationNumber("videoBias", Double.NaN), m.calibrationNumber("videoWeightGap", Double.NaN),
                 m.calibrationNumber("videoWeightPeak", Double.NaN), t.windowStdLimit(), t.suspiciousScore(),
                 Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom(),
-                m.output("offset_frames") != null || m.output("lag_curve") != null);
+                m.output("offset_frames") != null || m.output("lag_curve") != null
+                        || (m.output("video_embedding") != null && m.output("audio_embedding") != null));
     }
 
     public boolean hasVideoReadout() {

@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.window;
 
 import io.lipsyncguard.job.media.LogMel;
+import io.lipsyncguard.job.media.SyncNetMfcc;
 import io.lipsyncguard.job.media.MediaFeatures;
 import io.lipsyncguard.job.media.SpeechActivity;
 import java.util.ArrayList;
@@ -82,8 +83,10 @@ public final class WindowCutter {
         if (endOfVideo) {
             limit = b.videoFrames();
         } else {
-            // frame f's last mel frame reaches winLength/2 - hop/2 samples past the frame's end
-            long reach = spec.winLength() / 2 - spec.hop() / 2;
+            // frame f's last mel frame reaches winLength/2 - hop/2 samples past the frame's end (centred log-mel
+            // frames), or (M-1)·hop + winLength - samples per frame (MFCC frames start at the frame's first sample)
+            long reach = spec.mfcc() ? (long) (spec.melPerFrame() - 1) * spec.hop() + spec.winLength() - spf
+                    : spec.winLength() / 2 - spec.hop() / 2;
             limit = Math.min(b.videoFrames(), Math.floorDiv(b.audioEnd() - reach, spf));
         }
         long from = b.melBase + b.melFrames;
@@ -92,9 +95,14 @@ public final class WindowCutter {
         }
         int n = (int) (limit - from);
         int per = spec.melValuesPerFrame();
-        long firstCentre = from * spf + spec.hop() / 2 - b.audioBase;
-        float[] rows = LogMel.compute(b.audio, firstCentre, n * spec.melPerFrame(), spec.nFft(), spec.winLength(),
-                spec.hop(), filterbank);
+        float[] rows;
+        if (spec.mfcc()) {
+            rows = SyncNetMfcc.rows(b.audio, b.audioLen, from * spf - b.audioBase, n * spec.melPerFrame());
+        } else {
+            long firstCentre = from * spf + spec.hop() / 2 - b.audioBase;
+            rows = LogMel.compute(b.audio, firstCentre, n * spec.melPerFrame(), spec.nFft(), spec.winLength(),
+                    spec.hop(), filterbank);
+        }
         float[] lv = SpeechActivity.dbfs(b.audio, from * spf - b.audioBase, n, spf);
         int total = b.melFrames + n;
         if (total * per > b.mel.length) {

@@ -13,26 +13,34 @@ import java.io.Serializable;
  */
 public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFrames, int marginFrames,
         int cropWidth, int cropHeight, int nMels, int nFft, int winLength, int hop, double fMin, double fMax,
-        int melPerFrame, double speechThresholdDbfs) implements Serializable {
+        int melPerFrame, double speechThresholdDbfs, boolean faceCrops, int nMfcc) implements Serializable {
 
     public static WindowSpec fromManifest(ModelManifest manifest) {
         Preprocessing p = manifest.preprocessing();
         AudioSpec a = p.audio();
         return new WindowSpec(p.fps(), p.sampleRate(), p.windowFrames(), p.strideFrames(), p.offsetMarginFrames(),
                 p.crop().width(), p.crop().height(), a.nMels(), a.nFft(), a.winLength(), a.hopLength(), a.fMin(),
-                a.fMax(), a.melFramesPerVideoFrame(), -45.0);
+                a.fMax(), a.melFramesPerVideoFrame(), -45.0,
+                "face".equals(p.crop().kind()) && p.crop().channels() == 3,
+                "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0);
     }
 
     public MediaSpec mediaSpec(int detectEveryFrames, int detectMaxWidth) {
-        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth);
+        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops);
     }
 
     public int samplesPerFrame() {
         return sampleRate / fps;
     }
 
+    /** Bytes of one crop: width·height, times 3 for colour face crops. */
     public int cropPixels() {
-        return cropWidth * cropHeight;
+        return cropWidth * cropHeight * (faceCrops ? 3 : 1);
+    }
+
+    /** Whether the audio features are SyncNet's MFCCs rather than log-mel rows. */
+    public boolean mfcc() {
+        return nMfcc > 0;
     }
 
     /** Video frames of audio a window needs: T + 2K. */
@@ -42,7 +50,7 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
 
     /** Mel values per video frame: M mel frames of nMels bins. */
     public int melValuesPerFrame() {
-        return melPerFrame * nMels;
+        return melPerFrame * (mfcc() ? nMfcc : nMels);
     }
 
     public long windowStartFrame(long index) {

@@ -159,6 +159,45 @@ class SyncNetParityTest {
         assertThat(io.lipsyncguard.job.score.WindowScorer.cropContrast(crops[0])).isGreaterThan(10);
     }
 
+    @Test
+    void theJobRunsSyncNetEndToEndAndReadsOffsetsFromTheDistances() throws Exception {
+        Path six = tmp.resolve("six-seconds.mp4");
+        TalkingHeadGenerator.write(six, SampleSpec.inSync(62, 6));
+        io.lipsyncguard.job.JobConfig config = io.lipsyncguard.job.JobConfig.defaults(model.resolve("manifest.json"))
+                .withDevice(Device.CPU);
+        io.lipsyncguard.job.cli.AnalyzeCommand.Analysis a = io.lipsyncguard.job.cli.AnalyzeCommand.analyse(
+                List.of(six), config, 2, true, v -> { });
+        io.lipsyncguard.job.verdict.Verdict v = a.verdicts().get(0);
+        assertThat(v.model().id()).isEqualTo("syncnet");
+        // 150 frames: 1 s windows every 1 s with 15 frames of audio context on each side -> (150 - 55) / 25 + 1
+        assertThat(v.windows().total()).isEqualTo(4);
+        assertThat(v.windows().scored()).isEqualTo(4);
+        assertThat(io.lipsyncguard.connectors.WireSchemas.verdictProblems(
+                io.lipsyncguard.job.verdict.VerdictSerializer.toJson(v))).isEmpty();
+        List<ScoredWindow> windows = a.windows().get(v.videoId());
+        float[] sum = new float[31];
+        for (ScoredWindow w : windows) {
+            assertThat(w.isScored()).isTrue();
+            assertThat(w.curve()).hasSize(31);
+            // the window's offset and confidence are syncnet_python's read-out of its own distance curve
+            int argmax = 0;
+            for (int i = 1; i < 31; i++) {
+                argmax = w.curve()[i] > w.curve()[argmax] ? i : argmax;
+            }
+            assertThat(w.offsetFrames()).isEqualTo(argmax - 15.0);
+            float[] sorted = w.curve().clone();
+            java.util.Arrays.sort(sorted);
+            assertThat(w.syncConfidence()).isCloseTo(w.curve()[argmax] - sorted[15],
+                    org.assertj.core.api.Assertions.within(1e-3));
+            for (int i = 0; i < 31; i++) {
+                sum[i] += w.curve()[i];
+            }
+        }
+        // per video: the peak of the summed curves, in ms, with the job's sign
+        assertThat(v.offsetMs()).isEqualTo(
+                (double) Math.round(io.lipsyncguard.models.SyncBaselineFeatures.offset(sum, 15) * 1000.0 / 25));
+    }
+
     public static void assertClose(float[] actual, float[] expected, double relative) {
         assertThat(actual).hasSameSizeAs(expected);
         double scale = 1;
