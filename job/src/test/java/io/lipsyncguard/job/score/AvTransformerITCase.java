@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import io.lipsyncguard.connectors.WireSchemas;
+import io.lipsyncguard.job.TensorFiles;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.cli.AnalyzeCommand;
 import io.lipsyncguard.job.sample.SampleSpec;
@@ -43,18 +44,18 @@ class AvTransformerITCase {
 
     @BeforeAll
     static void export() throws Exception {
-        Assumptions.assumeTrue(SyncNetParityTest.run("/usr/bin/python3", "-c", "import torch, onnx") == 0,
+        Assumptions.assumeTrue(TensorFiles.run("/usr/bin/python3", "-c", "import torch, onnx") == 0,
                 "/usr/bin/python3 with torch and onnx is needed (apt-get install python3-torch python3-onnx)");
         model = tmp.resolve("model");
         vectors = tmp.resolve("vectors");
-        assertThat(SyncNetParityTest.run("/usr/bin/python3", SCRIPT.toString(), "--random-init", "--seed", "3",
+        assertThat(TensorFiles.run("/usr/bin/python3", SCRIPT.toString(), "--random-init", "--seed", "3",
                 "--out", model.toString(), "--test-vectors", vectors.toString())).isZero();
     }
 
     @Test
     void onnxRuntimeEqualsTorch() throws Exception {
-        float[] mouth = SyncNetParityTest.readF32(vectors.resolve("mouth.bin"));
-        float[] audio = SyncNetParityTest.readF32(vectors.resolve("audio.bin"));
+        float[] mouth = TensorFiles.readF32(vectors.resolve("mouth.bin"));
+        float[] audio = TensorFiles.readF32(vectors.resolve("audio.bin"));
         int n = mouth.length / (50 * 32 * 32);
         try (LoadedModel loaded = ModelLoader.load(model.resolve("manifest.json"), Device.CPU);
                 OnnxTensor m = OnnxTensor.createTensor(OrtSessionFactory.environment(), FloatBuffer.wrap(mouth),
@@ -63,7 +64,7 @@ class AvTransformerITCase {
                         new long[] {n, 320, 40});
                 OrtSession.Result r = loaded.session().run(Map.of("mouth", m, "audio", a))) {
             float[] prob = (float[]) r.get("fake_prob").orElseThrow().getValue();
-            SyncNetParityTest.assertClose(prob, SyncNetParityTest.readF32(vectors.resolve("fake_prob.bin")), 1e-5);
+            TensorFiles.assertClose(prob, TensorFiles.readF32(vectors.resolve("fake_prob.bin")), 1e-5);
             assertThat(prob).hasSize(4);
             for (float p : prob) {
                 assertThat(p).isBetween(0f, 1f);

@@ -2,6 +2,7 @@ package io.lipsyncguard.job.score;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lipsyncguard.job.TensorFiles;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
 import io.lipsyncguard.job.media.MediaFeatureExtractor;
@@ -49,11 +50,11 @@ class SyncNetParityTest {
 
     @BeforeAll
     static void export() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(PYTHON) && run(PYTHON.toString(), "-c", "import torch, onnx") == 0,
+        Assumptions.assumeTrue(Files.isExecutable(PYTHON) && TensorFiles.run(PYTHON.toString(), "-c", "import torch, onnx") == 0,
                 "/usr/bin/python3 with torch and onnx is needed (apt-get install python3-torch python3-onnx)");
         model = tmp.resolve("model");
         vectors = tmp.resolve("vectors");
-        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("export_syncnet.py").toString(), "--random-init", "--seed",
+        assertThat(TensorFiles.run(PYTHON.toString(), SCRIPTS.resolve("export_syncnet.py").toString(), "--random-init", "--seed",
                 "7", "--out", model.toString(), "--test-vectors", vectors.toString())).isZero();
         clip = tmp.resolve("talking.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(61, 3));
@@ -61,8 +62,8 @@ class SyncNetParityTest {
 
     @Test
     void onnxRuntimeGivesTorchsEmbeddingsAndSyncnetPythonsReadout() throws Exception {
-        float[] video = readF32(vectors.resolve("video.bin"));
-        float[] audio = readF32(vectors.resolve("audio.bin"));
+        float[] video = TensorFiles.readF32(vectors.resolve("video.bin"));
+        float[] audio = TensorFiles.readF32(vectors.resolve("audio.bin"));
         int n = audio.length / (13 * 20);
         float[][] ortVideo;
         float[][] ortAudio;
@@ -75,18 +76,18 @@ class SyncNetParityTest {
             ortVideo = (float[][]) r.get("video_embedding").orElseThrow().getValue();
             ortAudio = (float[][]) r.get("audio_embedding").orElseThrow().getValue();
         }
-        assertClose(flatten(ortVideo), readF32(vectors.resolve("video_embedding.bin")), 1e-4);
-        assertClose(flatten(ortAudio), readF32(vectors.resolve("audio_embedding.bin")), 1e-4);
+        TensorFiles.assertClose(TensorFiles.flatten(ortVideo), TensorFiles.readF32(vectors.resolve("video_embedding.bin")), 1e-4);
+        TensorFiles.assertClose(TensorFiles.flatten(ortAudio), TensorFiles.readF32(vectors.resolve("audio_embedding.bin")), 1e-4);
 
         SyncNetReadout readout = SyncNetReadout.of(ortVideo, ortAudio, 15);
-        float[] torchMean = readF32(vectors.resolve("mean_distance.bin"));
-        float[] torchOffsetConf = readF32(vectors.resolve("offset_confidence.bin"));
+        float[] torchMean = TensorFiles.readF32(vectors.resolve("mean_distance.bin"));
+        float[] torchOffsetConf = TensorFiles.readF32(vectors.resolve("offset_confidence.bin"));
         double[] mean = readout.meanDistance();
         float[] meanF = new float[mean.length];
         for (int i = 0; i < mean.length; i++) {
             meanF[i] = (float) mean[i];
         }
-        assertClose(meanF, torchMean, 1e-4);
+        TensorFiles.assertClose(meanF, torchMean, 1e-4);
         assertThat(readout.offset()).isEqualTo((int) torchOffsetConf[0]);
         assertThat(readout.confidence()).isCloseTo(torchOffsetConf[1],
                 org.assertj.core.api.Assertions.within(1e-4 * Math.max(1, Math.abs(torchMean[0]))));
@@ -97,11 +98,11 @@ class SyncNetParityTest {
         float[] samples = SyncNetMfcc.toInt16Scale(MediaFeatureExtractor.extract(clip,
                 new MediaSpec(25, 16000, 32, 32, 1000, 320), MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio());
         Path in = tmp.resolve("samples.f32");
-        writeF32(in, samples);
+        TensorFiles.writeF32(in, samples);
         Path out = tmp.resolve("mfcc.f64");
-        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "mfcc",
+        assertThat(TensorFiles.run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "mfcc",
                 in.toString(), out.toString())).isZero();
-        double[] reference = readF64(out);
+        double[] reference = TensorFiles.readF64(out);
         double[][] mfcc = SyncNetMfcc.mfcc(samples);
         assertThat(reference).hasSize(mfcc.length * 13);
         double max = 0;
@@ -114,9 +115,9 @@ class SyncNetParityTest {
 
         int videoFrames = 10;
         Path stacks = tmp.resolve("audio-stacks.f32");
-        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "audio",
+        assertThat(TensorFiles.run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "audio",
                 in.toString(), String.valueOf(videoFrames), stacks.toString())).isZero();
-        float[] ref = readF32(stacks);
+        float[] ref = TensorFiles.readF32(stacks);
         List<Float> java = new ArrayList<>();
         for (int v = 0; v < videoFrames; v++) {
             for (float x : SyncNetTensors.audioStack(mfcc, v)) {
@@ -127,7 +128,7 @@ class SyncNetParityTest {
         for (int i = 0; i < javaArray.length; i++) {
             javaArray[i] = java.get(i);
         }
-        assertClose(javaArray, ref, 1e-4);
+        TensorFiles.assertClose(javaArray, ref, 1e-4);
     }
 
     @Test
@@ -141,9 +142,9 @@ class SyncNetParityTest {
         }
         Files.write(in, all);
         Path out = tmp.resolve("video-stacks.f32");
-        assertThat(run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "video",
+        assertThat(TensorFiles.run(PYTHON.toString(), SCRIPTS.resolve("reference_preprocessing.py").toString(), "video",
                 in.toString(), String.valueOf(frames), out.toString())).isZero();
-        float[] ref = readF32(out);
+        float[] ref = TensorFiles.readF32(out);
         int per = 3 * 5 * 224 * 224;
         assertThat(ref).hasSize((frames - 4) * per);
         for (int s = 0; s < frames - 4; s++) {
@@ -196,59 +197,5 @@ class SyncNetParityTest {
         // per video: the peak of the summed curves, in ms, with the job's sign
         assertThat(v.offsetMs()).isEqualTo(
                 (double) Math.round(io.lipsyncguard.models.SyncBaselineFeatures.offset(sum, 15) * 1000.0 / 25));
-    }
-
-    public static void assertClose(float[] actual, float[] expected, double relative) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 1;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        double max = 0;
-        for (int i = 0; i < actual.length; i++) {
-            max = Math.max(max, Math.abs(actual[i] - expected[i]));
-        }
-        assertThat(max).as("max |diff| (scale %.3g)", scale).isLessThanOrEqualTo(relative * scale);
-    }
-
-    static float[] flatten(float[][] m) {
-        float[] out = new float[m.length * m[0].length];
-        for (int i = 0; i < m.length; i++) {
-            System.arraycopy(m[i], 0, out, i * m[0].length, m[0].length);
-        }
-        return out;
-    }
-
-    public static float[] readF32(Path p) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[b.remaining() / 4];
-        b.asFloatBuffer().get(out);
-        return out;
-    }
-
-    static double[] readF64(Path p) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
-        double[] out = new double[b.remaining() / 8];
-        b.asDoubleBuffer().get(out);
-        return out;
-    }
-
-    static void writeF32(Path p, float[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(data);
-        Files.write(p, b.array());
-    }
-
-    public static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command[1] + " did not finish");
-        }
-        if (p.exitValue() != 0) {
-            System.err.println(output);
-        }
-        return p.exitValue();
     }
 }
