@@ -32,7 +32,9 @@ def manifest(model_id, version, sha256, source, config_name):
         "file": "lipfd.onnx",
         "sha256": sha256,
         "preprocessing": {
-            "fps": 25, "sampleRate": 22050, "windowFrames": 5, "strideFrames": 5, "offsetMarginFrames": 0,
+            # 5-frame windows every 5 frames; 2 frames (1764 samples) of audio on each side cover the 1024-sample
+            # half-window of the STFT columns at the window's edges
+            "fps": 25, "sampleRate": 22050, "windowFrames": 5, "strideFrames": 5, "offsetMarginFrames": 2,
             "crop": {"kind": "lipfd-multiscale", "width": 224, "height": 224, "channels": 3,
                      "scales": [1.0, 0.65, 0.45], "normalization": "raw255"},
             "audio": {"kind": "mel-image", "nMels": 128, "nFft": 2048, "winLength": 2048, "hopLength": 512,

@@ -31,13 +31,26 @@ public final class LibrosaMel {
     /** Power mel spectrogram [128][1 + n/512] of mono samples at 22.05 kHz (float32 values, as librosa returns). */
     public static float[][] melPower(float[] y) {
         int frames = 1 + y.length / HOP;
+        long[] centres = new long[frames];
+        for (int t = 0; t < frames; t++) {
+            centres[t] = (long) t * HOP;
+        }
+        return melPowerAt(y, centres);
+    }
+
+    /**
+     * The power mel columns whose STFT frames are centred at the given sample indices of {@code y} (samples outside
+     * {@code y} read as zero, librosa's constant padding): a stream computes the columns of one window this way.
+     */
+    public static float[][] melPowerAt(float[] y, long[] centres) {
+        int frames = centres.length;
         int bins = N_FFT / 2 + 1;
         float[][] mel = new float[N_MELS][frames];
         double[] re = new double[N_FFT];
         double[] im = new double[N_FFT];
         float[] power = new float[bins];
         for (int t = 0; t < frames; t++) {
-            long start = (long) t * HOP - N_FFT / 2;
+            long start = centres[t] - N_FFT / 2;
             for (int n = 0; n < N_FFT; n++) {
                 long s = start + n;
                 re[n] = s >= 0 && s < y.length ? y[(int) s] * WINDOW[n] : 0.0;

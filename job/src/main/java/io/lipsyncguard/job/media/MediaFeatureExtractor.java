@@ -89,7 +89,7 @@ public final class MediaFeatureExtractor {
             long firstFrameAtUs, FaceTrackState track, String what)
             throws MediaDecodeException {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        grabber.setImageMode(spec.faceCrops() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
+        grabber.setImageMode(spec.colour() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
         grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
         grabber.setSampleRate(spec.sampleRate());
         grabber.setAudioChannels(1);
@@ -138,7 +138,7 @@ public final class MediaFeatureExtractor {
                         continue;
                     }
                     Mat gray = picture;
-                    if (spec.faceCrops()) {
+                    if (spec.colour()) {
                         opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);
                         gray = grayMat;
                     }
@@ -165,11 +165,14 @@ public final class MediaFeatureExtractor {
                         }
                     }
                     byte[] crop = null;
-                    if (!lost && box != null) {
+                    if (spec.wholeFrames()) {
+                        crop = wholeFrame(picture, spec, cropMat);
+                    } else if (!lost && box != null) {
                         crop = spec.faceCrops() ? faceCrop(picture, box, spec, cropMat)
                                 : mouthCrop(gray, box, spec, cropMat);
                     }
-                    grid.offer(frame.timestamp - origin, crop, crop != null, faces);
+                    boolean faceFound = spec.wholeFrames() ? !lost && box != null : crop != null;
+                    grid.offer(frame.timestamp - origin, crop, faceFound, faces);
                     decoded++;
                 } else if (frame.samples != null && frame.samples.length > 0) {
                     FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
@@ -238,6 +241,16 @@ public final class MediaFeatureExtractor {
         try (Rect rect = new Rect(x, y, w, h); Mat roi = new Mat(bgr, rect);
                 Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
             opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
+        }
+        byte[] pixels = new byte[spec.cropPixels()];
+        out.data().get(pixels);
+        return pixels;
+    }
+
+    /** The whole frame resized to the crop size (bilinear, as LipFD's cv2.resize), BGR bytes. */
+    static byte[] wholeFrame(Mat bgr, MediaSpec spec, Mat out) {
+        try (Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
+            opencv_imgproc.resize(bgr, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
         }
         byte[] pixels = new byte[spec.cropPixels()];
         out.data().get(pixels);

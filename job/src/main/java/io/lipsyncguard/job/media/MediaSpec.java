@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.media;
 
+import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.models.Preprocessing;
 import java.io.Serializable;
@@ -15,14 +16,21 @@ import java.io.Serializable;
  * @param detectEveryFrames run the Haar detector on every n-th decoded frame and carry the box in between
  * @param detectMaxWidth frames wider than this are downscaled before detection
  * @param faceCrops colour (BGR) crops of the whole face, as SyncNet-style models take, instead of grey mouth crops
+ * @param wholeFrames colour (BGR) whole frames resized to the crop size, as LipFD takes (wins over faceCrops)
  */
 public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
-        int detectMaxWidth, boolean faceCrops) implements Serializable {
+        int detectMaxWidth, boolean faceCrops, boolean wholeFrames) implements Serializable {
+
+    /** A spec with grey mouth crops or colour face crops. */
+    public MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
+            int detectMaxWidth, boolean faceCrops) {
+        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops, false);
+    }
 
     /** A spec with grey mouth crops. */
     public MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
             int detectMaxWidth) {
-        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, false);
+        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, false, false);
     }
 
     public MediaSpec {
@@ -40,8 +48,7 @@ public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, 
     /** The spec a model's manifest asks for, with the job's detector settings. */
     public static MediaSpec fromManifest(ModelManifest manifest, int detectEveryFrames, int detectMaxWidth) {
         Preprocessing p = manifest.preprocessing();
-        return new MediaSpec(p.fps(), p.sampleRate(), p.crop().width(), p.crop().height(), detectEveryFrames,
-                detectMaxWidth, "face".equals(p.crop().kind()) && p.crop().channels() == 3);
+        return WindowSpec.fromManifest(manifest).mediaSpec(detectEveryFrames, detectMaxWidth);
     }
 
     public int samplesPerFrame() {
@@ -50,7 +57,12 @@ public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, 
 
     /** Bytes of one crop: width·height, times 3 for colour face crops. */
     public int cropPixels() {
-        return cropWidth * cropHeight * (faceCrops ? 3 : 1);
+        return cropWidth * cropHeight * (colour() ? 3 : 1);
+    }
+
+    /** Whether crops are colour (BGR) rather than grey. */
+    public boolean colour() {
+        return faceCrops || wholeFrames;
     }
 
     /** Start of grid frame {@code frame} in microseconds from the origin. */

@@ -12,6 +12,8 @@ import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.models.OrtSessionFactory;
 import io.lipsyncguard.models.TensorSpec;
 import java.nio.FloatBuffer;
+import io.lipsyncguard.job.media.LibrosaMel;
+import io.lipsyncguard.job.media.LipFdComposite;
 import io.lipsyncguard.job.media.SyncNetMfcc;
 import io.lipsyncguard.job.media.SyncNetTensors;
 import io.lipsyncguard.models.Preprocessing;
@@ -29,6 +31,15 @@ public final class ModelRunner {
 
     /** Fails fast when a manifest asks for inputs this job cannot build yet. */
     public static void checkSupported(ModelManifest manifest) {
+        if (isLipFd(manifest)) {
+            Preprocessing p = manifest.preprocessing();
+            if (p.sampleRate() != LibrosaMel.SAMPLE_RATE || p.windowFrames() != LipFdComposite.WINDOW
+                    || !"mel-image".equals(p.audio().kind())) {
+                throw new ModelContractException("model " + manifest.id() + " is LipFD-style, which this job builds "
+                        + "from 5-frame windows at 22050 Hz with a mel-image audio input");
+            }
+            return;
+        }
         if (isEmbeddingModel(manifest)) {
             Preprocessing p = manifest.preprocessing();
             if (!"face".equals(p.crop().kind()) || p.crop().channels() != 3
@@ -92,9 +103,18 @@ public final class ModelRunner {
         return manifest.output("video_embedding") != null && manifest.output("audio_embedding") != null;
     }
 
+    /** Whether the model takes LipFD's composite image and multi-scale crops. */
+    public static boolean isLipFd(ModelManifest manifest) {
+        return manifest.inputs().stream().anyMatch(i -> "composite_image".equals(i.feeds()))
+                && manifest.inputs().stream().anyMatch(i -> "multiscale_crops".equals(i.feeds()));
+    }
+
     /** Runs one batch through the session; tensors are closed whatever happens. */
     public static List<WindowResult> score(OrtSession session, ModelManifest manifest, WindowSpec spec,
             List<AvWindow> batch) {
+        if (isLipFd(manifest)) {
+            return scoreLipFd(session, manifest, spec, batch);
+        }
         if (isEmbeddingModel(manifest)) {
             List<WindowResult> out = new ArrayList<>(batch.size());
             for (AvWindow w : batch) {
@@ -188,6 +208,68 @@ public final class ModelRunner {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on a SyncNet window: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * LipFD windows: per window the streaming-causal mel strip of its five frames (the window's own STFT columns at
+     * 22050/512 per second, dB and colours over the window, see {@link LipFdComposite#causalSlice}) over the frames,
+     * then the global image and the three-scale crops, scored in one batch.
+     */
+    static List<WindowResult> scoreLipFd(OrtSession session, ModelManifest manifest, WindowSpec spec,
+            List<AvWindow> batch) {
+        int n = batch.size();
+        int globalSize = 3 * LipFdComposite.GLOBAL * LipFdComposite.GLOBAL;
+        int cropsSize = 3 * LipFdComposite.WINDOW * 3 * LipFdComposite.CROP * LipFdComposite.CROP;
+        float[] global = new float[n * globalSize];
+        float[] crops = new float[n * cropsSize];
+        for (int b = 0; b < n; b++) {
+            byte[] composite = lipFdComposite(batch.get(b), spec);
+            System.arraycopy(LipFdComposite.globalInput(composite), 0, global, b * globalSize, globalSize);
+            System.arraycopy(LipFdComposite.cropsInput(composite), 0, crops, b * cropsSize, cropsSize);
+        }
+        TensorSpec globalIn = manifest.inputs().stream().filter(i -> "composite_image".equals(i.feeds()))
+                .findFirst().orElseThrow();
+        TensorSpec cropsIn = manifest.inputs().stream().filter(i -> "multiscale_crops".equals(i.feeds()))
+                .findFirst().orElseThrow();
+        OrtEnvironment env = OrtSessionFactory.environment();
+        try (OnnxTensor g = OnnxTensor.createTensor(env, FloatBuffer.wrap(global),
+                        new long[] {n, 3, LipFdComposite.GLOBAL, LipFdComposite.GLOBAL});
+                OnnxTensor c = OnnxTensor.createTensor(env, FloatBuffer.wrap(crops),
+                        new long[] {n, 3, LipFdComposite.WINDOW, 3, LipFdComposite.CROP, LipFdComposite.CROP});
+                OrtSession.Result result = session.run(Map.of(globalIn.name(), g, cropsIn.name(), c))) {
+            float[] prob = vector(result, manifest, "fake_probability")
+                    .orElseThrow(() -> new ModelContractException("no fake_probability output"));
+            List<WindowResult> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(new WindowResult(prob[i], 0, Double.NaN, new float[0]));
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a LipFD batch of " + n + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The BGR composite of one window: its causal mel strip over its five 500×500 frames. */
+    static byte[] lipFdComposite(AvWindow w, WindowSpec spec) {
+        long start = w.startMs() * spec.fps() / 1000; // the window's first grid frame
+        long audioStart = (start - spec.marginFrames()) * spec.samplesPerFrame(); // absolute index of audio[0]
+        double columnsPerFrame = (double) spec.sampleRate() / LibrosaMel.HOP / spec.fps();
+        long begin = Math.round(Math.rint(start * columnsPerFrame));
+        long end = Math.max(begin + 1, Math.round(Math.rint((start + LipFdComposite.WINDOW) * columnsPerFrame)));
+        long[] centres = new long[(int) (end - begin)];
+        for (int i = 0; i < centres.length; i++) {
+            centres[i] = (begin + i) * LibrosaMel.HOP - audioStart;
+        }
+        float[][] power = LibrosaMel.melPowerAt(w.audio(), centres);
+        byte[] slice = LipFdComposite.causalSlice(power, 0, centres.length);
+        int px = spec.cropPixels();
+        byte[][] frames = new byte[LipFdComposite.WINDOW][];
+        int[] size = new int[LipFdComposite.WINDOW];
+        for (int f = 0; f < frames.length; f++) {
+            frames[f] = Arrays.copyOfRange(w.crops(), f * px, (f + 1) * px);
+            size[f] = LipFdComposite.FRAME;
+        }
+        return LipFdComposite.fromSlice(slice, centres.length, frames, size, size);
     }
 
     private static Optional<float[]> vector(OrtSession.Result result, ModelManifest manifest, String meaning)

@@ -85,7 +85,8 @@ public final class WindowCutter {
         } else {
             // frame f's last mel frame reaches winLength/2 - hop/2 samples past the frame's end (centred log-mel
             // frames), or (M-1)·hop + winLength - samples per frame (MFCC frames start at the frame's first sample)
-            long reach = spec.mfcc() ? (long) (spec.melPerFrame() - 1) * spec.hop() + spec.winLength() - spf
+            long reach = spec.rawAudio() ? 0
+                    : spec.mfcc() ? (long) (spec.melPerFrame() - 1) * spec.hop() + spec.winLength() - spf
                     : spec.winLength() / 2 - spec.hop() / 2;
             limit = Math.min(b.videoFrames(), Math.floorDiv(b.audioEnd() - reach, spf));
         }
@@ -96,7 +97,14 @@ public final class WindowCutter {
         int n = (int) (limit - from);
         int per = spec.melValuesPerFrame();
         float[] rows;
-        if (spec.mfcc()) {
+        if (spec.rawAudio()) {
+            rows = new float[n * spf]; // the samples themselves; silence where the buffer has none
+            long first = from * spf - b.audioBase;
+            for (int i = 0; i < rows.length; i++) {
+                long idx = first + i;
+                rows[i] = idx >= 0 && idx < b.audioLen ? b.audio[(int) idx] : 0f;
+            }
+        } else if (spec.mfcc()) {
             rows = SyncNetMfcc.rows(b.audio, b.audioLen, from * spf - b.audioBase, n * spec.melPerFrame());
         } else {
             long firstCentre = from * spf + spec.hop() / 2 - b.audioBase;

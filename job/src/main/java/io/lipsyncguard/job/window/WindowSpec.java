@@ -13,20 +13,29 @@ import java.io.Serializable;
  */
 public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFrames, int marginFrames,
         int cropWidth, int cropHeight, int nMels, int nFft, int winLength, int hop, double fMin, double fMax,
-        int melPerFrame, double speechThresholdDbfs, boolean faceCrops, int nMfcc) implements Serializable {
+        int melPerFrame, double speechThresholdDbfs, boolean faceCrops, int nMfcc, boolean wholeFrames)
+        implements Serializable {
+
+    /** The crop kind of LipFD-style models: whole frames (kept at 500×500) plus a mel image, built per window. */
+    public static final String LIPFD_KIND = "lipfd-multiscale";
 
     public static WindowSpec fromManifest(ModelManifest manifest) {
         Preprocessing p = manifest.preprocessing();
         AudioSpec a = p.audio();
+        boolean whole = LIPFD_KIND.equals(p.crop().kind());
+        // LipFD resizes whole frames to 500x500 before it composes and crops them; keep them at that size
+        int width = whole ? io.lipsyncguard.job.media.LipFdComposite.FRAME : p.crop().width();
+        int height = whole ? io.lipsyncguard.job.media.LipFdComposite.FRAME : p.crop().height();
         return new WindowSpec(p.fps(), p.sampleRate(), p.windowFrames(), p.strideFrames(), p.offsetMarginFrames(),
-                p.crop().width(), p.crop().height(), a.nMels(), a.nFft(), a.winLength(), a.hopLength(), a.fMin(),
+                width, height, a.nMels(), a.nFft(), a.winLength(), a.hopLength(), a.fMin(),
                 a.fMax(), a.melFramesPerVideoFrame(), -45.0,
                 "face".equals(p.crop().kind()) && p.crop().channels() == 3,
-                "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0);
+                "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0, whole);
     }
 
     public MediaSpec mediaSpec(int detectEveryFrames, int detectMaxWidth) {
-        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops);
+        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops,
+                wholeFrames);
     }
 
     public int samplesPerFrame() {
@@ -35,7 +44,7 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
 
     /** Bytes of one crop: width·height, times 3 for colour face crops. */
     public int cropPixels() {
-        return cropWidth * cropHeight * (faceCrops ? 3 : 1);
+        return cropWidth * cropHeight * (faceCrops || wholeFrames ? 3 : 1);
     }
 
     /** Whether the audio features are SyncNet's MFCCs rather than log-mel rows. */
@@ -50,7 +59,12 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
 
     /** Mel values per video frame: M mel frames of nMels bins. */
     public int melValuesPerFrame() {
-        return melPerFrame * (mfcc() ? nMfcc : nMels);
+        return wholeFrames ? samplesPerFrame() : melPerFrame * (mfcc() ? nMfcc : nMels);
+    }
+
+    /** Whether windows carry raw audio samples (LipFD renders its mel image per window) instead of features. */
+    public boolean rawAudio() {
+        return wholeFrames;
     }
 
     public long windowStartFrame(long index) {

@@ -84,6 +84,31 @@ class LipFdParityTest {
     }
 
     @Test
+    void theJobRunsLipFdEndToEnd() throws Exception {
+        Path model = tmp.resolve("e2e-model");
+        assertThat(TensorFiles.run(PYTHON, SCRIPTS.resolve("export_lipfd.py").toString(), "--random-init", "--config",
+                "test", "--seed", "5", "--out", model.toString())).isZero();
+        io.lipsyncguard.job.JobConfig config = io.lipsyncguard.job.JobConfig.defaults(model.resolve("manifest.json"))
+                .withDevice(Device.CPU);
+        io.lipsyncguard.job.cli.AnalyzeCommand.Analysis a = io.lipsyncguard.job.cli.AnalyzeCommand.analyse(
+                java.util.List.of(clip), config, 2, true, v -> { });
+        io.lipsyncguard.job.verdict.Verdict v = a.verdicts().get(0);
+        assertThat(v.model().id()).isEqualTo("lipfd");
+        // 75 frames, 5-frame windows every 5 with 2 frames of audio context each side: (75 - 9) / 5 + 1
+        assertThat(v.windows().total()).isEqualTo(14);
+        assertThat(v.windows().scored()).isPositive();
+        assertThat(v.offsetMs()).as("LipFD estimates no offset").isNull();
+        assertThat(io.lipsyncguard.connectors.WireSchemas.verdictProblems(
+                io.lipsyncguard.job.verdict.VerdictSerializer.toJson(v))).isEmpty();
+        java.util.List<Double> scores = a.windows().get(v.videoId()).stream()
+                .filter(io.lipsyncguard.job.score.ScoredWindow::isScored)
+                .map(io.lipsyncguard.job.score.ScoredWindow::score).toList();
+        assertThat(scores).allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
+        assertThat(scores.stream().distinct().count()).as("windows with different content score differently")
+                .isGreaterThan(1);
+    }
+
+    @Test
     void javaMelAndColourMapEqualTheReference() throws Exception {
         Path samples = tmp.resolve("samples-22k.f32");
         TensorFiles.writeF32(samples, audio);
