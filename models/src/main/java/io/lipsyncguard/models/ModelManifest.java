@@ -306,6 +306,9 @@ public record ModelManifest(
         if (thresholds.segmentMinSeconds() != null && !(thresholds.segmentMinSeconds() > 0)) {
             errors.add("thresholds.segmentMinSeconds: must be > 0 but is " + thresholds.segmentMinSeconds());
         }
+        if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
+            errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
+        }
         if (thresholds.minCropContrast() != null && !(thresholds.minCropContrast() >= 0)) {
             errors.add("thresholds.minCropContrast: must be >= 0 but is " + thresholds.minCropContrast());
         }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision", "uncertainBand", "minEvidenceWindows", "minFaceFraction", "minSpeechFraction",
-    "maxWindowStd", "segmentThreshold", "segmentMinSeconds", "minCropContrast", "highRiskConfidence"})
+    "maxWindowStd", "segmentThreshold", "segmentMinSeconds", "minCropContrast", "highRiskConfidence", "maxOffsetMs"})
 public record Thresholds(
         @JsonProperty(value = "decision", required = true) double decision,
         @JsonProperty(value = "uncertainBand", required = true) double uncertainBand,
@@ -22,7 +22,8 @@ public record Thresholds(
         @JsonProperty("segmentThreshold") Double segmentThreshold,
         @JsonProperty("segmentMinSeconds") Double segmentMinSeconds,
         @JsonProperty("minCropContrast") Double minCropContrast,
-        @JsonProperty("highRiskConfidence") Double highRiskConfidence) {
+        @JsonProperty("highRiskConfidence") Double highRiskConfidence,
+        @JsonProperty("maxOffsetMs") Double maxOffsetMs) {
 
     /** Standard deviation of window scores above which windows disagree too much to decide; default 0.35. */
     @JsonIgnore
@@ -46,6 +47,15 @@ public record Thresholds(
     @JsonIgnore
     public double cropContrastFloor() {
         return minCropContrast != null ? minCropContrast : 4.0;
+    }
+
+    /**
+     * Audio-video offset (either sign) from which a video is desynchronised whatever its score, for models that
+     * estimate an offset; default 200 ms.
+     */
+    @JsonIgnore
+    public double offsetLimitMs() {
+        return maxOffsetMs != null ? maxOffsetMs : 200.0;
     }
 
     /** Confidence from which a FAKE verdict is HIGH risk; default 0.8. */

@@ -21,10 +21,12 @@ import java.io.Serializable;
  * @param segmentMinMs a contiguous suspicious segment at least this long makes the video FAKE on its own
  * @param highRiskConfidence FAKE verdicts at least this confident are HIGH risk
  * @param givesOffsets whether the model outputs an offset or a lag curve (without one, verdicts carry no offset)
+ * @param maxOffsetMs an estimated offset of at least this magnitude makes the video FAKE (desynchronised)
  */
 public record DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
         int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak, double maxWindowStd,
-        double suspiciousScore, long segmentMinMs, double highRiskConfidence, boolean givesOffsets)
+        double suspiciousScore, long segmentMinMs, double highRiskConfidence, boolean givesOffsets,
+        double maxOffsetMs)
         implements Serializable {
 
     /** A policy that decides on the mean window score only, the optional rules at their defaults. */
@@ -36,7 +38,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
             int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak) {
         this(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias, videoWeightGap,
-                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true);
+                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true, 200.0);
     }
 
     public static DecisionPolicy fromManifest(ModelManifest m) {
@@ -47,7 +49,8 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
                 m.calibrationNumber("videoWeightPeak", Double.NaN), t.windowStdLimit(), t.suspiciousScore(),
                 Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom(),
                 m.output("offset_frames") != null || m.output("lag_curve") != null
-                        || (m.output("video_embedding") != null && m.output("audio_embedding") != null));
+                        || (m.output("video_embedding") != null && m.output("audio_embedding") != null),
+                t.offsetLimitMs());
     }
 
     public boolean hasVideoReadout() {
@@ -57,6 +60,13 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     /** This policy with other disagreement, segment and risk rules (for tests and tools). */
     public DecisionPolicy withRules(double windowStd, double suspicious, long segmentMs, double highRisk) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
-                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets);
+                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets, maxOffsetMs);
+    }
+
+    /** This policy with another offset limit (for tests and tools). */
+    public DecisionPolicy withMaxOffsetMs(double limit) {
+        return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
+                videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
+                givesOffsets, limit);
     }
 }

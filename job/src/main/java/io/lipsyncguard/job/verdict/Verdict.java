@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param stability how much the windows agree: 1 − 2·(standard deviation of window scores), 0..1
  * @param offsetMs estimated audio-video offset, positive when audio is later than the lips; null without evidence
  * @param offsetSpreadMs standard deviation of the per-window offsets in ms
+ * @param syncConfidence how clearly the average lag curve peaks: its maximum minus its median (for SyncNet-style
+ *     models, median minus minimum of the mean distance, as syncnet_python reports); null without a curve
  * @param segments suspicious media-time segments with their mean score (empty when none)
  * @param windows window counts by evidence class
  * @param model the model that scored
@@ -31,7 +33,7 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"videoId", "kind", "verdict", "confidence", "risk", "score", "recent", "misalignment",
-    "stability", "offsetMs", "offsetSpreadMs", "segments", "windows", "model", "reasons", "explanation", "error",
+    "stability", "offsetMs", "offsetSpreadMs", "syncConfidence", "segments", "windows", "model", "reasons", "explanation", "error",
     "mediaMs", "emittedAtMs"})
 public record Verdict(
         String videoId,
@@ -45,6 +47,7 @@ public record Verdict(
         Double stability,
         Double offsetMs,
         Double offsetSpreadMs,
+        Double syncConfidence,
         Segment[] segments,
         WindowCounts windows,
         ModelRef model,
@@ -67,7 +70,8 @@ public record Verdict(
                 && verdict == v.verdict && risk == v.risk && Objects.equals(score, v.score)
                 && Objects.equals(recent, v.recent) && Objects.equals(misalignment, v.misalignment)
                 && Objects.equals(stability, v.stability) && Objects.equals(offsetMs, v.offsetMs)
-                && Objects.equals(offsetSpreadMs, v.offsetSpreadMs) && Arrays.equals(segments, v.segments)
+                && Objects.equals(offsetSpreadMs, v.offsetSpreadMs)
+                && Objects.equals(syncConfidence, v.syncConfidence) && Arrays.equals(segments, v.segments)
                 && Objects.equals(windows, v.windows) && Objects.equals(model, v.model)
                 && Arrays.equals(reasons, v.reasons) && Objects.equals(explanation, v.explanation)
                 && Objects.equals(error, v.error);

@@ -233,7 +233,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             String error = a.errors.length > 0 ? String.join("; ", a.errors)
                     : ("no-video".equals(a.endReason) ? "no video stream" : "undecodable media");
             Verdict v = new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null,
-                    null, counts(a), model, new String[] {a.endReason}, null, error, a.mediaMs, now);
+                    null, null, counts(a), model, new String[] {a.endReason}, null, error, a.mediaMs, now);
             return withExplanation(v, policy);
         }
         finals.inc();
@@ -263,14 +263,15 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             recent = new ScoreStats(VerdictPolicy.round(r[1]), round6(Welford.variance(r)), a.recentCount, null);
         }
         Verdict v = new Verdict(videoId, kind, d.label(), d.confidence(), d.risk(), stats, recent, d.misalignment(),
-                d.stability(), d.offsetMs(), d.offsetSpreadMs(), d.segments(), counts(a), model,
+                d.stability(), d.offsetMs(), d.offsetSpreadMs(), d.syncConfidence(), d.segments(), counts(a), model,
                 reasons.isEmpty() ? null : reasons.toArray(new String[0]), null, error, a.mediaMs, now);
         return withExplanation(v, policy);
     }
 
     static Verdict withExplanation(Verdict v, DecisionPolicy policy) {
         return new Verdict(v.videoId(), v.kind(), v.verdict(), v.confidence(), v.risk(), v.score(), v.recent(),
-                v.misalignment(), v.stability(), v.offsetMs(), v.offsetSpreadMs(), v.segments(), v.windows(),
+                v.misalignment(), v.stability(), v.offsetMs(), v.offsetSpreadMs(), v.syncConfidence(), v.segments(),
+                v.windows(),
                 v.model(), v.reasons(), VerdictExplanation.of(v, policy), v.error(), v.mediaMs(), v.emittedAtMs());
     }
 

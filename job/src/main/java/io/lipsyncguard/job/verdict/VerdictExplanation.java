@@ -65,6 +65,11 @@ public final class VerdictExplanation {
                     + "%d needed to decide.%s", c.scored(), c.total(), p.minEvidenceWindows(), cause);
         }
         double score = decisionScore(v);
+        if (reasons.contains("av-offset")) {
+            return String.format(Locale.ROOT, "The audio is %.0f ms %s than the lips, at least the %.0f ms that makes a "
+                    + "video desynchronised, whatever the window scores (decision score %.2f).",
+                    Math.abs(v.offsetMs()), v.offsetMs() > 0 ? "later" : "earlier", p.maxOffsetMs(), score);
+        }
         if (reasons.contains("localized-manipulation")) {
             Segment longest = VerdictPolicy.longest(v.segments());
             return String.format(Locale.ROOT, "A contiguous suspicious stretch of %s (%s, mean window score %.2f) is "

@@ -8,6 +8,8 @@ import java.util.List;
  * The documented decision rules, as a pure function of a video's aggregate, applied in this order:
  * <ol>
  *   <li>fewer scored windows than the minimum → UNCERTAIN, naming the missing evidence;</li>
+ *   <li>an estimated audio-video offset of at least the manifest's {@code maxOffsetMs} (either sign) → FAKE
+ *       ({@code av-offset}): the video is desynchronised whatever the score says;</li>
  *   <li>a contiguous suspicious segment at least the manifest's length → FAKE ({@code localized-manipulation}), even
  *       when clean parts dilute the overall score;</li>
  *   <li>window scores spread more than the manifest's limit → UNCERTAIN ({@code windows-disagree});</li>
@@ -32,10 +34,12 @@ public final class VerdictPolicy {
      * @param misalignment share of scored windows at or above the threshold (null without scored windows)
      * @param stability 1 − 2·(standard deviation of window scores): 1 when windows agree (null without scored windows)
      * @param offsetSpreadMs standard deviation of the windows' offsets in ms (null without scored windows)
+     * @param syncConfidence maximum minus median of the average lag curve (null without one)
      * @param segments suspicious segments in media order
      */
     public record Decision(Label label, double confidence, RiskLevel risk, List<String> reasons, Double offsetMs,
-            Double videoScore, Double misalignment, Double stability, Double offsetSpreadMs, Segment[] segments) {}
+            Double videoScore, Double misalignment, Double stability, Double offsetSpreadMs, Double syncConfidence,
+            Segment[] segments) {}
 
     private VerdictPolicy() {}
 
@@ -67,6 +71,12 @@ public final class VerdictPolicy {
             reasons.add("insufficient-evidence");
             label = Label.UNCERTAIN;
             confidence = 0.0;
+        } else if (offsetMs != null && Math.abs(offsetMs) >= p.maxOffsetMs()) {
+            reasons.add("av-offset");
+            label = Label.FAKE;
+            double beyond = Math.min(1.0, (Math.abs(offsetMs) - p.maxOffsetMs()) / p.maxOffsetMs());
+            double n = a.scored;
+            confidence = round(0.5 + 0.5 * Math.max(beyond, 0.5) * (n / (n + 2.0)));
         } else if (longest != null && longest.durationMs() >= p.segmentMinMs() && mean < p.threshold() + p.band()) {
             reasons.add("localized-manipulation");
             label = Label.FAKE;
@@ -94,8 +104,16 @@ public final class VerdictPolicy {
             }
         }
         RiskLevel risk = risk(label, confidence, reasons, a.scored == 0 ? null : mean, misalignment, p);
+        Double syncConfidence = null;
+        if (a.scored > 0 && p.givesOffsets() && a.curveSum.length == 2 * p.marginFrames() + 1) {
+            float[] average = new float[a.curveSum.length];
+            for (int i = 0; i < average.length; i++) {
+                average[i] = (float) (a.curveSum[i] / (double) a.scored);
+            }
+            syncConfidence = round(SyncBaselineFeatures.confidence(average));
+        }
         return new Decision(label, confidence, risk, reasons, offsetMs, videoScore, misalignment, stability, spread,
-                segments);
+                syncConfidence, segments);
     }
 
     /**
@@ -107,6 +125,7 @@ public final class VerdictPolicy {
             DecisionPolicy p) {
         if (label == Label.FAKE) {
             return confidence >= p.highRiskConfidence() || reasons.contains("localized-manipulation")
+                    || reasons.contains("av-offset")
                     ? RiskLevel.HIGH : RiskLevel.MEDIUM;
         }
         if (label == Label.UNCERTAIN && ((score != null && score >= p.threshold())

@@ -149,7 +149,7 @@ class AnalyzeITCase {
     @Test
     void syntheticSwappedAudioIsMostlyFake() {
         // the energy/motion baseline cannot tell what is said: a foreign track whose rhythm happens to line up with
-        // the lips passes (seed 4 does); the README states this limit
+        // the lips passes (seed 4 does, measuring +40 ms and a video score of 0.02); the README states this limit
         int fake = 0;
         for (int seed = 4; seed <= 8; seed++) {
             Verdict v = verdict("swapped_" + seed + ".mp4");
@@ -209,12 +209,20 @@ class AnalyzeITCase {
         for (String clip : REAL_CLIPS) {
             Verdict early = verdict(shiftedName(clip, -400));
             Verdict late = verdict(shiftedName(clip, 400));
+            Verdict original = verdict(clip);
             assertThat(early.verdict()).as("%s", early).isEqualTo(Label.FAKE);
-            // audio 400 ms late is never called REAL; for some clips the baseline stays UNCERTAIN (see README)
-            assertThat(late.verdict()).as("%s", late).isIn(Label.FAKE, Label.UNCERTAIN);
+            assertThat(late.verdict()).as("%s", late).isEqualTo(Label.FAKE);
             assertThat(late.offsetMs() - early.offsetMs()).as("%s vs %s", late, early).isCloseTo(800.0, offset(40.0));
-            assertThat(early.offsetMs()).isNegative();
-            assertThat(late.offsetMs()).isPositive();
+            if (!clip.startsWith("syncnet")) {
+                // the shift is recovered within one frame, relative to the clip's own measured offset; the SyncNet demo
+                // clip's shifted copies agree with each other (they imply -40 ms) but not with the +160 ms its
+                // original measures, so only their difference is asserted there (README, measured limits)
+                assertThat(early.offsetMs() - original.offsetMs()).as("%s vs %s", early, original)
+                        .isCloseTo(-400.0, offset(40.0));
+                assertThat(late.offsetMs() - original.offsetMs()).as("%s vs %s", late, original)
+                        .isCloseTo(400.0, offset(40.0));
+            }
+            assertThat(early.windows().total()).isEqualTo(original.windows().total());
         }
     }
 

@@ -194,7 +194,14 @@ class SyncNetParityTest {
                 sum[i] += w.curve()[i];
             }
         }
-        // per video: the peak of the summed curves, in ms, with the job's sign
+        // per video: the confidence of the average curve (median - min of the mean distances), and the offset at the
+        // peak of the summed curves, in ms, with the job's sign
+        float[] average = new float[31];
+        for (int i = 0; i < 31; i++) {
+            average[i] = sum[i] / windows.size();
+        }
+        assertThat(v.syncConfidence()).isCloseTo(io.lipsyncguard.models.SyncBaselineFeatures.confidence(average),
+                org.assertj.core.api.Assertions.within(1e-3));
         assertThat(v.offsetMs()).isEqualTo(
                 (double) Math.round(io.lipsyncguard.models.SyncBaselineFeatures.offset(sum, 15) * 1000.0 / 25));
     }

@@ -177,6 +177,24 @@ class VerdictPolicyTest {
         assertThat(s).extracting(Segment::windows).contains(4L);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "offset {0} frames -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"5, FAKE", "-5, FAKE", "4, REAL", "-4, REAL", "10, FAKE"})
+    void anOffsetBeyondTheLimitIsADesyncWhateverTheScores(int frames, Label label) {
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < 6; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.1, frames), POLICY); // scores say REAL
+        }
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, POLICY); // limit 200 ms = 5 frames at 25 fps
+        assertThat(d.label()).isEqualTo(label);
+        if (label == Label.FAKE) {
+            assertThat(d.reasons()).containsExactly("av-offset");
+            assertThat(d.risk()).isEqualTo(RiskLevel.HIGH);
+            assertThat(d.confidence()).isBetween(0.5, 1.0);
+        }
+        assertThat(d.syncConfidence()).as("a one-hot average curve: peak 1 minus median 0").isEqualTo(1.0);
+        assertThat(VerdictPolicy.decide(a, POLICY.withMaxOffsetMs(1000)).label()).isEqualTo(Label.REAL);
+    }
+
     @Test
     void offsetSpreadIsTheStandardDeviationOfWindowOffsetsInMs() {
         VideoAggregate a = new VideoAggregate();
