@@ -30,6 +30,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -43,18 +44,14 @@ import picocli.CommandLine.Parameters;
             "2:bad usage: missing input, invalid model or manifest"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
     @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Video files or directories.")
     List<Path> inputs = new ArrayList<>();
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest (default: the built-in "
-            + "sync-baseline).")
-    Path model;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cuda or cpu (default: ${DEFAULT-VALUE}).")
-    String device;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
 
     @Option(names = "--demo", description = "Generate the demo talking-head clips (in sync, shifted, swapped, no "
             + "face, no audio) and analyse them too.")
@@ -93,7 +90,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        JobConfig config = ModelPaths.loadableConfig(model, device, "analyze");
+        JobConfig config = options.loadable("analyze");
         if (config == null) {
             return 2;
         }
@@ -104,7 +101,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Analysis analysis;
         try (ProgressBar bar = ProgressBar.startIfTerminal(err, sizes.size(),
                 sizes.values().stream().mapToLong(Long::longValue).sum())) {
-            analysis = analyse(files, config, parallelism, windowsFile != null || reportDir != null, v -> {
+            analysis = analyse(files, config, options.parallelism, windowsFile != null || reportDir != null, v -> {
                 if (bar != null) {
                     bar.fileDone(sizes.getOrDefault(v.videoId(), 0L), v.mediaMs() * 25 / 1000);
                 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,6 +25,9 @@ import picocli.CommandLine.Parameters;
         description = "Measure analyze throughput (frames/s, x real time) against ffmpeg decode-only fps.")
 public final class BenchmarkCommand implements Callable<Integer> {
 
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
     @Parameters(index = "0", paramLabel = "FILE", description = "A real video clip.")
     Path file;
 
@@ -31,19 +35,13 @@ public final class BenchmarkCommand implements Callable<Integer> {
             + "Flink's start-up is amortised (default: ${DEFAULT-VALUE}).")
     int copies;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest (default: built-in).")
-    Path model;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto, cuda or cpu.")
-    String device;
 
     @Override
     public Integer call() throws Exception {
-        Path manifest = model != null ? model : ModelPaths.defaultManifest();
-        JobConfig config = JobConfig.defaults(manifest).withDevice(Device.parse(device));
+        Path manifest = options.model != null ? options.model : ModelPaths.defaultManifest();
+        JobConfig config = JobConfig.defaults(manifest).withDevice(Device.parse(options.device));
         MediaFeatures probe = MediaFeatureExtractor.extract(file,
                 new io.lipsyncguard.job.media.MediaSpec(25, 16000, 32, 32, 1000, 320),
                 MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
@@ -64,7 +62,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         // warm-up: JIT, native libraries and the model load once before the measured run
         AnalyzeCommand.run(List.of(inputs.get(0)), config, 1);
         long start = System.nanoTime();
-        List<Verdict> verdicts = AnalyzeCommand.run(inputs, config, parallelism);
+        List<Verdict> verdicts = AnalyzeCommand.run(inputs, config, options.parallelism);
         double seconds = (System.nanoTime() - start) / 1e9;
         long frames = framesPerCopy * copies;
         System.out.printf(Locale.ROOT, "file: %s (%d frames at 25 fps, %.1f s, %dx%d)%n", file, framesPerCopy,
@@ -73,7 +71,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT,
                 "analyze (%d copies, parallelism %d, %d verdicts, incl. Flink job start): %.1f s, %.0f frames/s, "
                         + "%.1f x real time%n",
-                copies, parallelism, verdicts.size(), seconds, frames / seconds, secondsPerCopy * copies / seconds);
+                copies, options.parallelism, verdicts.size(), seconds, frames / seconds, secondsPerCopy * copies / seconds);
         System.out.printf(Locale.ROOT, "analyze / ffmpeg decode-only: %.2f%n", frames / seconds / ffmpegFps);
         return 0;
     }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,17 +35,14 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:evaluated", "2:bad usage: no 0_real/1_fake videos, invalid model"})
 public final class EvaluateCommand implements Callable<Integer> {
 
+    @Mixin
+    ModelOptions options = new ModelOptions();
+
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory with 0_real/ and 1_fake/ below it.")
     Path dir;
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest (default: built-in).")
-    Path model;
 
-    @Option(names = "--device", defaultValue = "auto")
-    String device;
 
-    @Option(names = "--parallelism", defaultValue = "2")
-    int parallelism;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "evaluation.json",
             description = "Where to write the metrics and per-video scores as JSON (default: ${DEFAULT-VALUE}).")
@@ -57,13 +55,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.err.println("evaluate: no videos under " + dir.resolve("0_real") + " or " + dir.resolve("1_fake"));
             return 2;
         }
-        JobConfig config = ModelPaths.loadableConfig(model, device, "evaluate");
+        JobConfig config = options.loadable("evaluate");
         if (config == null) {
             return 2;
         }
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         List<Path> files = truth.keySet().stream().map(Path::of).toList();
-        List<Verdict> verdicts = AnalyzeCommand.analyse(files, config, parallelism, false, v -> { }).verdicts();
+        List<Verdict> verdicts = AnalyzeCommand.analyse(files, config, options.parallelism, false, v -> { }).verdicts();
         List<Sample> samples = samples(verdicts, truth);
         double threshold = manifest.thresholds().decision();
         EvaluationMetrics m = EvaluationMetrics.compute(samples, threshold);

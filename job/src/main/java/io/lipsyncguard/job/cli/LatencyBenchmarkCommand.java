@@ -25,6 +25,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,6 +38,9 @@ import picocli.CommandLine.Parameters;
         description = "Measure streaming latency (chunk produced -> ROLLING verdict, p50/p99) for concurrent "
                 + "real-time streams of a clip, and whether the job keeps up.")
 public final class LatencyBenchmarkCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions options = new ModelOptions();
 
     @Parameters(index = "0", paramLabel = "FILE", description = "A real video clip, streamed as every stream.")
     Path file;
@@ -63,17 +67,11 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval-ms", defaultValue = "1000")
     long checkpointMs;
 
-    @Option(names = "--parallelism", defaultValue = "2")
-    int parallelism;
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
 
-    @Option(names = "--model", paramLabel = "MANIFEST")
-    Path model;
 
-    @Option(names = "--device", defaultValue = "auto")
-    String device;
 
     /** One run's figures. */
     record Result(int streams, int rollings, double p50, double p99, long max, double finalP50, double drift,
@@ -85,7 +83,7 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
             System.err.println("bench-latency: no such file: " + file);
             return 2;
         }
-        JobConfig checked = ModelPaths.loadableConfig(model, device, "bench-latency");
+        JobConfig checked = options.loadable("bench-latency");
         if (checked == null) {
             return 2;
         }
@@ -102,7 +100,7 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "file: %s, %d chunks of %.1f s, delivery %s, parallelism %d, rolling every %d "
                 + "window(s); broker, job and producer share this machine%n", file, chunks.size(), chunkSeconds,
-                delivery, parallelism, rollingEvery);
+                delivery, options.parallelism, rollingEvery);
         System.out.println("streams  rollings  p50_ms  p99_ms  max_ms  final_p50_ms  drift_ms  sustained");
         EmbeddedKafka embedded = null;
         try {
@@ -152,7 +150,7 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         List<Long> lastThird = new ArrayList<>();
         List<Long> finals = new ArrayList<>();
         long mediaMs = template.size() * chunkMs;
-        JobClient job = RunCommand.start(config, kafka, parallelism);
+        JobClient job = RunCommand.start(config, kafka, options.parallelism);
         try (ChunkProducer producer = ChunkProducer.builder(brokers, chunksTopic).idempotent(true).build();
                 KafkaConsumer<String, String> consumer =
                         RunCommand.readCommittedConsumer(brokers, verdictsTopic, run + "-reader")) {

@@ -28,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,6 +40,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
 public final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions options = new ModelOptions();
 
     @Parameters(arity = "0..*", paramLabel = "FILE", description = "Videos to publish as chunks; verdicts are printed "
             + "until every one has its FINAL verdict.")
@@ -65,14 +69,8 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--group-id", defaultValue = "lipsync-guard")
     String groupId;
 
-    @Option(names = "--model", paramLabel = "MANIFEST")
-    Path model;
 
-    @Option(names = "--device", defaultValue = "auto")
-    String device;
 
-    @Option(names = "--parallelism", defaultValue = "2")
-    int parallelism;
 
     @Option(names = "--chunk-seconds", defaultValue = "2")
     double chunkSeconds;
@@ -112,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
-        JobConfig checked = ModelPaths.loadableConfig(model, device, "run");
+        JobConfig checked = options.loadable("run");
         if (checked == null) {
             return 2;
         }
@@ -137,7 +135,7 @@ public final class RunCommand implements Callable<Integer> {
                     .withGroupId(groupId)
                     .withDelivery(delivery, Duration.ofMillis(checkpointMs))
                     .withAllowedPrefixes(allowedPrefixes);
-            JobClient job = start(config, kafka, parallelism);
+            JobClient job = start(config, kafka, options.parallelism);
             try {
                 Set<String> waiting = new HashSet<>();
                 if (!files.isEmpty()) {

@@ -1,0 +1,24 @@
+package io.lipsyncguard.job.cli;
+
+import io.lipsyncguard.job.JobConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that runs the workflow shares: which model, on which device, at what parallelism. */
+public final class ModelOptions {
+
+    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest (default: the built-in "
+            + "sync-baseline).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto, cuda or cpu (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    /** The job configuration for the chosen model and device, or null after printing why it cannot load. */
+    JobConfig loadable(String command) {
+        return ModelPaths.loadableConfig(model, device, command);
+    }
+}
