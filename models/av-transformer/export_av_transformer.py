@@ -9,12 +9,13 @@ ones the built-in sync-baseline takes (50 grey 32x32 mouth crops, 40-band log-me
 job runs it without new preprocessing.
 """
 import argparse
-import hashlib
-import json
 import os
+import sys
 
-import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
 
 from av_transformer import AvTransformer
 
@@ -51,9 +52,6 @@ def manifest(model_id, version, sha256, source, d, heads, layers):
     }
 
 
-def write_f32(path, array):
-    np.asarray(array, dtype="<f4").tofile(path)
-
 
 def main():
     p = argparse.ArgumentParser()
@@ -83,11 +81,8 @@ def main():
     torch.onnx.export(model, (torch.zeros(1, T, CROP, CROP), torch.zeros(1, (T + 2 * K) * M, MELS)), onnx_path,
                       input_names=["mouth", "audio"], output_names=["fake_prob"],
                       dynamic_axes={"mouth": {0: "n"}, "audio": {0: "n"}, "fake_prob": {0: "n"}}, opset_version=13)
-    with open(onnx_path, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
-        json.dump(manifest(a.id, a.version, sha, source, a.d, a.heads, a.layers), f, indent=2)
-        f.write("\n")
+    sha = sha256_of(onnx_path)
+    write_manifest(a.out, manifest(a.id, a.version, sha, source, a.d, a.heads, a.layers))
     if a.test_vectors:
         os.makedirs(a.test_vectors, exist_ok=True)
         g = torch.Generator().manual_seed(a.seed + 1000)

@@ -9,12 +9,13 @@ user; nothing is downloaded here). --write-checkpoint saves the random model in 
 can be tested without the official file. --test-vectors writes seeded inputs and torch's output as float32 files.
 """
 import argparse
-import hashlib
-import json
 import os
+import sys
 
-import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
 
 from lipfd_model import LipFD, load_official
 
@@ -53,9 +54,6 @@ def manifest(model_id, version, sha256, source, config_name):
         "calibrationNotes": "threshold 0.5 as the reference's validate.py; not recalibrated here",
     }
 
-
-def write_f32(path, array):
-    np.asarray(array, dtype="<f4").tofile(path)
 
 
 def main():
@@ -96,11 +94,8 @@ def main():
                           input_names=["composite", "crops"], output_names=["fake_prob"],
                           dynamic_axes={"composite": {0: "n"}, "crops": {0: "n"}, "fake_prob": {0: "n"}},
                           opset_version=14)
-    with open(onnx_path, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
-        json.dump(manifest(a.id, a.version, sha, source, a.config), f, indent=2)
-        f.write("\n")
+    sha = sha256_of(onnx_path)
+    write_manifest(a.out, manifest(a.id, a.version, sha, source, a.config))
     if a.test_vectors:
         os.makedirs(a.test_vectors, exist_ok=True)
         g = torch.Generator().manual_seed(a.seed + 1000)

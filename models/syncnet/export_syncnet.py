@@ -10,12 +10,13 @@ inputs, the torch outputs on them and syncnet_python's distance/offset/confidenc
 files, so the Java side can check ONNX Runtime against torch.
 """
 import argparse
-import hashlib
-import json
 import os
+import sys
 
-import numpy as np
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
 
 from syncnet_model import SyncNet, SyncNetEmbeddings, calc_pdist, offset_and_confidence
 
@@ -59,9 +60,6 @@ def manifest(model_id, version, sha256, source):
     }
 
 
-def write_f32(path, array):
-    np.asarray(array, dtype="<f4").tofile(path)
-
 
 def main():
     p = argparse.ArgumentParser()
@@ -100,11 +98,8 @@ def main():
                       # separate batch sizes: a window has 2K more audio stacks than video stacks
                       dynamic_axes={"video": {0: "nv"}, "audio": {0: "na"}, "video_embedding": {0: "nv"},
                                     "audio_embedding": {0: "na"}}, opset_version=13)
-    with open(onnx_path, "rb") as f:
-        sha = hashlib.sha256(f.read()).hexdigest()
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
-        json.dump(manifest(a.id, a.version, sha, source), f, indent=2)
-        f.write("\n")
+    sha = sha256_of(onnx_path)
+    write_manifest(a.out, manifest(a.id, a.version, sha, source))
 
     if a.test_vectors:
         os.makedirs(a.test_vectors, exist_ok=True)
