@@ -29,6 +29,8 @@ public final class ScoringRuntime {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong batchedWindows = new AtomicLong();
     private volatile int lastBatchSize;
+    private final java.util.List<java.util.function.IntConsumer> batchListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private int refs;
 
     private ScoringRuntime(String key, LoadedModel model, int maxBatch, Duration maxWait) {
@@ -41,6 +43,7 @@ public final class ScoringRuntime {
                     batches.incrementAndGet();
                     batchedWindows.addAndGet(size);
                     lastBatchSize = size;
+                    batchListeners.forEach(l -> l.accept(size));
                 });
     }
 
@@ -91,6 +94,15 @@ public final class ScoringRuntime {
     public double meanBatchSize() {
         long b = batches.get();
         return b == 0 ? 0 : (double) batchedWindows.get() / b;
+    }
+
+    /** Sees the size of every batch this runtime runs (from the batcher's thread), until removed. */
+    public void addBatchListener(java.util.function.IntConsumer listener) {
+        batchListeners.add(listener);
+    }
+
+    public void removeBatchListener(java.util.function.IntConsumer listener) {
+        batchListeners.remove(listener);
     }
 
     public int lastBatchSize() {

@@ -26,6 +26,7 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
     private transient Counter failed;
     private transient Histogram latencyMs;
     private transient Histogram batchSize;
+    private transient java.util.function.IntConsumer batchListener;
 
     public WindowScorer(JobConfig config) {
         this.config = config;
@@ -41,7 +42,10 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         skipped = group.counter("windowsSkipped");
         failed = group.counter("windowsFailed");
         latencyMs = group.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
+        // one sample per batch of the JVM's shared batcher (which also scores the other subtasks' windows)
         batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+        batchListener = batchSize::update;
+        runtime.addBatchListener(batchListener);
         group.gauge("meanBatchSize", runtime::meanBatchSize);
     }
 
@@ -98,7 +102,6 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
             } else {
                 scored.inc();
                 latencyMs.update((System.nanoTime() - start) / 1_000_000);
-                batchSize.update(runtime.lastBatchSize());
                 out.complete(List.of(ScoredWindow.scored(w, r)));
             }
         });
@@ -113,6 +116,9 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
 
     @Override
     public void close() {
+        if (runtime != null && batchListener != null) {
+            runtime.removeBatchListener(batchListener);
+        }
         ScoringRuntime.release(runtime);
         runtime = null;
     }
