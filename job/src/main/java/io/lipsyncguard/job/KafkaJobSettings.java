@@ -44,6 +44,12 @@ public record KafkaJobSettings(
                 delivery, List.copyOf(prefixes), checkpointInterval, clientProperties);
     }
 
+    /** Kafka client properties for the source and the sinks (SASL/SSL and the like), passed through unchanged. */
+    public KafkaJobSettings withClientProperties(Map<String, String> properties) {
+        return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
+                delivery, allowedPrefixes, checkpointInterval, Map.copyOf(properties));
+    }
+
     public KafkaJobSettings withGroupId(String group) {
         return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, group,
                 delivery, allowedPrefixes, checkpointInterval, clientProperties);

@@ -1,0 +1,88 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The deployment files agree with the code: the operator's entry class exists and accepts its arguments, the jar
+ * and paths match the build and the image, the configuration keeps Kryo off, the task managers ask for a GPU; and the
+ * cluster entry point builds the real job graph.
+ */
+class DeploymentManifestsTest {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    @Test
+    void theFlinkDeploymentRunsTheClusterEntryPointOnGpus() throws Exception {
+        JsonNode d = YAML.readTree(ROOT.resolve("k8s/flinkdeployment.yaml").toFile());
+        assertThat(d.at("/kind").asText()).isEqualTo("FlinkDeployment");
+        JsonNode job = d.at("/spec/job");
+        assertThat(Class.forName(job.at("/entryClass").asText())).isEqualTo(ClusterJob.class);
+        assertThat(job.at("/jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/lipsync-guard-job.jar");
+        assertThat(Files.readString(ROOT.resolve("job/pom.xml"))).contains("<finalName>lipsync-guard-job</finalName>");
+        List<String> args = new ArrayList<>();
+        job.at("/args").forEach(a -> args.add(a.asText()));
+        ClusterJob parsed = new ClusterJob();
+        new CommandLine(parsed).parseArgs(args.toArray(new String[0]));
+        assertThat(parsed.bootstrapServers).isNotBlank();
+        assertThat(parsed.options.parallelism).isEqualTo(job.at("/parallelism").asInt());
+        assertThat(d.at("/spec/flinkConfiguration").get("pipeline.generic-types").asText()).isEqualTo("false");
+        JsonNode container = d.at("/spec/taskManager/podTemplate/spec/containers/0");
+        assertThat(container.at("/name").asText()).isEqualTo("flink-main-container");
+        assertThat(container.at("/resources/limits").get("nvidia.com/gpu").asInt()).isEqualTo(1);
+        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile")))
+                .contains("/opt/flink/usrlib/lipsync-guard-job.jar", "/opt/lipsync/models/sync-baseline",
+                        "ORT_DISABLE_TELEMETRY=1");
+    }
+
+    @Test
+    void theImageConfigurationAndComposeFileAgree() throws Exception {
+        JsonNode conf = YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile());
+        assertThat(conf.at("/pipeline/generic-types").asBoolean(true)).isFalse();
+        assertThat(conf.at("/execution/checkpointing/mode").asText()).isEqualTo("EXACTLY_ONCE");
+        assertThat(conf.at("/env/java/opts/all").asText()).contains("-Dlipsync.home=/opt/lipsync");
+        JsonNode compose = YAML.readTree(ROOT.resolve("deploy/compose.yaml").toFile());
+        String command = compose.at("/services/jobmanager/command").asText();
+        assertThat(command).contains("--job-classname " + ClusterJob.class.getName());
+        String[] args = command.substring(command.indexOf(ClusterJob.class.getName())
+                + ClusterJob.class.getName().length()).trim().split("\\s+");
+        ClusterJob parsed = new ClusterJob();
+        new CommandLine(parsed).parseArgs(args);
+        assertThat(parsed.bootstrapServers).isEqualTo("kafka:9092");
+        JsonNode topics = YAML.readTree(ROOT.resolve("k8s/kafka-topics.yaml").toFile());
+        assertThat(topics.at("/spec/config/max.message.bytes").asLong())
+                .isEqualTo(io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    @Test
+    void theClusterEntryPointBuildsTheStreamingJobGraph() {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new ClusterJob()).execute("--bootstrap-servers", "localhost:9092", "--device",
+                    "cpu", "--plan", "--kafka-property", "security.protocol=PLAINTEXT");
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("kafka-chunks", "verdicts-sink", "errors-sink",
+                "\"nodes\"");
+        assertThat(new CommandLine(new ClusterJob()).execute("--device", "cpu")).as("brokers are required")
+                .isNotZero();
+    }
+}
