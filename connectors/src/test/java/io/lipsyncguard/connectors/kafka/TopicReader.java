@@ -36,6 +36,18 @@ final class TopicReader {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            if ("read_committed".equals(isolationLevel)) {
+                // a commit returns before its markers reach the partitions: until then the last stable offset lags
+                // the high watermark and a read_committed reader would see nothing of a transaction that did commit
+                Map<TopicPartition, Long> highWatermarks = highWatermarks(properties, partitions);
+                while (!end.equals(highWatermarks)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("topic " + topic + " still has open transactions after 30 s");
+                    }
+                    sleep();
+                    end = consumer.endOffsets(partitions);
+                }
+            }
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("topic " + topic + " not read to its end within 30 s");
@@ -44,5 +56,24 @@ final class TopicReader {
             }
         }
         return records;
+    }
+
+    private static Map<TopicPartition, Long> highWatermarks(Map<String, Object> properties,
+            List<TopicPartition> partitions) {
+        Map<String, Object> uncommitted = new HashMap<>(properties);
+        uncommitted.put("isolation.level", "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            return c.endOffsets(partitions);
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 }
