@@ -34,20 +34,21 @@ final class TopicReader {
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             if ("read_committed".equals(isolationLevel)) {
                 // a commit returns before its markers reach the partitions: until then the last stable offset lags
                 // the high watermark and a read_committed reader would see nothing of a transaction that did commit
                 Map<TopicPartition, Long> highWatermarks = highWatermarks(properties, partitions);
-                while (!end.equals(highWatermarks)) {
+                while (!stable.equals(highWatermarks)) {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError("topic " + topic + " still has open transactions after 30 s");
                     }
                     sleep();
-                    end = consumer.endOffsets(partitions);
+                    stable = consumer.endOffsets(partitions);
                 }
             }
+            Map<TopicPartition, Long> end = stable;
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("topic " + topic + " not read to its end within 30 s");
