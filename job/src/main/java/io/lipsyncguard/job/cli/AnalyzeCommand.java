@@ -50,9 +50,6 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "FILE|DIR", description = "Video files or directories.")
     List<Path> inputs = new ArrayList<>();
 
-
-
-
     @Option(names = "--demo", description = "Generate the demo talking-head clips (in sync, shifted, swapped, no "
             + "face, no audio) and analyse them too.")
     boolean demo;

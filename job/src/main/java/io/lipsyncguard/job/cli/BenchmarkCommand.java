@@ -35,9 +35,6 @@ public final class BenchmarkCommand implements Callable<Integer> {
             + "Flink's start-up is amortised (default: ${DEFAULT-VALUE}).")
     int copies;
 
-
-
-
     @Override
     public Integer call() throws Exception {
         Path manifest = options.model != null ? options.model : ModelPaths.defaultManifest();

@@ -4,13 +4,7 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.StreamingJob;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,40 +26,8 @@ public final class ClusterJob implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks")
-    String chunksTopic;
-
-    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts")
-    String verdictsTopic;
-
-    @Option(names = "--errors-topic", defaultValue = "lipsync.errors")
-    String errorsTopic;
-
-    @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
-    String scoresTopic;
-
-    @Option(names = "--group-id", defaultValue = "lipsync-guard")
-    String groupId;
-
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE.")
-    DeliveryGuarantee delivery;
-
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "5000")
-    long checkpointMs;
-
-    @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable), e.g. "
-            + "s3://media-bucket/uploads/.")
-    List<String> allowedPrefixes = new ArrayList<>();
-
-    @Option(names = "--rolling-every", defaultValue = "5", description = "ROLLING verdict every n windows.")
-    int rollingEvery;
-
-    @Option(names = "--idle-timeout-seconds", defaultValue = "120")
-    int idleSeconds;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka client property for the "
-            + "source and the sinks (repeatable), e.g. security.protocol=SASL_SSL.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    StreamingOptions streaming = new StreamingOptions(5000, 5, 120);
 
     @Option(names = "--plan", description = "Print the job graph as JSON and exit without running it.")
     boolean plan;
@@ -85,8 +47,8 @@ public final class ClusterJob implements Callable<Integer> {
         if (checked == null) {
             return 2;
         }
-        JobConfig config = checked.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(idleSeconds));
-        KafkaJobSettings kafka = settings();
+        JobConfig config = streaming.apply(checked);
+        KafkaJobSettings kafka = streaming.settings(bootstrapServers);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LipsyncWorkflow.baseConfiguration());
         if (options.parallelism > 0) {
@@ -99,14 +61,5 @@ public final class ClusterJob implements Callable<Integer> {
         }
         env.execute("lipsync-guard");
         return 0;
-    }
-
-    KafkaJobSettings settings() {
-        return KafkaJobSettings.defaults(bootstrapServers)
-                .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
-                .withGroupId(groupId)
-                .withDelivery(delivery, Duration.ofMillis(checkpointMs))
-                .withAllowedPrefixes(allowedPrefixes)
-                .withClientProperties(kafkaProperties);
     }
 }

@@ -41,9 +41,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory with 0_real/ and 1_fake/ below it.")
     Path dir;
 
-
-
-
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "evaluation.json",
             description = "Where to write the metrics and per-video scores as JSON (default: ${DEFAULT-VALUE}).")
     Path out;

@@ -67,11 +67,8 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-interval-ms", defaultValue = "1000")
     long checkpointMs;
 
-
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
-
-
 
     /** One run's figures. */
     record Result(int streams, int rollings, double p50, double p99, long max, double finalP50, double drift,

@@ -20,7 +20,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -54,45 +53,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
 
-    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks")
-    String chunksTopic;
-
-    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts")
-    String verdictsTopic;
-
-    @Option(names = "--errors-topic", defaultValue = "lipsync.errors")
-    String errorsTopic;
-
-    @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
-    String scoresTopic;
-
-    @Option(names = "--group-id", defaultValue = "lipsync-guard")
-    String groupId;
-
-
-
+    @Mixin
+    StreamingOptions streaming = new StreamingOptions(2000, 3, 60);
 
     @Option(names = "--chunk-seconds", defaultValue = "2")
     double chunkSeconds;
 
     @Option(names = "--realtime", description = "Publish at real time, like live streams.")
     boolean realtime;
-
-    @Option(names = "--rolling-every", defaultValue = "3", description = "ROLLING verdict every n windows.")
-    int rollingEvery;
-
-    @Option(names = "--idle-timeout-seconds", defaultValue = "60", description = "FINAL verdict (reason idle) for a "
-            + "video without new chunks for this long.")
-    int idleSeconds;
-
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "2000")
-    long checkpointMs;
-
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE.")
-    DeliveryGuarantee delivery;
-
-    @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable).")
-    List<String> allowedPrefixes = new ArrayList<>();
 
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the embedded chunks topic.")
     int partitions;
@@ -120,21 +88,16 @@ public final class RunCommand implements Callable<Integer> {
             if (brokers == null) {
                 embedded = EmbeddedKafka.start();
                 brokers = embedded.bootstrapServers();
-                embedded.createTopic(chunksTopic, partitions);
-                embedded.createTopic(verdictsTopic, 1);
-                embedded.createTopic(errorsTopic, 1);
-                if (scoresTopic != null) {
-                    embedded.createTopic(scoresTopic, 1);
+                embedded.createTopic(streaming.chunksTopic, partitions);
+                embedded.createTopic(streaming.verdictsTopic, 1);
+                embedded.createTopic(streaming.errorsTopic, 1);
+                if (streaming.scoresTopic != null) {
+                    embedded.createTopic(streaming.scoresTopic, 1);
                 }
                 System.err.println("embedded Kafka at " + brokers);
             }
-            JobConfig config = checked.withRolling(rollingEvery, 0)
-                    .withIdleTimeout(Duration.ofSeconds(idleSeconds));
-            KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
-                    .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
-                    .withGroupId(groupId)
-                    .withDelivery(delivery, Duration.ofMillis(checkpointMs))
-                    .withAllowedPrefixes(allowedPrefixes);
+            JobConfig config = streaming.apply(checked);
+            KafkaJobSettings kafka = streaming.settings(brokers);
             JobClient job = start(config, kafka, options.parallelism);
             try {
                 Set<String> waiting = new HashSet<>();
@@ -142,7 +105,7 @@ public final class RunCommand implements Callable<Integer> {
                     List<MediaChunk> chunks = PublishCommand.chunksOf(files, chunkSeconds, "ts");
                     chunks.forEach(c -> waiting.add(c.videoId()));
                     Thread publisher = new Thread(() -> {
-                        try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), chunksTopic)
+                        try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), kafka.chunksTopic())
                                 .idempotent(true).build()) {
                             PublishCommand.send(p, chunks, realtime ? chunkSeconds : 0);
                         } catch (Exception e) {
@@ -152,7 +115,7 @@ public final class RunCommand implements Callable<Integer> {
                     publisher.setDaemon(true);
                     publisher.start();
                 }
-                printVerdicts(kafka.bootstrapServers(), verdictsTopic, waiting, !files.isEmpty());
+                printVerdicts(kafka.bootstrapServers(), kafka.verdictsTopic(), waiting, !files.isEmpty());
             } finally {
                 job.cancel().get();
             }
@@ -196,7 +159,6 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
     }
-
 
     /**
      * A consumer of {@code topic} from its beginning that sees only committed transactions: how verdicts must be

@@ -68,6 +68,23 @@ class DeploymentManifestsTest {
     }
 
     @Test
+    void runAndTheClusterShareTheStreamingOptionsWithTheirOwnDefaults() {
+        RunCommand run = new RunCommand();
+        new CommandLine(run).parseArgs();
+        ClusterJob cluster = new ClusterJob();
+        new CommandLine(cluster).parseArgs("--bootstrap-servers", "b:9092", "--kafka-property", "a=b");
+        assertThat(run.streaming.settings("x:1").checkpointInterval()).isEqualTo(java.time.Duration.ofMillis(2000));
+        assertThat(run.streaming.rollingEvery).isEqualTo(3);
+        assertThat(run.streaming.idleSeconds).isEqualTo(60);
+        assertThat(cluster.streaming.settings("b:9092").checkpointInterval())
+                .isEqualTo(java.time.Duration.ofMillis(5000));
+        assertThat(cluster.streaming.rollingEvery).isEqualTo(5);
+        assertThat(cluster.streaming.idleSeconds).isEqualTo(120);
+        assertThat(cluster.streaming.settings("b:9092").clientProperties()).containsEntry("a", "b");
+        assertThat(run.streaming.settings("x:1").chunksTopic()).isEqualTo("lipsync.chunks");
+    }
+
+    @Test
     void theClusterEntryPointBuildsTheStreamingJobGraph() {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,0 +1,76 @@
+package io.lipsyncguard.job.cli;
+
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.KafkaJobSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import picocli.CommandLine.Option;
+
+/**
+ * The streaming job's options shared by {@code run} and the cluster entry point: topics, consumer group, delivery,
+ * checkpoints, reference prefixes, rolling/idle behaviour and Kafka client properties. The defaults that differ
+ * between a local demo and a cluster are given by the command.
+ */
+public final class StreamingOptions {
+
+    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks")
+    String chunksTopic;
+
+    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts")
+    String verdictsTopic;
+
+    @Option(names = "--errors-topic", defaultValue = "lipsync.errors")
+    String errorsTopic;
+
+    @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
+    String scoresTopic;
+
+    @Option(names = "--group-id", defaultValue = "lipsync-guard")
+    String groupId;
+
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE.")
+    DeliveryGuarantee delivery;
+
+    @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+    long checkpointMs;
+
+    @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable), e.g. "
+            + "s3://media-bucket/uploads/.")
+    List<String> allowedPrefixes = new ArrayList<>();
+
+    @Option(names = "--rolling-every", description = "ROLLING verdict every n windows (default: ${DEFAULT-VALUE}).")
+    int rollingEvery;
+
+    @Option(names = "--idle-timeout-seconds", description = "FINAL verdict (reason idle) for a video without new "
+            + "chunks for this long (default: ${DEFAULT-VALUE}).")
+    int idleSeconds;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka client property for the "
+            + "source and the sinks (repeatable), e.g. security.protocol=SASL_SSL.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    StreamingOptions(long checkpointMs, int rollingEvery, int idleSeconds) {
+        this.checkpointMs = checkpointMs;
+        this.rollingEvery = rollingEvery;
+        this.idleSeconds = idleSeconds;
+    }
+
+    /** The job configuration with these rolling and idle settings. */
+    JobConfig apply(JobConfig config) {
+        return config.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(idleSeconds));
+    }
+
+    /** Where the job reads and writes on {@code brokers}. */
+    KafkaJobSettings settings(String brokers) {
+        return KafkaJobSettings.defaults(brokers)
+                .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
+                .withGroupId(groupId)
+                .withDelivery(delivery, Duration.ofMillis(checkpointMs))
+                .withAllowedPrefixes(allowedPrefixes)
+                .withClientProperties(kafkaProperties);
+    }
+}
