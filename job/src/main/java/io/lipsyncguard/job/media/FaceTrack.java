@@ -82,4 +82,18 @@ public final class FaceTrack {
         double union = (double) a[2] * a[3] + (double) b[2] * b[3] - inter;
         return union <= 0 ? 0 : inter / union;
     }
+
+    /** How much larger than the detected face box the square around it is (syncnet_python pads its detections). */
+    public static final float SQUARE_MARGIN = 1.3f;
+
+    /**
+     * The square {x, y, w, h} around a face box, {@link #SQUARE_MARGIN} times its longer side, centred on it and
+     * clipped to a frame of the given size: the face crop SyncNet-style models and the report thumbnails take.
+     */
+    public static int[] square(float[] box, int frameWidth, int frameHeight) {
+        int side = Math.round(Math.max(box[2], box[3]) * SQUARE_MARGIN);
+        int x = Math.max(0, Math.round(box[0] + box[2] / 2 - side / 2f));
+        int y = Math.max(0, Math.round(box[1] + box[3] / 2 - side / 2f));
+        return new int[] {x, y, Math.min(side, frameWidth - x), Math.min(side, frameHeight - y)};
+    }
 }

@@ -230,15 +230,11 @@ public final class MediaFeatureExtractor {
      * bytes: the input of SyncNet-style models, which see the whole face (see {@link SyncNetFaceCrops}).
      */
     static byte[] faceCrop(Mat bgr, float[] box, MediaSpec spec, Mat out) {
-        int side = Math.round(Math.max(box[2], box[3]) * 1.3f);
-        int x = Math.max(0, Math.round(box[0] + box[2] / 2 - side / 2f));
-        int y = Math.max(0, Math.round(box[1] + box[3] / 2 - side / 2f));
-        int w = Math.min(side, bgr.cols() - x);
-        int h = Math.min(side, bgr.rows() - y);
-        if (w < 8 || h < 8) {
+        int[] r = FaceTrack.square(box, bgr.cols(), bgr.rows());
+        if (r[2] < 8 || r[3] < 8) {
             return null;
         }
-        try (Rect rect = new Rect(x, y, w, h); Mat roi = new Mat(bgr, rect);
+        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(bgr, rect);
                 Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
             opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
         }

@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.report;
 
 import io.lipsyncguard.job.media.FaceDetector;
+import io.lipsyncguard.job.media.FaceTrack;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -54,20 +55,18 @@ public final class FaceThumbnail {
         }
     }
 
-    /** The face box grown by 30% (square, clipped to the picture) scaled to size×size, or the whole picture. */
+    /** The square around the face ({@link FaceTrack#square}) scaled to size×size, or the whole picture. */
     static BufferedImage crop(BufferedImage picture, float[] face, int size) {
         int x = 0;
         int y = 0;
         int w = picture.getWidth();
         int h = picture.getHeight();
         if (face != null) {
-            float side = Math.max(face[2], face[3]) * 1.3f;
-            float cx = face[0] + face[2] / 2;
-            float cy = face[1] + face[3] / 2;
-            x = Math.max(0, Math.round(cx - side / 2));
-            y = Math.max(0, Math.round(cy - side / 2));
-            w = Math.min(picture.getWidth() - x, Math.round(side));
-            h = Math.min(picture.getHeight() - y, Math.round(side));
+            int[] r = FaceTrack.square(face, picture.getWidth(), picture.getHeight());
+            x = r[0];
+            y = r[1];
+            w = r[2];
+            h = r[3];
         }
         BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

@@ -44,4 +44,13 @@ class FaceTrackTest {
         assertThat(clipped[1] + clipped[3]).isEqualTo(480);
         assertThat(MouthRegion.of(0, 478, 10, 10, 640, 480)).isNull();
     }
+
+    @Test
+    void theFaceSquareIsCentredOnTheBoxAndClippedToTheFrame() {
+        // side 1.3 x 50 = 65, centred on (125, 120)
+        assertThat(FaceTrack.square(new float[] {100, 100, 50, 40}, 640, 480)).containsExactly(93, 88, 65, 65);
+        // at the corner it is clipped, not shifted
+        assertThat(FaceTrack.square(new float[] {0, 0, 50, 50}, 640, 480)).containsExactly(0, 0, 65, 65);
+        assertThat(FaceTrack.square(new float[] {600, 440, 50, 50}, 640, 480)).containsExactly(593, 433, 47, 47);
+    }
 }
