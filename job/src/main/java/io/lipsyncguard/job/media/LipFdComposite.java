@@ -64,9 +64,14 @@ public final class LipFdComposite {
         return out;
     }
 
-    /** numpy's round (half to even) of {@code x}. */
-    static long roundHalfEven(double x) {
-        return (long) Math.rint(x);
+    /**
+     * The mel columns of the window starting at frame {@code start}, {@code columnsPerFrame} columns per frame:
+     * {round(start·c), round((start+5)·c)} with numpy's rounding (half to even), at least one column wide.
+     */
+    public static long[] columns(long start, double columnsPerFrame) {
+        long begin = (long) Math.rint(start * columnsPerFrame);
+        long end = Math.max(begin + 1, (long) Math.rint((start + WINDOW) * columnsPerFrame));
+        return new long[] {begin, end};
     }
 
     /**
@@ -76,9 +81,9 @@ public final class LipFdComposite {
      */
     public static byte[] composite(byte[] melRgb, int melCols, int start, int frameCount, byte[][] framesBgr,
             int[] widths, int[] heights) {
-        double mapping = (double) melCols / frameCount;
-        int begin = (int) roundHalfEven(start * mapping);
-        int end = Math.max(begin + 1, (int) roundHalfEven((start + WINDOW) * mapping));
+        long[] cols = columns(start, (double) melCols / frameCount);
+        int begin = (int) cols[0];
+        int end = (int) cols[1];
         byte[] slice = new byte[LibrosaMel.N_MELS * (end - begin) * 3];
         for (int m = 0; m < LibrosaMel.N_MELS; m++) {
             System.arraycopy(melRgb, (m * melCols + begin) * 3, slice, m * (end - begin) * 3, (end - begin) * 3);

@@ -253,12 +253,11 @@ public final class ModelRunner {
     static byte[] lipFdComposite(AvWindow w, WindowSpec spec) {
         long start = w.startMs() * spec.fps() / 1000; // the window's first grid frame
         long audioStart = (start - spec.marginFrames()) * spec.samplesPerFrame(); // absolute index of audio[0]
-        double columnsPerFrame = (double) spec.sampleRate() / LibrosaMel.HOP / spec.fps();
-        long begin = Math.round(Math.rint(start * columnsPerFrame));
-        long end = Math.max(begin + 1, Math.round(Math.rint((start + LipFdComposite.WINDOW) * columnsPerFrame)));
-        long[] centres = new long[(int) (end - begin)];
+        // a stream knows the column rate, not the whole clip's column count: columns at sr/hop per second
+        long[] cols = LipFdComposite.columns(start, (double) spec.sampleRate() / LibrosaMel.HOP / spec.fps());
+        long[] centres = new long[(int) (cols[1] - cols[0])];
         for (int i = 0; i < centres.length; i++) {
-            centres[i] = (begin + i) * LibrosaMel.HOP - audioStart;
+            centres[i] = (cols[0] + i) * LibrosaMel.HOP - audioStart;
         }
         float[][] power = LibrosaMel.melPowerAt(w.audio(), centres);
         byte[] slice = LipFdComposite.causalSlice(power, 0, centres.length);
