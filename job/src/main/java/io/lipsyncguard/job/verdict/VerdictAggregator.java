@@ -104,15 +104,15 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         switch (w.status()) {
             case SCORED -> {
                 a.scored++;
+                double[] o = {a.count, a.offsetMean, a.offsetM2};
+                Welford.add(o, w.offsetFrames());
+                a.offsetMean = o[1];
+                a.offsetM2 = o[2];
                 double[] s = {a.count, a.mean, a.m2};
                 Welford.add(s, w.score());
                 a.count = s[0];
                 a.mean = s[1];
                 a.m2 = s[2];
-                a.offsetFramesSum += w.offsetFrames();
-                double delta = w.offsetFrames() - a.offsetMean;
-                a.offsetMean += delta / a.scored;
-                a.offsetM2 += delta * (w.offsetFrames() - a.offsetMean);
                 if (w.score() >= policy.threshold()) {
                     a.aboveThreshold++;
                 }

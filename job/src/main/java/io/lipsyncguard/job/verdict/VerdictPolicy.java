@@ -170,7 +170,7 @@ public final class VerdictPolicy {
         if (a.curveSum.length == 2 * p.marginFrames() + 1) {
             frames = SyncBaselineFeatures.offset(a.curveSum, p.marginFrames()); // argmax ignores the 1/n scale
         } else {
-            frames = a.offsetFramesSum / a.scored;
+            frames = a.offsetMean;
         }
         return (double) Math.round(frames * 1000.0 / p.fps());
     }

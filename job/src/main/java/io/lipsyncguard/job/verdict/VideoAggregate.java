@@ -20,8 +20,7 @@ public class VideoAggregate {
     public double m2;
     /** Sum of the scored windows' lag curves (index = lag + K). */
     public float[] curveSum = new float[0];
-    public double offsetFramesSum;
-    /** Welford mean and M2 of the scored windows' offsets in frames, for the offset's spread. */
+    /** Welford mean and M2 of the scored windows' offsets in frames (count: {@link #count}). */
     public double offsetMean;
     public double offsetM2;
     /** Scored windows at or above the decision threshold. */
