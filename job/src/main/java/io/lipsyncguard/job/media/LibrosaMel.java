@@ -19,10 +19,17 @@ public final class LibrosaMel {
 
     private static final float[][] FILTERS = filters(SAMPLE_RATE, N_FFT, N_MELS);
     private static final double[] WINDOW = new double[N_FFT];
+    /** FFT twiddles e^(-2πik/N), k < N/2, computed once rather than in every butterfly of every column. */
+    private static final double[] TWIDDLE_COS = new double[N_FFT / 2];
+    private static final double[] TWIDDLE_SIN = new double[N_FFT / 2];
 
     static {
         for (int n = 0; n < N_FFT; n++) {
             WINDOW[n] = 0.5 - 0.5 * Math.cos(2 * Math.PI * n / N_FFT);
+        }
+        for (int k = 0; k < N_FFT / 2; k++) {
+            TWIDDLE_COS[k] = Math.cos(-2 * Math.PI * k / N_FFT);
+            TWIDDLE_SIN[k] = Math.sin(-2 * Math.PI * k / N_FFT);
         }
     }
 
@@ -149,7 +156,7 @@ public final class LibrosaMel {
         return mel >= minLogMel ? minLogHz * Math.exp(logstep * (mel - minLogMel)) : fSp * mel;
     }
 
-    /** In-place radix-2 FFT (length a power of two). */
+    /** In-place radix-2 FFT of length {@link #N_FFT}. */
     static void fft(double[] re, double[] im) {
         int n = re.length;
         for (int i = 1, j = 0; i < n; i++) {
@@ -168,11 +175,11 @@ public final class LibrosaMel {
             }
         }
         for (int len = 2; len <= n; len <<= 1) {
-            double angle = -2 * Math.PI / len;
+            int step = n / len;
             for (int i = 0; i < n; i += len) {
                 for (int k = 0; k < len / 2; k++) {
-                    double wr = Math.cos(angle * k);
-                    double wi = Math.sin(angle * k);
+                    double wr = TWIDDLE_COS[k * step];
+                    double wi = TWIDDLE_SIN[k * step];
                     int a = i + k;
                     int b = a + len / 2;
                     double xr = re[b] * wr - im[b] * wi;
