@@ -3,22 +3,38 @@ package io.lipsyncguard.job.cli;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code sample}: writes the synthetic demo talking-head clips. */
+/** {@code sample}: writes the synthetic demo talking-head clips, or a labelled synthetic set for {@code evaluate}. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = "Write synthetic talking-head clips (in sync, shifted 400 ms, swapped, no face, no audio).")
+        description = {"Write synthetic talking-head clips (in sync, shifted 400 ms, swapped, no face, no audio).",
+            "With --labelled N: N in-sync clips under DIR/0_real and N shifted (+-200..600 ms) or swapped clips under "
+                    + "DIR/1_fake, the layout `evaluate` reads."})
 public final class SampleCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Output directory.")
     Path dir;
 
+    @Option(names = "--labelled", paramLabel = "N", description = "Write a labelled set of N clips per class instead "
+            + "of the demo clips.")
+    Integer labelled;
+
+    @Option(names = "--seed", defaultValue = "1000", description = "First seed of the labelled set (default: 1000).")
+    long seed;
+
+    @Option(names = "--seconds", defaultValue = "8", description = "Length of each labelled clip (default: 8).")
+    double seconds;
+
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(dir);
-        for (Path p : TalkingHeadGenerator.writeDemoSet(dir)) {
+        List<Path> written = labelled == null ? TalkingHeadGenerator.writeDemoSet(dir)
+                : TalkingHeadGenerator.writeLabelledSet(dir, labelled, seed, seconds);
+        for (Path p : written) {
             System.out.println(p);
         }
         return 0;

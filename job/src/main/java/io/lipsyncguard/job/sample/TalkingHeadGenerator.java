@@ -146,6 +146,48 @@ public final class TalkingHeadGenerator {
         return List.copyOf(written);
     }
 
+    /** Audio shifts of the labelled set's shifted clips, cycled with alternating sign: all beyond the 200 ms rule. */
+    private static final int[] LABELLED_SHIFTS_MS = {200, 320, 400, 600};
+
+    /** Offset from a fake clip's seed to the seed of the unrelated speech its swapped audio comes from. */
+    private static final long SWAP_SEED_OFFSET = 10_000;
+
+    /**
+     * Writes a labelled synthetic set in the layout {@code evaluate} reads: {@code perClass} in-sync clips under
+     * {@code 0_real/} and as many manipulated ones under {@code 1_fake/}, alternately shifted (±200 to ±600 ms) and
+     * swapped with unrelated speech. Real clips take seeds {@code firstSeed, firstSeed + 1, ...}, fakes the next
+     * {@code perClass} seeds, so no fake shares its lips with a real clip. Returns the files in writing order.
+     */
+    public static List<Path> writeLabelledSet(Path dir, int perClass, long firstSeed, double seconds)
+            throws IOException {
+        if (perClass < 1) {
+            throw new IllegalArgumentException("perClass must be >= 1 but is " + perClass);
+        }
+        Path real = Files.createDirectories(dir.resolve("0_real"));
+        Path fake = Files.createDirectories(dir.resolve("1_fake"));
+        List<Path> written = new ArrayList<>();
+        for (int i = 0; i < perClass; i++) {
+            long seed = firstSeed + i;
+            Path file = real.resolve("in_sync_" + seed + ".mp4");
+            write(file, SampleSpec.inSync(seed, seconds));
+            written.add(file);
+        }
+        for (int i = 0; i < perClass; i++) {
+            long seed = firstSeed + perClass + i;
+            Path file;
+            if (i % 2 == 0) {
+                int shift = LABELLED_SHIFTS_MS[(i / 2) % LABELLED_SHIFTS_MS.length] * ((i / 2) % 2 == 0 ? 1 : -1);
+                file = fake.resolve("shifted_" + shift + "ms_" + seed + ".mp4");
+                write(file, SampleSpec.shifted(seed, seconds, shift));
+            } else {
+                file = fake.resolve("swapped_" + seed + ".mp4");
+                write(file, SampleSpec.swapped(seed, seed + SWAP_SEED_OFFSET, seconds));
+            }
+            written.add(file);
+        }
+        return List.copyOf(written);
+    }
+
     /**
      * The video encoder the clips are written with: libx264 or libopenh264 (H.264) when the bundled FFmpeg has one,
      * else mpeg4 (MPEG-4 Part 2).

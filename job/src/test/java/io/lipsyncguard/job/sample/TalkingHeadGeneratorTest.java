@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +107,26 @@ class TalkingHeadGeneratorTest {
         TalkingHeadGenerator.write(file, SampleSpec.shifted(SEED, SECONDS, -120));
         double[] envelope = DecodedClip.decode(file, false).audioEnvelope(25);
         assertThat(DecodedClip.bestLag(mouth, envelope, MAX_LAG)).isBetween(-4, -2); // -120 ms = -3 frames
+    }
+
+    @Test
+    void theLabelledSetHasTheEvaluateLayoutAndItsShiftsAreReal() throws IOException {
+        Path set = dir.resolve("labelled");
+        List<Path> files = TalkingHeadGenerator.writeLabelledSet(set, 3, 500, 3);
+        assertThat(files).hasSize(6).allMatch(Files::isRegularFile);
+        try (Stream<Path> real = Files.list(set.resolve("0_real")); Stream<Path> fake = Files.list(set.resolve("1_fake"))) {
+            assertThat(real.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("in_sync_500.mp4", "in_sync_501.mp4", "in_sync_502.mp4");
+            assertThat(fake.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("shifted_200ms_503.mp4", "swapped_504.mp4", "shifted_-320ms_505.mp4");
+        }
+        double[] lips = TalkingHeadGenerator.mouthOpening(
+                TalkingHeadGenerator.speechAudio(505, 3, TalkingHeadGenerator.SAMPLE_RATE),
+                TalkingHeadGenerator.SAMPLE_RATE, TalkingHeadGenerator.FPS);
+        double[] envelope = DecodedClip.decode(set.resolve("1_fake/shifted_-320ms_505.mp4"), false).audioEnvelope(25);
+        assertThat(DecodedClip.bestLag(lips, envelope, MAX_LAG)).isBetween(-9, -7); // -320 ms = -8 frames
+        assertThatThrownBy(() -> TalkingHeadGenerator.writeLabelledSet(set, 0, 1, 3))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
