@@ -103,14 +103,13 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         a.mediaMs = Math.max(a.mediaMs, w.endMs());
         switch (w.status()) {
             case SCORED -> {
-                a.scored++;
-                double[] o = {a.count, a.offsetMean, a.offsetM2};
+                double[] o = {a.scored, a.offsetMean, a.offsetM2};
                 Welford.add(o, w.offsetFrames());
                 a.offsetMean = o[1];
                 a.offsetM2 = o[2];
-                double[] s = {a.count, a.mean, a.m2};
+                double[] s = {a.scored, a.mean, a.m2};
                 Welford.add(s, w.score());
-                a.count = s[0];
+                a.scored++;
                 a.mean = s[1];
                 a.m2 = s[2];
                 if (w.score() >= policy.threshold()) {
@@ -118,7 +117,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 }
                 if (w.score() >= policy.suspiciousScore()) {
                     if (a.runStartMs < 0) {
-                        a.runStartMs = w.startMs();
+                        // windows overlap: a run after a single clean window would reclaim media the previous segment
+                        // already reported, so segments start where the previous one ended and never overlap
+                        a.runStartMs = Math.max(w.startMs(), a.lastSegmentEndMs);
                         a.runScoreSum = 0;
                         a.runWindows = 0;
                     }
@@ -164,6 +165,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a.runStartMs < 0) {
             return;
         }
+        a.lastSegmentEndMs = a.runEndMs;
         int n = a.segmentStartMs.length;
         int drop = -1;
         if (n >= MAX_SEGMENTS) {
@@ -251,7 +253,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         VerdictPolicy.Decision d = VerdictPolicy.decide(a, policy);
         List<String> reasons = d.reasons();
         ScoreStats stats = a.scored == 0 ? null
-                : new ScoreStats(VerdictPolicy.round(a.mean), round6(Welford.variance(new double[] {a.count, a.mean,
+                : new ScoreStats(VerdictPolicy.round(a.mean), round6(Welford.variance(new double[] {a.scored, a.mean,
                         a.m2})), a.scored, d.videoScore());
         String error = a.errors.length > 0 ? String.join("; ", a.errors) : null;
         ScoreStats recent = null;

@@ -8,19 +8,19 @@ public class VideoAggregate {
     public long windowsSeen;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
+    /** Scored windows: also the count of the two Welford states below. */
     public long scored;
     public long noFace;
     public long silent;
     public long multiFace;
     public long lowQuality;
     public long unscored;
-    /** Welford state. */
-    public double count;
+    /** Welford mean and M2 of the scored windows' scores. */
     public double mean;
     public double m2;
     /** Sum of the scored windows' lag curves (index = lag + K). */
     public float[] curveSum = new float[0];
-    /** Welford mean and M2 of the scored windows' offsets in frames (count: {@link #count}). */
+    /** Welford mean and M2 of the scored windows' offsets in frames. */
     public double offsetMean;
     public double offsetM2;
     /** Scored windows at or above the decision threshold. */
@@ -35,6 +35,8 @@ public class VideoAggregate {
     public long runEndMs;
     public double runScoreSum;
     public long runWindows;
+    /** End of the last closed segment (kept or dropped): the next segment starts no earlier. */
+    public long lastSegmentEndMs;
     public boolean ended;
     public String endReason;
     public boolean hasAudio = true;

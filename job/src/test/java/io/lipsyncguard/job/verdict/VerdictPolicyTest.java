@@ -143,12 +143,33 @@ class VerdictPolicyTest {
         VideoAggregate a = scores(p, concat(repeat(0.1, 3), repeat(0.8, 2), repeat(1.0, 2), repeat(0.2, 1),
                 repeat(0.9, 1)));
         Segment[] s = VerdictAggregator.segments(a);
+        // window 8 spans 3200..5200 but the first segment already claimed media up to 4400: segments never overlap;
+        // the last run is still open, and reported
         assertThat(s).containsExactly(new Segment(1200, 1200 + 400 * 3 + 2000, 0.9, 4),
-                new Segment(3200, 5200, 0.9, 1)); // the last run is still open, and reported
+                new Segment(4400, 5200, 0.9, 1));
         VerdictPolicy.Decision d = VerdictPolicy.decide(a, p);
         assertThat(d.misalignment()).isEqualTo(round3(5.0 / 9)); // 5 of 9 windows >= 0.5
         assertThat(d.stability()).isBetween(0.0, 1.0);
         assertThat(d.offsetSpreadMs()).isEqualTo(0.0); // every window at +2 frames
+    }
+
+    @Test
+    void segmentsAreOrderedAndNeverOverlapWhateverTheScores() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        java.util.Random rnd = new java.util.Random(11);
+        double[] scores = new double[300];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = rnd.nextDouble() < 0.6 ? 0.9 : 0.2; // many runs broken by single clean windows
+        }
+        Segment[] s = VerdictAggregator.segments(scores(p, scores));
+        assertThat(s).hasSizeGreaterThan(10);
+        for (int i = 0; i < s.length; i++) {
+            assertThat(s[i].endMs()).isGreaterThan(s[i].startMs());
+            if (i > 0) {
+                assertThat(s[i].startMs()).as("segment %d starts after %d ends", i, i - 1)
+                        .isGreaterThanOrEqualTo(s[i - 1].endMs());
+            }
+        }
     }
 
     @Test
