@@ -50,6 +50,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.admin = Admin.create(adminProperties);
     }
 
+    /**
+     * Whether the broker's jars are on the classpath: the cluster image leaves them out (it always has real brokers),
+     * so callers can say so instead of failing with a missing class.
+     */
+    public static boolean available() {
+        try {
+            Class.forName("org.apache.kafka.common.test.KafkaClusterTestKit", false,
+                    EmbeddedKafka.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** Starts a broker accepting records up to {@link KafkaLimits#DEFAULT_MAX_RECORD_BYTES}. */
     public static EmbeddedKafka start() throws Exception {
         return start(KafkaLimits.DEFAULT_MAX_RECORD_BYTES);

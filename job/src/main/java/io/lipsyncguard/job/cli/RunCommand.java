@@ -67,6 +67,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (bootstrapServers == null && !EmbeddedKafka.available()) {
+            System.err.println("run: no --bootstrap-servers given and the embedded broker is not on this "
+                    + "classpath (the cluster image leaves it out); pass --bootstrap-servers");
+            return 2;
+        }
         if (demo) {
             Path dir = Files.createTempDirectory("lipsync-demo");
             System.err.println("writing demo clips to " + dir);

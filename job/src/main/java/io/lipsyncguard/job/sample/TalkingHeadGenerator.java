@@ -62,6 +62,8 @@ public final class TalkingHeadGenerator {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        // the encoders' stream dumps and rate statistics are info-level noise on the console of `sample` and `--demo`
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         int frames = Math.max(1, (int) Math.round(spec.seconds() * FPS));
         int totalSamples = frames * SAMPLES_PER_FRAME;
         float[] lipsAudio = fit(speechAudio(spec.seed(), spec.seconds(), SAMPLE_RATE), totalSamples, spec.seed());

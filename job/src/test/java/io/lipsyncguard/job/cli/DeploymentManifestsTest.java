@@ -85,6 +85,47 @@ class DeploymentManifestsTest {
     }
 
     @Test
+    void theClusterImageLibraryRunsTheEntryPointWithoutTheEmbeddedBroker() throws Exception {
+        // The image resolves lib/ with -Dcluster, which drops the embedded-broker profile's jars (and Scala and JUnit,
+        // which only they need): the entry point must build its job graph without them.
+        String pom = Files.readString(ROOT.resolve("job/pom.xml"));
+        String profile = pom.substring(pom.indexOf("<id>embedded-broker</id>"), pom.indexOf("</profile>"));
+        List<String> dropped = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<artifactId>([^<]+)</artifactId>").matcher(profile);
+        while (m.find()) {
+            dropped.add("/org/apache/kafka/" + m.group(1) + "/");
+        }
+        assertThat(dropped).contains("/org/apache/kafka/kafka_2.13/", "/org/apache/kafka/kafka-test-common-runtime/");
+        dropped.addAll(List.of("/org/scala-lang/", "/org/junit/", "/org/opentest4j/"));
+        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile"))).contains("-pl job -Dcluster dependency:copy");
+        String classpath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> dropped.stream().noneMatch(d -> e.replace('\\', '/').contains(d)))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        assertThat(classpath).doesNotContain("kafka_2.13").contains("kafka-clients");
+        String[] plan = childJvm(classpath, ClusterJob.class.getName(), "--bootstrap-servers", "localhost:9092",
+                "--device", "cpu", "--plan");
+        assertThat(plan[0]).as(plan[1]).isEqualTo("0");
+        assertThat(plan[1]).contains("kafka-chunks", "verdicts-sink").doesNotContain("NoClassDefFoundError");
+        // and `run` there without brokers says what is missing instead of failing on a class
+        String[] run = childJvm(classpath, LipsyncCli.class.getName(), "run", "--device", "cpu");
+        assertThat(run[0]).as(run[1]).isEqualTo("2");
+        assertThat(run[1]).contains("embedded broker is not on this classpath", "--bootstrap-servers")
+                .doesNotContain("NoClassDefFoundError");
+    }
+
+    /** Runs a main class in a fresh JVM; returns its exit code and its output. */
+    static String[] childJvm(String classpath, String mainClass, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", classpath, mainClass));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new String[] {String.valueOf(p.waitFor()), out};
+    }
+
+    @Test
     void theClusterEntryPointBuildsTheStreamingJobGraph() {
         PrintStream saved = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
