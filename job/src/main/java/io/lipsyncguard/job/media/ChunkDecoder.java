@@ -173,12 +173,13 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             origin = MediaFeatureExtractor.ORIGIN_FROM_MEDIA;
         }
         FaceTrackState track = new FaceTrackState(b.trackBox.length == 4 ? b.trackBox : null, b.trackLost,
-                b.trackFaces, b.trackLastDetectFrame);
+                b.trackFaces, b.trackLastDetectFrame, b.trackLastFullDetectFrame);
         MediaFeatures f = decodeWith(chunk, origin, firstAt, track);
         b.trackBox = track.box == null ? new float[0] : track.box;
         b.trackLost = track.lost;
         b.trackFaces = track.faces;
         b.trackLastDetectFrame = track.lastDetectFrame;
+        b.trackLastFullDetectFrame = track.lastFullDetectFrame;
         return f;
     }
 

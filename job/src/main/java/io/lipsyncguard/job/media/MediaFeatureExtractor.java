@@ -26,6 +26,9 @@ public final class MediaFeatureExtractor {
     /** Pass as {@code originUs} to take the first video timestamp (or audio, without video) as the origin. */
     public static final long ORIGIN_FROM_MEDIA = Long.MIN_VALUE;
 
+    /** Grid frames between whole-frame face searches while a face is tracked (1 s at 25 fps). */
+    static final int FULL_SEARCH_EVERY_FRAMES = 25;
+
     /** Audio pieces closer than this to the expected position are butted together (resampler timestamp jitter). */
     private static final double AUDIO_JOIN_TOLERANCE_S = 0.02;
 
@@ -153,11 +156,25 @@ public final class MediaFeatureExtractor {
                             || gridFrame - track.lastDetectFrame >= spec.detectEveryFrames()
                             || gridFrame < track.lastDetectFrame) {
                         track.lastDetectFrame = gridFrame;
-                        List<float[]> found = detector.detect(gray);
+                        // a tracked face is searched near its box at its size; the whole frame (new faces, a second
+                        // speaker) every FULL_SEARCH_EVERY_FRAMES, and whenever the near search finds nothing
+                        boolean full = lost || box == null || track.lastFullDetectFrame == Long.MIN_VALUE
+                                || gridFrame - track.lastFullDetectFrame >= FULL_SEARCH_EVERY_FRAMES
+                                || gridFrame < track.lastFullDetectFrame;
+                        List<float[]> found = detector.detect(gray, full ? null : box);
+                        if (!full && found.isEmpty()) {
+                            full = true;
+                            found = detector.detect(gray, null);
+                        }
+                        if (full) {
+                            track.lastFullDetectFrame = gridFrame;
+                        }
                         int best = FaceTrack.dominant(found, box);
                         if (best >= 0) {
                             box = FaceTrack.smooth(box, found.get(best), 0.6f);
-                            faces = FaceTrack.similarSized(found);
+                            if (full) {
+                                faces = FaceTrack.similarSized(found); // a near search cannot see other faces
+                            }
                             lost = false;
                         } else {
                             lost = true;

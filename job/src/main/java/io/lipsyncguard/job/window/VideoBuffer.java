@@ -52,6 +52,7 @@ public class VideoBuffer {
     public boolean trackLost = true;
     public int trackFaces;
     public long trackLastDetectFrame = Long.MIN_VALUE;
+    public long trackLastFullDetectFrame = Long.MIN_VALUE;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 
