@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** The progress bar's text, and its silence off a terminal. */
 class ProgressBarTest {
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** The latency benchmark's bookkeeping: which chunk a verdict waited for, percentiles, keeping up. */
 class StreamLatencyTest {
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Face choice, smoothing, mouth region and face square as pure functions on boxes. */
 class FaceTrackTest {
 
     @Test

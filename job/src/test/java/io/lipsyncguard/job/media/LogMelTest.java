@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+/** The log-mel features on generated signals: bins, filterbank shape, floor and timing. */
 class LogMelTest {
 
     private static final int SR = 16000;

@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import org.junit.jupiter.api.Test;
 
+/** Per-frame speech levels and flags on generated signals. */
 class SpeechActivityTest {
 
     @Test

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+/** The micro-batcher: batch sizes, the max wait, failure isolation and close. */
 class MicroBatcherTest {
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
+/** The decision rules, segments, offset rule and their boundaries, table-driven on folded window scores. */
 class VerdictPolicyTest {
 
     static final DecisionPolicy POLICY = new DecisionPolicy(0.5, 0.1, 3, 25, 15);

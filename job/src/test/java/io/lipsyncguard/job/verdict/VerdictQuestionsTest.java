@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lipsyncguard.job.score.ScoreStatus;
 import org.junit.jupiter.api.Test;
 
+/** Free-text questions mapped to the fixed set and answered from a verdict's metrics. */
 class VerdictQuestionsTest {
 
     static final DecisionPolicy POLICY = VerdictExplanationTest.POLICY;

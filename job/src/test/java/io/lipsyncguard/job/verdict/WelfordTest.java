@@ -5,6 +5,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import org.junit.jupiter.api.Test;
 
+/** Welford mean/variance against a two-pass computation, also far from zero. */
 class WelfordTest {
 
     @Test
