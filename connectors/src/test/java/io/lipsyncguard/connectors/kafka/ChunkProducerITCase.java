@@ -11,47 +11,26 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link ChunkProducer} and {@link EmbeddedKafka} against each other: size limits, transactions, pacing, close. */
 class ChunkProducerITCase {
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
     private static final MediaChunkDeserializer DESERIALIZER =
             new MediaChunkDeserializer(ReferencePolicy.allowing("file:///data/"));
 
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-            // The test kit's own close() fails when repeated; ours must not.
-            kafka.close();
-        }
-    }
-
-    private static String freshTopic() throws InterruptedException {
-        String topic = "chunks-" + UUID.randomUUID();
-        kafka.createTopic(topic, 3);
-        return topic;
-    }
-
     @Test
     void chunkAtTheSizeLimitPassesBrokerAndConsumer() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         byte[] payload = new byte[KafkaLimits.DEFAULT_MAX_RECORD_BYTES];
         Arrays.fill(payload, (byte) 7);
         MediaChunk big = new MediaChunk("big", 0, true, "video/mp4", 0L, payload, null, 11L);
 
-        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).build()) {
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             producer.send(big);
         }
 
@@ -60,12 +39,12 @@ class ChunkProducerITCase {
 
     @Test
     void chunkOverTheLimitIsRefusedBeforeAnythingIsSent() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         MediaChunk small = new MediaChunk("v", 0, false, null, 0L, new byte[10], null, 1L);
         MediaChunk tooBig = new MediaChunk("v", 1, true, null, 0L, new byte[11], null, 1L);
 
         try (ChunkProducer producer =
-                ChunkProducer.builder(kafka.bootstrapServers(), topic).maxRecordBytes(10).build()) {
+                ChunkProducer.builder(KAFKA.bootstrapServers(), topic).maxRecordBytes(10).build()) {
             assertThatThrownBy(() -> producer.send(List.of(small, tooBig)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("11 bytes exceeds the limit of 10 bytes");
@@ -76,13 +55,13 @@ class ChunkProducerITCase {
 
     @Test
     void transactionalProducerCommitsEachSend() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         List<MediaChunk> chunks = List.of(
                 new MediaChunk("t", 0, false, "video/mp2t", 0L, new byte[] {1}, null, 0L),
                 new MediaChunk("t", 1, true, null, MediaChunk.UNKNOWN_START, null, "file:///data/t.ts", 0L));
         Clock fixed = Clock.fixed(Instant.ofEpochMilli(1_234L), ZoneOffset.UTC);
 
-        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic)
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic)
                 .transactionalId("it-" + topic)
                 .wallClock(fixed)
                 .build()) {
@@ -97,7 +76,7 @@ class ChunkProducerITCase {
 
     @Test
     void pacedProducerWaitsForMediaTime() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         AtomicLong now = new AtomicLong();
         List<Duration> sleeps = new ArrayList<>();
         RealTimePacer pacer = new RealTimePacer(now::get, d -> {
@@ -110,7 +89,7 @@ class ChunkProducerITCase {
                     "p", seq, seq == 3, "video/mp2t", seq * 500_000L, new byte[] {(byte) seq}, null, 1L));
         }
 
-        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).pacer(pacer).build()) {
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).pacer(pacer).build()) {
             producer.send(chunks);
         }
 
@@ -120,8 +99,15 @@ class ChunkProducerITCase {
 
     /** Every record now in {@code topic}, as the deserializer turns them into chunks, in partition order. */
     private static List<MediaChunk> readAll(String topic, String isolationLevel) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic, isolationLevel).stream()
+        return TopicReader.readAll(KAFKA.bootstrapServers(), topic, isolationLevel).stream()
                 .map(DESERIALIZER::toChunk)
                 .toList();
+    }
+
+    @Test
+    void closingTheBrokerTwiceIsHarmless() throws Exception {
+        EmbeddedKafka own = EmbeddedKafka.start();
+        own.close();
+        own.close(); // the test kit's own close() fails when repeated; ours must not
     }
 }

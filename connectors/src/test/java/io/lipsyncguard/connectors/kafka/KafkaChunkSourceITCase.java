@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -23,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,25 +37,8 @@ class KafkaChunkSourceITCase {
                     .setNumberSlotsPerTaskManager(PARALLELISM)
                     .build());
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private static String freshTopic() throws InterruptedException {
-        String topic = "chunks-" + UUID.randomUUID();
-        kafka.createTopic(topic, 3);
-        return topic;
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     private static byte[] bytes(int size, long seed) {
         byte[] bytes = new byte[size];
@@ -68,7 +48,7 @@ class KafkaChunkSourceITCase {
 
     @Test
     void everyChunkOfTwoVideosArrivesWithItsHeadersAndPayload() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         List<MediaChunk> alpha = new ArrayList<>();
         for (int seq = 0; seq < 6; seq++) {
             // One chunk of 3 MiB: above Kafka's 1 MiB default, so the size limits must be in place end to end.
@@ -89,7 +69,7 @@ class KafkaChunkSourceITCase {
             }
         }
         List<RecordMetadata> written;
-        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).build()) {
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             written = producer.send(interleaved);
         }
         assertThat(written).hasSize(interleaved.size());
@@ -104,17 +84,17 @@ class KafkaChunkSourceITCase {
 
     @Test
     void refusedReferencesAndMalformedRecordsArriveAsInvalidChunks() throws Exception {
-        String topic = freshTopic();
+        String topic = KAFKA.freshTopic("chunks", 3);
         MediaChunk escaping = new MediaChunk("gamma", 0, false, null, MediaChunk.UNKNOWN_START, null,
                 "file:///data/../etc/passwd", 5L);
         MediaChunk fine = new MediaChunk("gamma", 1, true, "video/mp2t", 0L, bytes(64, 1), null, 6L);
         RecordMetadata escapingAt;
         RecordMetadata missingKeyAt;
-        try (ChunkProducer producer = ChunkProducer.builder(kafka.bootstrapServers(), topic).build()) {
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             escapingAt = producer.send(List.of(escaping, fine)).get(0);
         }
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
-                Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                Map.of("bootstrap.servers", KAFKA.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, null, "x".getBytes(UTF_8));
             record.headers().add(ChunkHeaders.SEQUENCE, "4".getBytes(UTF_8));
@@ -140,7 +120,7 @@ class KafkaChunkSourceITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(PARALLELISM);
         KafkaSource<MediaChunk> source = KafkaChunkSources
-                .builder(KafkaSourceSettings.forTopic(kafka.bootstrapServers(), topic, "it-" + topic), policy)
+                .builder(KafkaSourceSettings.forTopic(KAFKA.bootstrapServers(), topic, "it-" + topic), policy)
                 .setBounded(OffsetsInitializer.latest())
                 .build();
         List<MediaChunk> received = new ArrayList<>();

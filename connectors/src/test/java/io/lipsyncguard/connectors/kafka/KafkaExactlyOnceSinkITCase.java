@@ -22,8 +22,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,24 +41,12 @@ class KafkaExactlyOnceSinkITCase {
                     .setNumberSlotsPerTaskManager(PARALLELISM)
                     .build());
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startKafka() throws Exception {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws Exception {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
 
     @Test
     void readCommittedConsumerSeesEachRecordOnceDespiteAFailureAndReplay() throws Exception {
-        String topic = "dead-letters-" + UUID.randomUUID();
-        kafka.createTopic(topic, 3);
+        String topic = KAFKA.freshTopic("dead-letters", 3);
         FailOnceAfterCheckpoint.reset();
 
         Configuration config = new Configuration();
@@ -76,7 +62,7 @@ class KafkaExactlyOnceSinkITCase {
                 i -> new ErrorRecord("video-" + (i % 5), i, ErrorRecord.STAGE_DECODE, "reason " + i, 1_000L + i),
                 RECORDS, RateLimiterStrategy.perSecond(100), TypeInformation.of(ErrorRecord.class));
         KafkaSinkSettings settings = KafkaSinkSettings.exactlyOnce(
-                kafka.bootstrapServers(), topic, "it-eos-" + UUID.randomUUID());
+                KAFKA.bootstrapServers(), topic, "it-eos-" + UUID.randomUUID());
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "errors")
                 .map(new FailOnceAfterCheckpoint())
                 .sinkTo(KafkaJsonSinks.create(settings, ErrorRecord::videoId, new ErrorRecordSerializer()));
@@ -101,7 +87,7 @@ class KafkaExactlyOnceSinkITCase {
 
     /** Everything a consumer with {@code isolationLevel} sees in the topic now. */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolationLevel) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic, isolationLevel);
+        return TopicReader.readAll(KAFKA.bootstrapServers(), topic, isolationLevel);
     }
 
     /** Passes records through, but fails once on subtask 0 after a checkpoint, forcing a restore and replay. */
