@@ -41,6 +41,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Chunks held while waiting for a missing sequence number; beyond this the gap is reported and skipped. */
     public static final int MAX_PENDING_CHUNKS = 16;
 
+    /** A referenced file is decoded (and its windows cut) this many video frames at a time: 10 s at 25 fps. */
+    static final int FILE_SEGMENT_FRAMES = 250;
+
     private final JobConfig config;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
@@ -144,9 +147,17 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     "chunk " + chunk.sequence() + " has neither bytes nor a uri");
             return;
         }
-        MediaFeatures features;
+        // windows are cut as the decode goes: a long referenced file is decoded in segments, so it never sits in
+        // memory whole and its windows flow (under backpressure) while it decodes
+        MediaFeatureExtractor.SegmentSink cutWindows = features -> {
+            WindowCutter.append(b, features, spec);
+            WindowCutter.computeMel(b, spec, filterbank, false);
+            emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
+        };
         try {
-            features = decode(b, chunk);
+            decode(b, chunk, cutWindows);
+        } catch (MediaFeatureExtractor.SegmentSinkException e) {
+            throw e; // the windows' way downstream failed: a job failure, not a bad chunk
         } catch (MediaDecodeException | IOException | RuntimeException e) {
             error(ctx, out, chunk, chunk.sequence(), "decode",
                     "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
@@ -154,12 +165,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         chunksDecoded.inc();
         b.decodedChunks++;
-        WindowCutter.append(b, features, spec);
-        WindowCutter.computeMel(b, spec, filterbank, false);
-        emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
     }
 
-    private MediaFeatures decode(VideoBuffer b, MediaChunk chunk) throws MediaDecodeException, IOException {
+    private void decode(VideoBuffer b, MediaChunk chunk, MediaFeatureExtractor.SegmentSink sink)
+            throws MediaDecodeException, IOException {
         long origin = b.originUs;
         long firstAt = 0;
         if (chunk.mediaStartUs() != MediaChunk.UNKNOWN_START) {
@@ -174,31 +183,38 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         FaceTrackState track = new FaceTrackState(b.trackBox.length == 4 ? b.trackBox : null, b.trackLost,
                 b.trackFaces, b.trackLastDetectFrame, b.trackLastFullDetectFrame);
-        MediaFeatures f = decodeWith(chunk, origin, firstAt, track);
+        decodeWith(chunk, origin, firstAt, track, sink);
         b.trackBox = track.box == null ? new float[0] : track.box;
         b.trackLost = track.lost;
         b.trackFaces = track.faces;
         b.trackLastDetectFrame = track.lastDetectFrame;
         b.trackLastFullDetectFrame = track.lastFullDetectFrame;
-        return f;
     }
 
-    private MediaFeatures decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track)
-            throws MediaDecodeException, IOException {
+    private void decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track,
+            MediaFeatureExtractor.SegmentSink sink) throws MediaDecodeException, IOException {
         if (!chunk.isReference()) {
-            return MediaFeatureExtractor.extract(chunk.payload(), ChunkFormats.ffmpegFormat(chunk.contentType()),
-                    mediaSpec, origin, firstAt, track);
+            MediaFeatures f = MediaFeatureExtractor.extract(chunk.payload(),
+                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, origin, firstAt, track);
+            try {
+                sink.accept(f);
+            } catch (Exception e) {
+                throw new MediaFeatureExtractor.SegmentSinkException(e);
+            }
+            return;
         }
         Path local = localPath(chunk.uri());
         if (local != null) {
-            return MediaFeatureExtractor.extract(local, mediaSpec, origin, firstAt, track);
+            MediaFeatureExtractor.extractInSegments(local, mediaSpec, origin, firstAt, track, FILE_SEGMENT_FRAMES,
+                    sink);
+            return;
         }
         // other file systems (s3://, hdfs://, ...) through Flink's plugins: copy to a temp file FFmpeg can seek in
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(chunk.uri());
         Path tmp = Files.createTempFile("lipsync-chunk", ".media");
         try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return MediaFeatureExtractor.extract(tmp, mediaSpec, origin, firstAt, track);
+            MediaFeatureExtractor.extractInSegments(tmp, mediaSpec, origin, firstAt, track, FILE_SEGMENT_FRAMES, sink);
         } finally {
             Files.deleteIfExists(tmp);
         }

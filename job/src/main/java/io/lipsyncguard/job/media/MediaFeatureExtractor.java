@@ -58,6 +58,37 @@ public final class MediaFeatureExtractor {
         return decode(grabber, spec, originUs, firstFrameAtUs, track, file.toString());
     }
 
+    /** Receives the successive pieces of a segmented decode; may fail, which ends the decode with that failure. */
+    @FunctionalInterface
+    public interface SegmentSink {
+        void accept(MediaFeatures segment) throws Exception;
+    }
+
+    /** Thrown out of a segmented decode when its {@link SegmentSink} failed: the cause is the sink's, not FFmpeg's. */
+    public static final class SegmentSinkException extends RuntimeException {
+        public SegmentSinkException(Exception cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * As {@link #extract(Path, MediaSpec, long, long, FaceTrackState)}, but hands the features to {@code sink} every
+     * {@code segmentFrames} decoded video frames (and once at the end) instead of holding the whole file: a long file
+     * costs the memory of one segment, and its windows can be cut while it decodes. The pieces are exactly the whole
+     * decode cut at frame boundaries (the grid and the audio placement carry on across them).
+     */
+    public static void extractInSegments(Path file, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track, int segmentFrames, SegmentSink sink) throws MediaDecodeException {
+        if (segmentFrames < 1) {
+            throw new IllegalArgumentException("segmentFrames must be >= 1 but is " + segmentFrames);
+        }
+        if (!Files.isReadable(file)) {
+            throw new MediaDecodeException("cannot read " + file + ": no such readable file");
+        }
+        decode(new FFmpegFrameGrabber(file.toFile()), spec, originUs, firstFrameAtUs, track, file.toString(),
+                segmentFrames, sink);
+    }
+
     /**
      * Decodes an in-memory chunk. {@code formatHint} is an FFmpeg demuxer name ("mpegts", "mp4", "matroska") or null
      * to let FFmpeg probe.
@@ -91,6 +122,13 @@ public final class MediaFeatureExtractor {
     private static MediaFeatures decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs,
             long firstFrameAtUs, FaceTrackState track, String what)
             throws MediaDecodeException {
+        MediaFeatures[] whole = new MediaFeatures[1];
+        decode(grabber, spec, originUs, firstFrameAtUs, track, what, Integer.MAX_VALUE, f -> whole[0] = f);
+        return whole[0];
+    }
+
+    private static void decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track, String what, int segmentFrames, SegmentSink sink) throws MediaDecodeException {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         grabber.setImageMode(spec.colour() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
         grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
@@ -120,6 +158,8 @@ public final class MediaFeatureExtractor {
             boolean lost = track.lost;
             int faces = track.faces;
             int decoded = 0;
+            int decodedInSegment = 0;
+            long[] audioExpected = {Long.MIN_VALUE};
             int width = 0;
             int height = 0;
             Frame frame;
@@ -191,6 +231,14 @@ public final class MediaFeatureExtractor {
                     boolean faceFound = spec.wholeFrames() ? !lost && box != null : crop != null;
                     grid.offer(frame.timestamp - origin, crop, faceFound, faces);
                     decoded++;
+                    if (++decodedInSegment >= segmentFrames) {
+                        // the grid slots before this frame are settled; the audio so far is placed on the same origin
+                        sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec,
+                                decoded > 0, width, height, sourceFps, decodedInSegment));
+                        audioTimes.clear();
+                        audioPieces.clear();
+                        decodedInSegment = 0;
+                    }
                 } else if (frame.samples != null && frame.samples.length > 0) {
                     FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
                     float[] s = new float[buf.remaining()];
@@ -206,24 +254,41 @@ public final class MediaFeatureExtractor {
             track.box = box;
             track.lost = lost;
             track.faces = faces;
-            if (decoded == 0 && audioPieces.isEmpty()) {
+            if (decoded == 0 && audioPieces.isEmpty() && audioExpected[0] == Long.MIN_VALUE) {
                 throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
             }
-            long audioStart = 0;
-            float[] audio = new float[0];
-            if (!audioPieces.isEmpty()) {
-                long[] start = new long[1];
-                audio = placeAudio(audioTimes, audioPieces, origin, spec.sampleRate(), start);
-                audioStart = start[0];
-            }
-            return new MediaFeatures(origin, grid.first, grid.count, grid.crops(), grid.faceFound(), grid.faceCount(),
-                    audioStart, audio, decoded > 0, !audioPieces.isEmpty(), width, height, sourceFps, decoded);
-        } catch (MediaDecodeException e) {
+            sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec, decoded > 0,
+                    width, height, sourceFps, decodedInSegment));
+        } catch (MediaDecodeException | SegmentSinkException e) {
             throw e;
         } catch (Exception | Error e) {
             throw new MediaDecodeException("decoding " + what + " failed: " + rootMessage(e), e);
         } finally {
             release(grabber);
+        }
+    }
+
+    /** One piece of a decode: the settled grid slots and the audio decoded since the previous piece. */
+    private static MediaFeatures features(Grid.Slots slots, long origin, List<long[]> audioTimes,
+            List<float[]> audioPieces, long[] audioExpected, MediaSpec spec, boolean hasVideo, int width, int height,
+            double sourceFps, int decoded) {
+        long audioStart = 0;
+        float[] audio = new float[0];
+        if (!audioPieces.isEmpty()) {
+            long[] start = new long[1];
+            audio = placeAudio(audioTimes, audioPieces, origin, spec.sampleRate(), start, audioExpected);
+            audioStart = start[0];
+        }
+        return new MediaFeatures(origin, slots.first(), slots.count(), slots.crops(), slots.faceFound(),
+                slots.faceCount(), audioStart, audio, hasVideo, audioExpected[0] != Long.MIN_VALUE, width, height,
+                sourceFps, decoded);
+    }
+
+    private static void sink(SegmentSink sink, MediaFeatures f) {
+        try {
+            sink.accept(f);
+        } catch (Exception e) {
+            throw new SegmentSinkException(e);
         }
     }
 
@@ -276,9 +341,18 @@ public final class MediaFeatureExtractor {
      */
     static float[] placeAudio(List<long[]> times, List<float[]> pieces, long originUs, int sampleRate,
             long[] startOut) {
+        return placeAudio(times, pieces, originUs, sampleRate, startOut, new long[] {Long.MIN_VALUE});
+    }
+
+    /**
+     * As above, continuing from where the previous pieces of the same decode ended ({@code expectedInOut[0]}, the
+     * sample after them, or {@code Long.MIN_VALUE}), which it updates.
+     */
+    static float[] placeAudio(List<long[]> times, List<float[]> pieces, long originUs, int sampleRate,
+            long[] startOut, long[] expectedInOut) {
         long tolerance = Math.round(AUDIO_JOIN_TOLERANCE_S * sampleRate);
         long[] positions = new long[pieces.size()];
-        long expected = Long.MIN_VALUE;
+        long expected = expectedInOut[0];
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (int i = 0; i < pieces.size(); i++) {
@@ -296,6 +370,7 @@ public final class MediaFeatureExtractor {
             System.arraycopy(pieces.get(i), 0, out, (int) (positions[i] - min), pieces.get(i).length);
         }
         startOut[0] = min;
+        expectedInOut[0] = expected;
         return out;
     }
 
@@ -388,16 +463,19 @@ public final class MediaFeatureExtractor {
             count++;
         }
 
-        byte[] crops() {
-            return Arrays.copyOf(crops, count * spec.cropPixels());
-        }
+        /** Settled grid slots, taken out of the grid, which goes on from the next slot. */
+        record Slots(long first, int count, byte[] crops, boolean[] faceFound, byte[] faceCount) {}
 
-        boolean[] faceFound() {
-            return Arrays.copyOf(face, count);
-        }
-
-        byte[] faceCount() {
-            return Arrays.copyOf(faces, count);
+        /** Hands over the slots filled so far and starts empty at the next one, keeping the last decoded frame. */
+        Slots drain() {
+            if (prevTs == Long.MIN_VALUE) {
+                first = Math.max(0, first);
+            }
+            Slots slots = new Slots(first, count, Arrays.copyOf(crops, count * spec.cropPixels()),
+                    Arrays.copyOf(face, count), Arrays.copyOf(faces, count));
+            first += count;
+            count = 0;
+            return slots;
         }
     }
 }

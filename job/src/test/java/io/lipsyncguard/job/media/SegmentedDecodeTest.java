@@ -1,0 +1,118 @@
+package io.lipsyncguard.job.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lipsyncguard.job.cli.ModelPaths;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.window.AvWindow;
+import io.lipsyncguard.job.window.VideoBuffer;
+import io.lipsyncguard.job.window.WindowCutter;
+import io.lipsyncguard.job.window.WindowSpec;
+import io.lipsyncguard.models.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A file decoded in segments (as the job decodes referenced files, to bound memory) gives exactly the windows of the
+ * same file decoded whole, at 25 fps and at other frame and sample rates.
+ */
+class SegmentedDecodeTest {
+
+    static final Path SHARED = Path.of(System.getProperty("lipsync.shared.data", "../../shared/data"));
+
+    @TempDir
+    static Path tmp;
+
+    static WindowSpec spec;
+    static MediaSpec media;
+    static float[][] filterbank;
+
+    @BeforeAll
+    static void specs() throws Exception {
+        spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
+        media = spec.mediaSpec(5, 320);
+        filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
+    }
+
+    @Test
+    void segmentsGiveTheWindowsOfTheWholeDecode() throws Exception {
+        Path clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(31, 8));
+        assertSameWindows(clip, 37);
+    }
+
+    @Test
+    void aThirtyFpsSourceAndResampledAudioStayExact() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        assertSameWindows(SHARED.resolve("retalking_face2.mp4"), 29); // 44.1 kHz audio resampled to 16 kHz
+        Path face = SHARED.resolve("face_no_audio.mp4"); // 30 fps onto the 25 fps grid
+        VideoBuffer whole = new VideoBuffer();
+        WindowCutter.append(whole, MediaFeatureExtractor.extract(face, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA), spec);
+        VideoBuffer pieces = new VideoBuffer();
+        MediaFeatureExtractor.extractInSegments(face, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
+                new FaceTrackState(), 23, f -> WindowCutter.append(pieces, f, spec));
+        assertThat(pieces.cropFrames).isEqualTo(whole.cropFrames).isGreaterThan(100);
+        assertThat(java.util.Arrays.copyOf(pieces.crops, pieces.cropFrames * spec.cropPixels()))
+                .isEqualTo(java.util.Arrays.copyOf(whole.crops, whole.cropFrames * spec.cropPixels()));
+    }
+
+    @Test
+    void aFailingSinkEndsTheDecodeWithItsOwnFailure() throws Exception {
+        Path clip = tmp.resolve("short.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(32, 2));
+        IllegalStateException boom = new IllegalStateException("downstream is gone");
+        assertThatThrownBy(() -> MediaFeatureExtractor.extractInSegments(clip, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 10, f -> {
+                    throw boom;
+                }))
+                .isInstanceOf(MediaFeatureExtractor.SegmentSinkException.class)
+                .hasCause(boom);
+    }
+
+    private static void assertSameWindows(Path file, int segmentFrames) throws Exception {
+        VideoBuffer whole = new VideoBuffer();
+        WindowCutter.append(whole, MediaFeatureExtractor.extract(file, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA), spec);
+        WindowCutter.computeMel(whole, spec, filterbank, true);
+        List<AvWindow> expected = WindowCutter.cut(whole, spec, "v");
+
+        VideoBuffer b = new VideoBuffer();
+        List<AvWindow> actual = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        int[] cutWhileDecoding = {0};
+        MediaFeatureExtractor.extractInSegments(file, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
+                new FaceTrackState(), segmentFrames, f -> {
+                    sizes.add(f.frameCount());
+                    WindowCutter.append(b, f, spec);
+                    WindowCutter.computeMel(b, spec, filterbank, false);
+                    actual.addAll(WindowCutter.cut(b, spec, "v"));
+                    cutWhileDecoding[0] = actual.size();
+                });
+        WindowCutter.computeMel(b, spec, filterbank, true);
+        actual.addAll(WindowCutter.cut(b, spec, "v"));
+
+        assertThat(sizes).hasSizeGreaterThan(3);
+        assertThat(sizes).allMatch(n -> n <= segmentFrames + 1, "no piece holds more than one segment");
+        assertThat(cutWhileDecoding[0]).as("windows are cut while the file decodes").isGreaterThan(0);
+        assertThat(expected).isNotEmpty();
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            AvWindow e = expected.get(i);
+            AvWindow a = actual.get(i);
+            assertThat(a.startMs()).isEqualTo(e.startMs());
+            assertThat(a.crops()).as("crops of window %d", i).isEqualTo(e.crops());
+            assertThat(a.audio()).as("audio features of window %d", i).isEqualTo(e.audio());
+            assertThat(a.faceFraction()).isEqualTo(e.faceFraction());
+            assertThat(a.speechFraction()).isEqualTo(e.speechFraction());
+        }
+    }
+}
