@@ -83,6 +83,11 @@ class AnalyzeITCase {
                     FfmpegTool.shiftAudio(real, shifted, ms);
                     files.add(shifted);
                 }
+                // this clip's picture with the next clip's sound
+                String other = REAL_CLIPS.get((REAL_CLIPS.indexOf(clip) + 1) % REAL_CLIPS.size());
+                Path swapped = tmp.resolve(swappedName(clip));
+                FfmpegTool.swapAudio(real, SHARED.resolve(other), swapped);
+                files.add(swapped);
             }
             files.add(SHARED.resolve("noface_vggsound.mp4"));
             files.add(SHARED.resolve("face_no_audio.mp4"));
@@ -107,6 +112,10 @@ class AnalyzeITCase {
             "retalking_face2.mp4", "retalking_face3.mp4", "syncnet_example.avi");
 
     static final int[] REAL_SHIFTS = {-400, 400};
+
+    static String swappedName(String clip) {
+        return clip.substring(0, clip.lastIndexOf('.')) + ".swapped.mkv";
+    }
 
     static String shiftedName(String clip, int ms) {
         return clip.substring(0, clip.lastIndexOf('.')) + ".shifted" + ms + ".mkv";
@@ -223,6 +232,16 @@ class AnalyzeITCase {
                         .isCloseTo(400.0, offset(40.0));
             }
             assertThat(early.windows().total()).isEqualTo(original.windows().total());
+        }
+    }
+
+    @Test
+    void realClipsWithAnotherClipsSoundAreFlagged() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        for (String clip : REAL_CLIPS) {
+            Verdict v = verdict(swappedName(clip));
+            assertThat(v.verdict()).as("%s", v).isEqualTo(Label.FAKE);
+            assertThat(v.windows().scored()).isGreaterThanOrEqualTo(3);
         }
     }
 
