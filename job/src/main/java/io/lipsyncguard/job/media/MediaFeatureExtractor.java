@@ -159,6 +159,7 @@ public final class MediaFeatureExtractor {
             int faces = track.faces;
             int decoded = 0;
             int decodedInSegment = 0;
+            long audioInSegment = 0;
             long[] audioExpected = {Long.MIN_VALUE};
             int width = 0;
             int height = 0;
@@ -245,6 +246,21 @@ public final class MediaFeatureExtractor {
                     buf.get(s);
                     audioTimes.add(new long[] {frame.timestamp});
                     audioPieces.add(s);
+                    if (!hasVideo) {
+                        // audio alone: the first sample is the origin (as it would be at the end), and the pieces go
+                        // out by the same length as a video segment
+                        if (origin == ORIGIN_FROM_MEDIA) {
+                            origin = frame.timestamp - firstFrameAtUs;
+                        }
+                        audioInSegment += s.length;
+                        if (audioInSegment >= (long) segmentFrames * spec.sampleRate() / spec.fps()) {
+                            sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec,
+                                    false, width, height, sourceFps, 0));
+                            audioTimes.clear();
+                            audioPieces.clear();
+                            audioInSegment = 0;
+                        }
+                    }
                 }
             }
             if (origin == ORIGIN_FROM_MEDIA) {
