@@ -1,6 +1,7 @@
 package io.lipsyncguard.connectors;
 
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -17,10 +18,19 @@ public final class MediaFileSources {
 
     private MediaFileSources() {}
 
-    /** A bounded source emitting one {@link MediaChunk} reference per media file found under the given paths. */
+    /**
+     * A bounded source emitting one {@link MediaChunk} reference per media file found under the given paths: a file
+     * named directly is always read (FFmpeg decides whether it is media, and a verdict or an error line says so), a
+     * directory is walked for {@link #MEDIA_EXTENSIONS}.
+     */
     public static FileSource<MediaChunk> forPaths(List<Path> paths) {
+        HashSet<String> named = new HashSet<>();
+        for (Path p : paths) {
+            named.add(p.toUri().getPath());
+        }
         return FileSource.forBulkFileFormat(new MediaFileFormat(), paths.toArray(new Path[0]))
-                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(MediaFileSources::isMediaFileOrDirectory))
+                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(
+                        path -> named.contains(path.toUri().getPath()) || isMediaFileOrDirectory(path)))
                 .build();
     }
 

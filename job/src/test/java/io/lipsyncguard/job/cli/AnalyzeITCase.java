@@ -10,6 +10,7 @@ import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.media.FfmpegTool;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.sample.WavFile;
 import io.lipsyncguard.job.verdict.Label;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
@@ -74,6 +75,9 @@ class AnalyzeITCase {
         new Random(7).nextBytes(junk);
         Files.write(corrupt, junk);
         files.add(corrupt);
+        Path speechOnly = tmp.resolve("speech_only.wav");
+        WavFile.write(speechOnly, TalkingHeadGenerator.speechAudio(9, 6, 16_000), 16_000);
+        files.add(speechOnly);
         if (Files.isDirectory(SHARED)) {
             for (String clip : REAL_CLIPS) {
                 Path real = SHARED.resolve(clip);
@@ -183,6 +187,14 @@ class AnalyzeITCase {
         assertThat(v.verdict()).isEqualTo(Label.UNCERTAIN);
         assertThat(v.reasons()).contains("no-audio");
         assertThat(v.windows().total()).isZero();
+    }
+
+    @Test
+    void soundWithoutPictureIsAnErrorThatSaysWhy() {
+        Verdict v = verdict("speech_only.wav");
+        assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
+        assertThat(v.reasons()).containsExactly("no-video");
+        assertThat(v.error()).contains("no video");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.lipsyncguard.job.cli.ModelPaths;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.sample.WavFile;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.VideoBuffer;
 import io.lipsyncguard.job.window.WindowCutter;
@@ -68,7 +69,7 @@ class SegmentedDecodeTest {
     @Test
     void audioWithoutPictureAlsoComesInSegments() throws Exception {
         Path wav = tmp.resolve("speech.wav");
-        writeWav(wav, TalkingHeadGenerator.speechAudio(33, 12, 22_050), 22_050); // resampled to 16 kHz on decode
+        WavFile.write(wav, TalkingHeadGenerator.speechAudio(33, 12, 22_050), 22_050); // resampled to 16 kHz on decode
         MediaFeatures whole = MediaFeatureExtractor.extract(wav, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         VideoBuffer b = new VideoBuffer();
         List<Integer> pieces = new ArrayList<>();
@@ -83,20 +84,6 @@ class SegmentedDecodeTest {
         assertThat(b.hasVideo).isFalse();
         assertThat(b.audioBase).isEqualTo(whole.audioStartSample());
         assertThat(java.util.Arrays.copyOf(b.audio, b.audioLen)).isEqualTo(whole.audio());
-    }
-
-    /** A mono 16-bit PCM WAV file. */
-    static void writeWav(Path file, float[] samples, int rate) throws java.io.IOException {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(44 + 2 * samples.length)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        bb.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + 2 * samples.length)
-                .put("WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1)
-                .putShort((short) 1).putInt(rate).putInt(2 * rate).putShort((short) 2).putShort((short) 16)
-                .put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(2 * samples.length);
-        for (float v : samples) {
-            bb.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
-        }
-        Files.write(file, bb.array());
     }
 
     @Test
