@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:every input got a verdict (REAL, FAKE or UNCERTAIN)",
             "1:at least one input could not be analysed (an ERROR line says why)",
-            "2:bad usage: missing input, invalid model or manifest"})
+            "2:bad usage: missing input, no media file in the given directories, invalid model or manifest"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Mixin
@@ -94,6 +94,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
         Map<String, Long> sizes = new java.util.HashMap<>();
         for (Path f : io.lipsyncguard.connectors.MediaFileSources.listLocal(files)) {
             sizes.put(f.toAbsolutePath().normalize().toString(), Files.size(f));
+        }
+        if (sizes.isEmpty()) {
+            err.println("analyze: no media files in " + files + " (directories are searched for "
+                    + String.join(", ", new java.util.TreeSet<>(io.lipsyncguard.connectors.MediaFileSources
+                            .MEDIA_EXTENSIONS)) + ")");
+            return 2;
         }
         Analysis analysis;
         try (ProgressBar bar = ProgressBar.startIfTerminal(err, sizes.size(),
