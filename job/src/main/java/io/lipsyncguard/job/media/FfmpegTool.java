@@ -102,6 +102,26 @@ public final class FfmpegTool {
                 "-map", "0:a:0?", "-c", "copy", "-f", "matroska", out.toString()));
     }
 
+    /**
+     * Writes {@code out} (MP4) as a phone records portrait video: the picture stored turned a quarter clockwise, with a
+     * display rotation of 90° counter-clockwise that turns it back upright in a player. The audio is copied.
+     */
+    public static void storeSideways(Path in, Path out) throws IOException {
+        createParent(out);
+        Path turned = Files.createTempFile("lipsync-sideways", ".mp4");
+        try {
+            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?",
+                    "-vf", "transpose=clock"));
+            args.addAll(videoEncoderArgs());
+            args.addAll(List.of("-c:a", "copy", turned.toString()));
+            run(args);
+            run(List.of("-y", "-display_rotation", "90", "-i", turned.toString(), "-map", "0", "-c", "copy",
+                    out.toString()));
+        } finally {
+            Files.deleteIfExists(turned);
+        }
+    }
+
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);

@@ -143,13 +143,15 @@ public final class MediaFeatureExtractor {
         try (OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
                 FaceDetector detector = new FaceDetector(spec.detectMaxWidth());
                 Mat cropMat = new Mat();
-                Mat grayMat = new Mat()) {
+                Mat grayMat = new Mat();
+                Mat uprightMat = new Mat()) {
             boolean hasVideo = grabber.hasVideo();
             boolean hasAudio = grabber.hasAudio();
             if (!hasVideo && !hasAudio) {
                 throw new MediaDecodeException(what + " has neither a video nor an audio stream");
             }
             double sourceFps = grabber.getFrameRate();
+            int rotation = hasVideo ? DisplayRotation.rotateCode(grabber.getDisplayRotation()) : -1;
             Grid grid = new Grid(spec);
             List<long[]> audioTimes = new ArrayList<>();
             List<float[]> audioPieces = new ArrayList<>();
@@ -177,10 +179,11 @@ public final class MediaFeatureExtractor {
                     break;
                 }
                 if (frame.image != null) {
-                    Mat picture = converter.convert(frame);
-                    if (picture == null || picture.empty()) {
+                    Mat decodedPicture = converter.convert(frame);
+                    if (decodedPicture == null || decodedPicture.empty()) {
                         continue;
                     }
+                    Mat picture = DisplayRotation.apply(decodedPicture, rotation, uprightMat);
                     Mat gray = picture;
                     if (spec.colour()) {
                         opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);

@@ -26,12 +26,14 @@ public final class SyncNetFaceCrops {
                 OpenCVFrameConverter.ToMat toMat = new OpenCVFrameConverter.ToMat();
                 FaceDetector detector = new FaceDetector(320);
                 Mat gray = new Mat();
-                Mat resized = new Mat()) {
+                Mat resized = new Mat();
+                Mat upright = new Mat()) {
             grabber.start();
+            int rotation = DisplayRotation.rotateCode(grabber.getDisplayRotation());
             float[] box = null;
             Frame frame;
             while (out.size() < n && (frame = grabber.grabImage()) != null) {
-                Mat bgr = toMat.convert(frame);
+                Mat bgr = DisplayRotation.apply(toMat.convert(frame), rotation, upright);
                 if (box == null) {
                     opencv_imgproc.cvtColor(bgr, gray, opencv_imgproc.COLOR_BGR2GRAY);
                     box = detector.detect(gray).stream()

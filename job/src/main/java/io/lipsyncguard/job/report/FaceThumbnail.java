@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.report;
 
+import io.lipsyncguard.job.media.DisplayRotation;
 import io.lipsyncguard.job.media.FaceDetector;
 import io.lipsyncguard.job.media.FaceTrack;
 import java.awt.Color;
@@ -33,8 +34,10 @@ public final class FaceThumbnail {
                 Java2DFrameConverter toImage = new Java2DFrameConverter();
                 OpenCVFrameConverter.ToMat toMat = new OpenCVFrameConverter.ToMat();
                 FaceDetector detector = new FaceDetector(320);
-                Mat gray = new Mat()) {
+                Mat gray = new Mat();
+                Mat upright = new Mat()) {
             grabber.start();
+            int rotation = DisplayRotation.rotateCode(grabber.getDisplayRotation());
             if (atMs > 0) {
                 grabber.setTimestamp(atMs * 1000L);
             }
@@ -42,8 +45,9 @@ public final class FaceThumbnail {
             if (frame == null || frame.image == null) {
                 return null;
             }
-            BufferedImage picture = deepCopy(toImage.convert(frame));
-            Mat bgr = toMat.convert(frame);
+            // upright as a player shows it (phones store portrait video sideways)
+            Mat bgr = DisplayRotation.apply(toMat.convert(frame), rotation, upright);
+            BufferedImage picture = deepCopy(toImage.convert(toMat.convert(bgr)));
             opencv_imgproc.cvtColor(bgr, gray, bgr.channels() == 4 ? opencv_imgproc.COLOR_BGRA2GRAY
                     : opencv_imgproc.COLOR_BGR2GRAY);
             List<float[]> faces = detector.detect(gray);
