@@ -17,7 +17,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * @param scoreTimeout a window not scored by then counts as unscored (the job never restarts for it)
  * @param asyncCapacity windows in flight per scoring subtask; beyond it Flink backpressures
  * @param detectEveryFrames run the face detector every n-th frame
- * @param detectMaxWidth downscale frames wider than this before face detection
+ * @param detectSide downscale frames whose shorter side is longer than this before face detection
  * @param rollingEveryWindows emit a ROLLING verdict every n windows (0: not by count)
  * @param rollingEveryMediaMs emit a ROLLING verdict every this much media time (0: not by time)
  * @param recentWindows how many of the latest scored windows the ROLLING verdict's recent statistics cover
@@ -34,7 +34,7 @@ public record JobConfig(
         Duration scoreTimeout,
         int asyncCapacity,
         int detectEveryFrames,
-        int detectMaxWidth,
+        int detectSide,
         int rollingEveryWindows,
         long rollingEveryMediaMs,
         int recentWindows,
@@ -67,31 +67,31 @@ public record JobConfig(
 
     public JobConfig withDevice(Device d) {
         return new JobConfig(modelManifest, d, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity, detectEveryFrames,
-                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
                 maxInlineBytes);
     }
 
     public JobConfig withRolling(int everyWindows, long everyMediaMs) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, everyWindows, everyMediaMs, recentWindows, idleTimeout, stateTtl,
+                detectEveryFrames, detectSide, everyWindows, everyMediaMs, recentWindows, idleTimeout, stateTtl,
                 maxInlineBytes);
     }
 
     public JobConfig withBatching(int batch, Duration wait) {
         return new JobConfig(modelManifest, device, batch, wait, scoreTimeout, asyncCapacity, detectEveryFrames,
-                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
                 maxInlineBytes);
     }
 
     public JobConfig withScoreTimeout(Duration timeout) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, timeout, asyncCapacity, detectEveryFrames,
-                detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
                 maxInlineBytes);
     }
 
     public JobConfig withIdleTimeout(Duration timeout) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
-                detectEveryFrames, detectMaxWidth, rollingEveryWindows, rollingEveryMediaMs, recentWindows, timeout,
+                detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, timeout,
                 stateTtl, maxInlineBytes);
     }
 }

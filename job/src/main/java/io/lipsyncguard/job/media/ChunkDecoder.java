@@ -63,7 +63,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     public void open(OpenContext openContext) {
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         spec = WindowSpec.fromManifest(manifest);
-        mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectMaxWidth());
+        mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectSide());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
         buffer = getRuntimeContext().getState(
                 config.withStateTtl(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class)));

@@ -13,12 +13,13 @@ import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
 public final class FaceDetector implements AutoCloseable {
 
     private final CascadeClassifier cascade = HaarCascades.frontalFace();
-    private final int maxWidth;
+    private final int maxSide;
     private final Mat small = new Mat();
     private final Mat equalized = new Mat();
 
-    public FaceDetector(int maxWidth) {
-        this.maxWidth = maxWidth;
+    /** Frames whose shorter side is longer than {@code maxSide} are downscaled to it before the search. */
+    public FaceDetector(int maxSide) {
+        this.maxSide = maxSide;
     }
 
     /** Faces as {x, y, w, h} in the coordinates of {@code gray} (CV_8UC1), searched over the whole frame. */
@@ -33,7 +34,10 @@ public final class FaceDetector implements AutoCloseable {
      * 320-pixel talking head), and a tracked face does not change size between detections.
      */
     public List<float[]> detect(Mat gray, float[] near) {
-        double scale = gray.cols() > maxWidth ? (double) maxWidth / gray.cols() : 1.0;
+        // by the shorter side, so a 16:9 broadcast frame keeps the detail of its height (a landscape frame scaled by
+        // its width lost faces under a seventh of the picture's height)
+        int shorter = Math.min(gray.cols(), gray.rows());
+        double scale = shorter > maxSide ? (double) maxSide / shorter : 1.0;
         Mat input = gray;
         if (scale < 1.0) {
             opencv_imgproc.resize(gray, small,
@@ -42,7 +46,7 @@ public final class FaceDetector implements AutoCloseable {
             input = small;
         }
         opencv_imgproc.equalizeHist(input, equalized);
-        int minSide = Math.max(24, Math.min(equalized.cols(), equalized.rows()) / 8);
+        int minSide = Math.max(24, Math.min(equalized.cols(), equalized.rows()) / MIN_FACE_FRACTION);
         Size max = new Size();
         int[] roi = {0, 0, equalized.cols(), equalized.rows()};
         if (near != null) {
@@ -66,6 +70,9 @@ public final class FaceDetector implements AutoCloseable {
         }
         return boxes;
     }
+
+    /** The smallest face searched over a whole frame is this fraction of its shorter side (and at least 24 pixels). */
+    public static final int MIN_FACE_FRACTION = 12;
 
     /** Smallest face searched near a tracked one, as a fraction of its side. */
     public static final double NEAR_MIN_SIZE = 0.6;

@@ -141,7 +141,7 @@ public final class MediaFeatureExtractor {
             throw new MediaDecodeException("FFmpeg cannot open " + what + ": " + rootMessage(e), e);
         }
         try (OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
-                FaceDetector detector = new FaceDetector(spec.detectMaxWidth());
+                FaceDetector detector = new FaceDetector(spec.detectSide());
                 Mat cropMat = new Mat();
                 Mat grayMat = new Mat();
                 Mat uprightMat = new Mat()) {

@@ -14,30 +14,30 @@ import java.io.Serializable;
  * @param cropWidth mouth crop width in pixels
  * @param cropHeight mouth crop height in pixels
  * @param detectEveryFrames run the Haar detector on every n-th decoded frame and carry the box in between
- * @param detectMaxWidth frames wider than this are downscaled before detection
+ * @param detectSide frames whose shorter side is longer than this are downscaled before detection
  * @param faceCrops colour (BGR) crops of the whole face, as SyncNet-style models take, instead of grey mouth crops
  * @param wholeFrames colour (BGR) whole frames resized to the crop size, as LipFD takes (wins over faceCrops)
  */
 public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
-        int detectMaxWidth, boolean faceCrops, boolean wholeFrames) implements Serializable {
+        int detectSide, boolean faceCrops, boolean wholeFrames) implements Serializable {
 
     /** A spec with grey mouth crops or colour face crops. */
     public MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
-            int detectMaxWidth, boolean faceCrops) {
-        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops, false);
+            int detectSide, boolean faceCrops) {
+        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectSide, faceCrops, false);
     }
 
     /** A spec with grey mouth crops. */
     public MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, int detectEveryFrames,
-            int detectMaxWidth) {
-        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, false, false);
+            int detectSide) {
+        this(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectSide, false, false);
     }
 
     public MediaSpec {
         if (fps <= 0 || sampleRate <= 0 || cropWidth <= 0 || cropHeight <= 0 || detectEveryFrames <= 0
-                || detectMaxWidth < 32) {
+                || detectSide < 32) {
             throw new IllegalArgumentException("invalid media spec " + fps + " fps, " + sampleRate + " Hz, crop "
-                    + cropWidth + "x" + cropHeight + ", detect every " + detectEveryFrames + " at " + detectMaxWidth);
+                    + cropWidth + "x" + cropHeight + ", detect every " + detectEveryFrames + " at " + detectSide);
         }
         if (sampleRate % fps != 0) {
             throw new IllegalArgumentException("sample rate " + sampleRate + " must be a multiple of fps " + fps
@@ -46,9 +46,9 @@ public record MediaSpec(int fps, int sampleRate, int cropWidth, int cropHeight, 
     }
 
     /** The spec a model's manifest asks for, with the job's detector settings. */
-    public static MediaSpec fromManifest(ModelManifest manifest, int detectEveryFrames, int detectMaxWidth) {
+    public static MediaSpec fromManifest(ModelManifest manifest, int detectEveryFrames, int detectSide) {
         Preprocessing p = manifest.preprocessing();
-        return WindowSpec.fromManifest(manifest).mediaSpec(detectEveryFrames, detectMaxWidth);
+        return WindowSpec.fromManifest(manifest).mediaSpec(detectEveryFrames, detectSide);
     }
 
     public int samplesPerFrame() {

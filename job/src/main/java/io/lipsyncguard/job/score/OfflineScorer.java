@@ -25,8 +25,8 @@ public final class OfflineScorer {
 
     /** Every window of a file, as the job would cut them from one whole-file chunk. */
     public static List<AvWindow> windowsOf(Path file, String videoId, WindowSpec spec, int detectEveryFrames,
-            int detectMaxWidth) throws MediaDecodeException {
-        MediaSpec mediaSpec = spec.mediaSpec(detectEveryFrames, detectMaxWidth);
+            int detectSide) throws MediaDecodeException {
+        MediaSpec mediaSpec = spec.mediaSpec(detectEveryFrames, detectSide);
         MediaFeatures features = MediaFeatureExtractor.extract(file, mediaSpec,
                 MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         float[][] fb = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());

@@ -33,8 +33,8 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
                 "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0, whole);
     }
 
-    public MediaSpec mediaSpec(int detectEveryFrames, int detectMaxWidth) {
-        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectMaxWidth, faceCrops,
+    public MediaSpec mediaSpec(int detectEveryFrames, int detectSide) {
+        return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectSide, faceCrops,
                 wholeFrames);
     }
 

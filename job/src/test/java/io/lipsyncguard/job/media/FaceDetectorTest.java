@@ -11,8 +11,12 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +85,21 @@ class FaceDetectorTest {
             } finally {
                 wide.close();
             }
+        }
+    }
+
+    @Test
+    void aSmallFaceInAWideBroadcastFrameIsFound() {
+        // the rendered head at 200 px in a 1920x1080 frame: about a ninth of the picture's height
+        try (Mat wide = new Mat(1080, 1920, opencv_core.CV_8UC1, new Scalar(128.0));
+                Mat small = new Mat();
+                Mat region = new Mat(wide, new Rect(900, 400, 200, 200))) {
+            opencv_imgproc.resize(gray, small, new Size(200, 200), 0, 0, opencv_imgproc.INTER_AREA);
+            small.copyTo(region);
+            List<float[]> found = detector.detect(wide);
+            assertThat(found).hasSize(1);
+            assertThat(found.get(0)[0]).isBetween(880f, 1100f);
+            assertThat(found.get(0)[1]).isBetween(380f, 600f);
         }
     }
 
