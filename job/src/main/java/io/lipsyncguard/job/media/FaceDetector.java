@@ -46,7 +46,8 @@ public final class FaceDetector implements AutoCloseable {
             input = small;
         }
         opencv_imgproc.equalizeHist(input, equalized);
-        int minSide = Math.max(24, Math.min(equalized.cols(), equalized.rows()) / MIN_FACE_FRACTION);
+        int shortSide = Math.min(equalized.cols(), equalized.rows());
+        int minSide = Math.max(24, shortSide / USUAL_FACE_FRACTION);
         Size max = new Size();
         int[] roi = {0, 0, equalized.cols(), equalized.rows()};
         if (near != null) {
@@ -59,8 +60,19 @@ public final class FaceDetector implements AutoCloseable {
         if (roi[2] < minSide || roi[3] < minSide) {
             return boxes;
         }
-        try (Mat region = new Mat(equalized, new Rect(roi[0], roi[1], roi[2], roi[3]));
-                RectVector found = new RectVector()) {
+        try (Mat region = new Mat(equalized, new Rect(roi[0], roi[1], roi[2], roi[3]))) {
+            search(region, minSide, max, roi, scale, boxes);
+            int smallest = Math.max(24, shortSide / MIN_FACE_FRACTION);
+            if (near == null && boxes.isEmpty() && smallest < minSide) {
+                // the small scales cost most of a search: only when no usual-sized face is there (a wide shot)
+                search(region, smallest, new Size(minSide, minSide), roi, scale, boxes);
+            }
+        }
+        return boxes;
+    }
+
+    private void search(Mat region, int minSide, Size max, int[] roi, double scale, List<float[]> boxes) {
+        try (RectVector found = new RectVector()) {
             cascade.detectMultiScale(region, found, 1.1, 4, 0, new Size(minSide, minSide), max);
             for (long i = 0; i < found.size(); i++) {
                 Rect r = found.get(i);
@@ -68,10 +80,11 @@ public final class FaceDetector implements AutoCloseable {
                         (float) (r.width() / scale), (float) (r.height() / scale)});
             }
         }
-        return boxes;
     }
 
-    /** The smallest face searched over a whole frame is this fraction of its shorter side (and at least 24 pixels). */
+    /** A whole-frame search looks for faces of at least this fraction of the frame's shorter side first... */
+    public static final int USUAL_FACE_FRACTION = 8;
+    /** ...and, when it finds none, down to this fraction (and never under the cascade's 24 pixels). */
     public static final int MIN_FACE_FRACTION = 12;
 
     /** Smallest face searched near a tracked one, as a fraction of its side. */
