@@ -182,13 +182,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             origin = MediaFeatureExtractor.ORIGIN_FROM_MEDIA;
         }
         FaceTrackState track = new FaceTrackState(b.trackBox.length == 4 ? b.trackBox : null, b.trackLost,
-                b.trackFaces, b.trackLastDetectFrame, b.trackLastFullDetectFrame);
+                b.trackFaces, b.trackLastDetectFrame, b.trackLastFullDetectFrame, b.trackFrameWidth,
+                b.trackFrameHeight);
         decodeWith(chunk, origin, firstAt, track, sink);
         b.trackBox = track.box == null ? new float[0] : track.box;
         b.trackLost = track.lost;
         b.trackFaces = track.faces;
         b.trackLastDetectFrame = track.lastDetectFrame;
         b.trackLastFullDetectFrame = track.lastFullDetectFrame;
+        b.trackFrameWidth = track.frameWidth;
+        b.trackFrameHeight = track.frameHeight;
     }
 
     private void decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track,

@@ -83,6 +83,13 @@ public final class FaceTrack {
         return union <= 0 ? 0 : inter / union;
     }
 
+    /** {@code box} of a {@code fromW}×{@code fromH} picture in the same picture scaled to {@code toW}×{@code toH}. */
+    public static float[] rescale(float[] box, int fromW, int fromH, int toW, int toH) {
+        float sx = (float) toW / fromW;
+        float sy = (float) toH / fromH;
+        return new float[] {box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy};
+    }
+
     /** How much larger than the detected face box the square around it is (syncnet_python pads its detections). */
     public static final float SQUARE_MARGIN = 1.3f;
 

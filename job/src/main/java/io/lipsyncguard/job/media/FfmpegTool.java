@@ -122,6 +122,19 @@ public final class FfmpegTool {
         }
     }
 
+    /**
+     * Writes {@code out} (MPEG-TS) as {@code in}'s picture scaled to {@code width}×{@code height}, keeping its
+     * timestamps and audio: another rendition of the same segment, as adaptive streaming switches between them.
+     */
+    public static void rendition(Path in, Path out, int width, int height) throws IOException {
+        createParent(out);
+        List<String> args = new ArrayList<>(List.of("-y", "-copyts", "-i", in.toString(), "-map", "0:v:0",
+                "-map", "0:a:0?", "-vf", "scale=" + width + ":" + height));
+        args.addAll(videoEncoderArgs());
+        args.addAll(List.of("-c:a", "copy", "-muxdelay", "0", "-f", "mpegts", out.toString()));
+        run(args);
+    }
+
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);

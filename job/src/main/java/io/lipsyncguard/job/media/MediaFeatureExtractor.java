@@ -191,6 +191,13 @@ public final class MediaFeatureExtractor {
                     }
                     width = gray.cols();
                     height = gray.rows();
+                    if (box != null && track.frameWidth > 0
+                            && (width != track.frameWidth || height != track.frameHeight)) {
+                        // a live stream switched renditions: same picture, other size, so the box scales with it
+                        box = FaceTrack.rescale(box, track.frameWidth, track.frameHeight, width, height);
+                    }
+                    track.frameWidth = width;
+                    track.frameHeight = height;
                     if (origin == ORIGIN_FROM_MEDIA) {
                         origin = frame.timestamp - firstFrameAtUs;
                     }

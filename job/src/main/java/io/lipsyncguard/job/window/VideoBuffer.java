@@ -53,6 +53,8 @@ public class VideoBuffer {
     public int trackFaces;
     public long trackLastDetectFrame = Long.MIN_VALUE;
     public long trackLastFullDetectFrame = Long.MIN_VALUE;
+    public int trackFrameWidth;
+    public int trackFrameHeight;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 

@@ -54,4 +54,12 @@ class FaceTrackTest {
         assertThat(FaceTrack.square(new float[] {0, 0, 50, 50}, 640, 480)).containsExactly(0, 0, 65, 65);
         assertThat(FaceTrack.square(new float[] {600, 440, 50, 50}, 640, 480)).containsExactly(593, 433, 47, 47);
     }
+
+    @Test
+    void aBoxFollowsItsPictureToAnotherRendition() {
+        assertThat(FaceTrack.rescale(new float[] {100, 50, 200, 220}, 512, 512, 288, 288))
+                .containsExactly(56.25f, 28.125f, 112.5f, 123.75f);
+        assertThat(FaceTrack.rescale(new float[] {640, 360, 192, 192}, 1280, 720, 1920, 1080))
+                .containsExactly(960f, 540f, 288f, 288f);
+    }
 }

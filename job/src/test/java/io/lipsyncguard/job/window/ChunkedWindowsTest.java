@@ -103,4 +103,50 @@ class ChunkedWindowsTest {
         }
         return s / a.length;
     }
+
+    @Test
+    void aRenditionSwitchBetweenChunksKeepsTheFace() throws Exception {
+        WindowSpec spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
+        MediaSpec media = spec.mediaSpec(5, 320);
+        Path clip = tmp.resolve("abr.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(22, 4));
+        // 0.92 s = 23 frames: the switch lands between two detections (every 5th frame), on carried boxes
+        List<Path> chunks = FfmpegTool.segment(clip, tmp.resolve("abr-chunks"), 0.92, "ts");
+        Path smaller = tmp.resolve("abr-chunks/rendition.ts");
+        FfmpegTool.rendition(chunks.get(1), smaller, 180, 180); // the second second at a lower rendition
+        FaceTrackState track = new FaceTrackState();
+        MediaFeatures first = MediaFeatureExtractor.extract(Files.readAllBytes(chunks.get(0)), "mpegts", media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, track);
+        MediaFeatures switched = MediaFeatureExtractor.extract(Files.readAllBytes(smaller), "mpegts", media,
+                first.originUs(), 0L, track);
+        MediaFeatures same = MediaFeatureExtractor.extract(Files.readAllBytes(chunks.get(1)), "mpegts", media,
+                first.originUs(), 0L, new FaceTrackState());
+        assertThat(switched.sourceWidth()).isEqualTo(180);
+        assertThat(track.frameWidth).isEqualTo(180);
+        for (boolean found : switched.faceFound()) {
+            assertThat(found).as("a face in every frame after the switch").isTrue();
+        }
+        assertThat(switched.firstFrame() % 5).as("the chunk starts between detections").isNotZero();
+        // every mouth crop after the switch, the first ones before any detection included, shows what the
+        // full-size rendition shows (lower resolution aside)
+        int px = spec.cropPixels();
+        int frames = Math.min(switched.frameCount(), same.frameCount());
+        double[] diff = new double[frames];
+        for (int f = 0; f < frames; f++) {
+            for (int i = f * px; i < (f + 1) * px; i++) {
+                diff[f] += Math.abs((switched.crops()[i] & 0xff) - (same.crops()[i] & 0xff));
+            }
+            diff[f] /= px;
+        }
+        int carried = (int) (5 - switched.firstFrame() % 5); // frames before the first detection after the switch
+        double[] detected = java.util.Arrays.copyOfRange(diff, carried, frames);
+        java.util.Arrays.sort(detected);
+        double typical = detected[detected.length / 2];
+        System.out.printf("rendition switch: crop differences %s (typical after detection %.1f)%n",
+                java.util.Arrays.toString(diff), typical);
+        for (int f = 0; f < carried; f++) {
+            assertThat(diff[f]).as("mouth crop %d after the switch, before any detection", f)
+                    .isLessThan(1.5 * typical + 2);
+        }
+    }
 }
