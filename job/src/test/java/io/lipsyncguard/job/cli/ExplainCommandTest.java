@@ -12,14 +12,10 @@ import io.lipsyncguard.job.score.ScoreStatus;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.models.ModelManifest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code explain} reads a verdict file as analyze writes it and answers from it. */
 class ExplainCommandTest {
@@ -27,18 +23,8 @@ class ExplainCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out) {}
-
-    static Run explain(String... args) {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new LipsyncCli()).execute(args);
-            return new Run(code, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(saved);
-        }
+    static CliRun explain(String... args) {
+        return CliRun.of(args);
     }
 
     Path verdictFile() throws Exception {
@@ -59,7 +45,7 @@ class ExplainCommandTest {
 
     @Test
     void answersAQuestionFromTheFile() throws Exception {
-        Run r = explain("explain", verdictFile().toString(), "what", "is", "the", "offset?");
+        CliRun r = explain("explain", verdictFile().toString(), "what", "is", "the", "offset?");
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).isEqualTo("Estimated offset +400 ms: the audio is later than the lips (windows "
                 + "spread 0 ms).");
@@ -69,7 +55,7 @@ class ExplainCommandTest {
     void withoutAQuestionItAnswersAllAndUnknownOnesGetTheList() throws Exception {
         Path f = verdictFile();
         assertThat(explain("explain", f.toString()).out().lines()).hasSize(5);
-        Run unknown = explain("explain", f.toString(), "favourite colour?");
+        CliRun unknown = explain("explain", f.toString(), "favourite colour?");
         assertThat(unknown.code()).isZero();
         assertThat(unknown.out()).startsWith("I can answer these questions").contains("why: ", "missing: ");
     }
