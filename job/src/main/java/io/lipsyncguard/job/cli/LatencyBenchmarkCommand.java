@@ -76,9 +76,7 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (bootstrapServers == null && !EmbeddedKafka.available()) {
-            System.err.println("bench-latency: no --bootstrap-servers given and the embedded broker is not on this "
-                    + "classpath (the cluster image leaves it out); pass --bootstrap-servers");
+        if (RunCommand.embeddedBrokerMissing("bench-latency", bootstrapServers)) {
             return 2;
         }
         if (!Files.isRegularFile(file)) {

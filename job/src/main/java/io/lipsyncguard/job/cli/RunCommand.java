@@ -65,11 +65,22 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the embedded chunks topic.")
     int partitions;
 
+    /**
+     * True, after saying so on stderr, when no brokers are given and the embedded one cannot start because its jars
+     * are not on the classpath (the cluster image leaves them out).
+     */
+    static boolean embeddedBrokerMissing(String command, String bootstrapServers) {
+        if (bootstrapServers != null || EmbeddedKafka.available()) {
+            return false;
+        }
+        System.err.println(command + ": no --bootstrap-servers given and the embedded broker is not on this "
+                + "classpath (the cluster image leaves it out); pass --bootstrap-servers");
+        return true;
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (bootstrapServers == null && !EmbeddedKafka.available()) {
-            System.err.println("run: no --bootstrap-servers given and the embedded broker is not on this "
-                    + "classpath (the cluster image leaves it out); pass --bootstrap-servers");
+        if (embeddedBrokerMissing("run", bootstrapServers)) {
             return 2;
         }
         if (demo) {

@@ -197,13 +197,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private void decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track,
             MediaFeatureExtractor.SegmentSink sink) throws MediaDecodeException, IOException {
         if (!chunk.isReference()) {
-            MediaFeatures f = MediaFeatureExtractor.extract(chunk.payload(),
-                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, origin, firstAt, track);
-            try {
-                sink.accept(f);
-            } catch (Exception e) {
-                throw new MediaFeatureExtractor.SegmentSinkException(e);
-            }
+            MediaFeatureExtractor.sink(sink, MediaFeatureExtractor.extract(chunk.payload(),
+                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, origin, firstAt, track));
             return;
         }
         Path local = localPath(chunk.uri());

@@ -66,7 +66,7 @@ public final class MediaFeatureExtractor {
 
     /** Thrown out of a segmented decode when its {@link SegmentSink} failed: the cause is the sink's, not FFmpeg's. */
     public static final class SegmentSinkException extends RuntimeException {
-        public SegmentSinkException(Exception cause) {
+        SegmentSinkException(Exception cause) {
             super(cause);
         }
     }
@@ -244,10 +244,8 @@ public final class MediaFeatureExtractor {
                     decoded++;
                     if (++decodedInSegment >= segmentFrames) {
                         // the grid slots before this frame are settled; the audio so far is placed on the same origin
-                        sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec,
+                        sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
                                 decoded > 0, width, height, sourceFps, decodedInSegment));
-                        audioTimes.clear();
-                        audioPieces.clear();
                         decodedInSegment = 0;
                     }
                 } else if (frame.samples != null && frame.samples.length > 0) {
@@ -264,10 +262,8 @@ public final class MediaFeatureExtractor {
                         }
                         audioInSegment += s.length;
                         if (audioInSegment >= (long) segmentFrames * spec.sampleRate() / spec.fps()) {
-                            sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec,
+                            sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
                                     false, width, height, sourceFps, 0));
-                            audioTimes.clear();
-                            audioPieces.clear();
                             audioInSegment = 0;
                         }
                     }
@@ -283,7 +279,7 @@ public final class MediaFeatureExtractor {
             if (decoded == 0 && audioPieces.isEmpty() && audioExpected[0] == Long.MIN_VALUE) {
                 throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
             }
-            sink(sink, features(grid.drain(), origin, audioTimes, audioPieces, audioExpected, spec, decoded > 0,
+            sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec, decoded > 0,
                     width, height, sourceFps, decodedInSegment));
         } catch (MediaDecodeException | SegmentSinkException e) {
             throw e;
@@ -294,23 +290,30 @@ public final class MediaFeatureExtractor {
         }
     }
 
-    /** One piece of a decode: the settled grid slots and the audio decoded since the previous piece. */
-    private static MediaFeatures features(Grid.Slots slots, long origin, List<long[]> audioTimes,
+    /**
+     * One piece of a decode: takes the settled grid slots out of {@code grid} and the audio decoded since the
+     * previous piece out of {@code audioTimes}/{@code audioPieces}, which it empties.
+     */
+    private static MediaFeatures takeSegment(Grid grid, long origin, List<long[]> audioTimes,
             List<float[]> audioPieces, long[] audioExpected, MediaSpec spec, boolean hasVideo, int width, int height,
             double sourceFps, int decoded) {
+        Grid.Slots slots = grid.drain();
         long audioStart = 0;
         float[] audio = new float[0];
         if (!audioPieces.isEmpty()) {
             long[] start = new long[1];
             audio = placeAudio(audioTimes, audioPieces, origin, spec.sampleRate(), start, audioExpected);
             audioStart = start[0];
+            audioTimes.clear();
+            audioPieces.clear();
         }
         return new MediaFeatures(origin, slots.first(), slots.count(), slots.crops(), slots.faceFound(),
                 slots.faceCount(), audioStart, audio, hasVideo, audioExpected[0] != Long.MIN_VALUE, width, height,
                 sourceFps, decoded);
     }
 
-    private static void sink(SegmentSink sink, MediaFeatures f) {
+    /** Hands {@code f} to {@code sink}; a failure there comes out as a {@link SegmentSinkException}. */
+    static void sink(SegmentSink sink, MediaFeatures f) {
         try {
             sink.accept(f);
         } catch (Exception e) {
