@@ -2,6 +2,7 @@ package io.lipsyncguard.job;
 
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ErrorRecord;
+import io.lipsyncguard.job.media.FaceTrackState;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.verdict.ModelRef;
 import io.lipsyncguard.job.verdict.ScoreStats;
@@ -20,7 +21,8 @@ class EventTypesTest {
 
     @ParameterizedTest
     @ValueSource(classes = {MediaChunk.class, AvWindow.class, ScoredWindow.class, Verdict.class, ScoreStats.class,
-        WindowCounts.class, ModelRef.class, Segment.class, VideoBuffer.class, VideoAggregate.class, ErrorRecord.class})
+        WindowCounts.class, ModelRef.class, Segment.class, VideoBuffer.class, FaceTrackState.class, VideoAggregate.class,
+        ErrorRecord.class})
     void serializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

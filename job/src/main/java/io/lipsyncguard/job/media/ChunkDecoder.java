@@ -181,17 +181,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         } else if (origin == Long.MIN_VALUE) {
             origin = MediaFeatureExtractor.ORIGIN_FROM_MEDIA;
         }
-        FaceTrackState track = new FaceTrackState(b.trackBox.length == 4 ? b.trackBox : null, b.trackLost,
-                b.trackFaces, b.trackLastDetectFrame, b.trackLastFullDetectFrame, b.trackFrameWidth,
-                b.trackFrameHeight);
+        // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
+        FaceTrackState track = b.track.copy();
         decodeWith(chunk, origin, firstAt, track, sink);
-        b.trackBox = track.box == null ? new float[0] : track.box;
-        b.trackLost = track.lost;
-        b.trackFaces = track.faces;
-        b.trackLastDetectFrame = track.lastDetectFrame;
-        b.trackLastFullDetectFrame = track.lastFullDetectFrame;
-        b.trackFrameWidth = track.frameWidth;
-        b.trackFrameHeight = track.frameHeight;
+        b.track = track;
     }
 
     private void decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track,

@@ -1,5 +1,7 @@
 package io.lipsyncguard.job.window;
 
+import io.lipsyncguard.job.media.FaceTrackState;
+
 /**
  * Keyed state of one video between chunks: the tail of frames, audio and mel rows that windows not yet cut still
  * need, plus running evidence counters. A POJO with primitive arrays so Flink serializes it without Kryo.
@@ -47,14 +49,8 @@ public class VideoBuffer {
     public long lastActivityMs;
     /** Processing time the registered idle timer fires at, 0 when none. */
     public long idleTimerMs;
-    /** Face track carried between chunks (see FaceTrackState). */
-    public float[] trackBox = new float[0];
-    public boolean trackLost = true;
-    public int trackFaces;
-    public long trackLastDetectFrame = Long.MIN_VALUE;
-    public long trackLastFullDetectFrame = Long.MIN_VALUE;
-    public int trackFrameWidth;
-    public int trackFrameHeight;
+    /** Face track carried between chunks, so a chunked video tracks as it would decoded whole. */
+    public FaceTrackState track = new FaceTrackState();
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 
