@@ -327,13 +327,9 @@ public final class MediaFeatureExtractor {
         if (r == null) {
             return null;
         }
-        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(gray, rect);
-                Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
-            opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_AREA);
+        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(gray, rect)) {
+            return resizedBytes(roi, spec, opencv_imgproc.INTER_AREA, out);
         }
-        byte[] pixels = new byte[spec.cropPixels()];
-        out.data().get(pixels);
-        return pixels;
     }
 
     /**
@@ -345,19 +341,20 @@ public final class MediaFeatureExtractor {
         if (r[2] < 8 || r[3] < 8) {
             return null;
         }
-        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(bgr, rect);
-                Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
-            opencv_imgproc.resize(roi, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
+        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(bgr, rect)) {
+            return resizedBytes(roi, spec, opencv_imgproc.INTER_LINEAR, out);
         }
-        byte[] pixels = new byte[spec.cropPixels()];
-        out.data().get(pixels);
-        return pixels;
     }
 
     /** The whole frame resized to the crop size (bilinear, as LipFD's cv2.resize), BGR bytes. */
     static byte[] wholeFrame(Mat bgr, MediaSpec spec, Mat out) {
+        return resizedBytes(bgr, spec, opencv_imgproc.INTER_LINEAR, out);
+    }
+
+    /** {@code picture} resized into {@code out} at the spec's crop size, as its bytes. */
+    private static byte[] resizedBytes(Mat picture, MediaSpec spec, int interpolation, Mat out) {
         try (Size size = new Size(spec.cropWidth(), spec.cropHeight())) {
-            opencv_imgproc.resize(bgr, out, size, 0, 0, opencv_imgproc.INTER_LINEAR);
+            opencv_imgproc.resize(picture, out, size, 0, 0, interpolation);
         }
         byte[] pixels = new byte[spec.cropPixels()];
         out.data().get(pixels);
