@@ -8,14 +8,13 @@ No trained weights exist yet: --random-init gives an untrained model of the righ
 ones the built-in sync-baseline takes (50 grey 32x32 mouth crops, 40-band log-mel with +-15 frames of context), so the
 job runs it without new preprocessing.
 """
-import argparse
 import os
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
+from export_common import export_parser, sha256_of, write_f32, write_manifest  # noqa: E402
 
 from av_transformer import AvTransformer
 
@@ -52,20 +51,11 @@ def manifest(model_id, version, sha256, source, d, heads, layers):
     }
 
 
-
 def main():
-    p = argparse.ArgumentParser()
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--weights")
-    src.add_argument("--random-init", action="store_true")
-    p.add_argument("--seed", type=int, default=1)
+    p = export_parser("--weights", "av-transformer", "0.1.0-untrained")
     p.add_argument("--d", type=int, default=32)
     p.add_argument("--heads", type=int, default=2)
     p.add_argument("--layers", type=int, default=1)
-    p.add_argument("--out", required=True)
-    p.add_argument("--id", default="av-transformer")
-    p.add_argument("--version", default="0.1.0-untrained")
-    p.add_argument("--test-vectors")
     a = p.parse_args()
 
     torch.manual_seed(a.seed)

@@ -8,14 +8,13 @@
 user; nothing is downloaded here). --write-checkpoint saves the random model in that same form, so the loading path
 can be tested without the official file. --test-vectors writes seeded inputs and torch's output as float32 files.
 """
-import argparse
 import os
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
+from export_common import export_parser, sha256_of, write_f32, write_manifest  # noqa: E402
 
 from lipfd_model import LipFD, load_official
 
@@ -55,18 +54,9 @@ def manifest(model_id, version, sha256, source, config_name):
     }
 
 
-
 def main():
-    p = argparse.ArgumentParser()
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--checkpoint")
-    src.add_argument("--random-init", action="store_true")
+    p = export_parser("--checkpoint", "lipfd", "1.0.0")
     p.add_argument("--config", choices=["official", "test"], default="official")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--out", required=True)
-    p.add_argument("--id", default="lipfd")
-    p.add_argument("--version", default="1.0.0")
-    p.add_argument("--test-vectors")
     p.add_argument("--write-checkpoint")
     a = p.parse_args()
 

@@ -9,14 +9,13 @@
 inputs, the torch outputs on them and syncnet_python's distance/offset/confidence read-out as little-endian float32
 files, so the Java side can check ONNX Runtime against torch.
 """
-import argparse
 import os
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from export_common import sha256_of, write_f32, write_manifest  # noqa: E402
+from export_common import export_parser, sha256_of, write_f32, write_manifest  # noqa: E402
 
 from syncnet_model import SyncNet, SyncNetEmbeddings, calc_pdist, offset_and_confidence
 
@@ -60,17 +59,8 @@ def manifest(model_id, version, sha256, source):
     }
 
 
-
 def main():
-    p = argparse.ArgumentParser()
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--weights")
-    src.add_argument("--random-init", action="store_true")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--out", required=True)
-    p.add_argument("--id", default="syncnet")
-    p.add_argument("--version", default="1.0.0")
-    p.add_argument("--test-vectors")
+    p = export_parser("--weights", "syncnet", "1.0.0")
     a = p.parse_args()
 
     torch.manual_seed(a.seed)
