@@ -20,6 +20,7 @@ public final class AnalyzeJob {
         DataStream<MediaChunk> chunks = env
                 .fromSource(MediaFileSources.forPaths(paths), WatermarkStrategy.noWatermarks(), "media-files")
                 .uid("media-file-source");
-        return LipsyncWorkflow.defineWorkflow(chunks, config);
+        // a bounded input ends with its files' decode steps still pending, which Flink would drop: decode in one go
+        return LipsyncWorkflow.defineWorkflow(chunks, config.withInterleavedReferences(false));
     }
 }

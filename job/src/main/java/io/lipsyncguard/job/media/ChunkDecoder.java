@@ -31,7 +31,10 @@ import org.apache.flink.util.OutputTag;
 /**
  * Decodes the chunks of each video in sequence order and cuts its audio-visual windows: reorders chunks within a
  * bound, drops duplicates, reports gaps and undecodable chunks (as ERROR events and on the {@link #ERRORS} side
- * output), and emits one END event per video, on its last chunk or after the idle timeout.
+ * output), and emits one END event per video, on its last chunk or after the idle timeout. A referenced file is
+ * decoded one segment per step (a processing-time timer), one file at a time per subtask, so checkpoints and other
+ * videos' chunks get through while it decodes; its progress is keyed state, and a restored job decodes the segments
+ * already cut again and skips them, so the windows come out as from one uninterrupted decode.
  */
 public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWindow> {
 
@@ -44,6 +47,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** A referenced file is decoded (and its windows cut) this many video frames at a time: 10 s at 25 fps. */
     static final int FILE_SEGMENT_FRAMES = 250;
 
+    /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
+    static final long STEP_RETRY_MS = 100;
+
     private final JobConfig config;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
@@ -54,6 +60,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient Counter chunkErrors;
     private transient Counter duplicates;
     private transient Counter windowsEmitted;
+    /** The one referenced file this subtask has open; natives, so never state: a restored job reopens the file. */
+    private transient OpenReference open;
 
     public ChunkDecoder(JobConfig config) {
         this.config = config;
@@ -104,6 +112,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Processes pending chunks in sequence; skips a gap when too many chunks wait behind it or when forced. */
     private void drain(VideoBuffer b, Context ctx, Collector<AvWindow> out, boolean force) throws Exception {
         while (true) {
+            if (b.decoding != null) {
+                return; // the chunks behind a file being decoded wait for it, in sequence
+            }
             MediaChunk next = pending.get(b.nextSequence);
             if (next == null) {
                 List<Long> waiting = new ArrayList<>();
@@ -122,7 +133,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             }
             pending.remove(b.nextSequence);
             b.nextSequence++;
-            accept(b, next, ctx, out);
+            if (!accept(b, next, ctx, out)) {
+                return; // a referenced file: it decodes on in later steps, which carry on from here
+            }
             if (next.last()) {
                 finish(b, ctx, out, null);
                 return;
@@ -130,49 +143,60 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
-    private void accept(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
+    /** Uses one chunk in sequence; false when it is a referenced file whose decode goes on in later steps. */
+    private boolean accept(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
         b.newestProducedAtMs = Math.max(b.newestProducedAtMs, chunk.producedAtMs());
         if (ChunkContentTypes.isInvalid(chunk)) {
             ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
             error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
-            return;
+            return true;
         }
         if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
             error(ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
                     + " bytes, over the limit of " + config.maxInlineBytes());
-            return;
+            return true;
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {
             error(ctx, out, chunk, chunk.sequence(), "reference",
                     "chunk " + chunk.sequence() + " has neither bytes nor a uri");
-            return;
+            return true;
         }
-        // windows are cut as the decode goes: a long referenced file is decoded in segments, so it never sits in
-        // memory whole and its windows flow (under backpressure) while it decodes
-        MediaFeatureExtractor.SegmentSink cutWindows = features -> {
-            WindowCutter.append(b, features, spec);
-            WindowCutter.computeMel(b, spec, filterbank, false);
-            emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
-        };
+        long[] placement = placement(b, chunk);
+        if (chunk.isReference()) {
+            // a long file is decoded in segments, so it never sits in memory whole, and a segment per step, so its
+            // decode never holds up a checkpoint or the other videos of this subtask for long
+            b.decoding = chunk;
+            b.decodingSegments = 0;
+            b.decodingTrack = b.track.copy();
+            b.decodingOriginUs = placement[0];
+            b.decodingFirstAtUs = placement[1];
+            return step(b, ctx, out);
+        }
+        // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
+        FaceTrackState track = b.track.copy();
+        MediaFeatures features;
         try {
-            decode(b, chunk, cutWindows);
-        } catch (MediaFeatureExtractor.SegmentSinkException e) {
-            throw e; // the windows' way downstream failed: a job failure, not a bad chunk
-        } catch (MediaDecodeException | IOException | RuntimeException e) {
-            error(ctx, out, chunk, chunk.sequence(), "decode",
-                    "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
-            return;
+            features = MediaFeatureExtractor.extract(chunk.payload(), ChunkFormats.ffmpegFormat(chunk.contentType()),
+                    mediaSpec, placement[0], placement[1], track);
+        } catch (MediaDecodeException | RuntimeException e) {
+            undecodable(ctx, out, chunk, e);
+            return true;
         }
+        b.track = track;
+        cut(b, features, ctx, out);
         chunksDecoded.inc();
         b.decodedChunks++;
+        return true;
     }
 
-    private void decode(VideoBuffer b, MediaChunk chunk, MediaFeatureExtractor.SegmentSink sink)
-            throws MediaDecodeException, IOException {
+    /**
+     * Where a chunk's first frame goes, {origin, first-frame time}: the producer's clock when the headers carry it
+     * (self-contained segments restart their timestamps at zero), else the media's own timestamps.
+     */
+    private static long[] placement(VideoBuffer b, MediaChunk chunk) {
         long origin = b.originUs;
         long firstAt = 0;
         if (chunk.mediaStartUs() != MediaChunk.UNKNOWN_START) {
-            // the producer's clock beats container timestamps, which self-contained segments restart at zero
             if (b.firstMediaStartUs == Long.MIN_VALUE) {
                 b.firstMediaStartUs = chunk.mediaStartUs();
             }
@@ -181,33 +205,157 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         } else if (origin == Long.MIN_VALUE) {
             origin = MediaFeatureExtractor.ORIGIN_FROM_MEDIA;
         }
-        // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
-        FaceTrackState track = b.track.copy();
-        decodeWith(chunk, origin, firstAt, track, sink);
-        b.track = track;
+        return new long[] {origin, firstAt};
     }
 
-    private void decodeWith(MediaChunk chunk, long origin, long firstAt, FaceTrackState track,
-            MediaFeatureExtractor.SegmentSink sink) throws MediaDecodeException, IOException {
-        if (!chunk.isReference()) {
-            MediaFeatureExtractor.sink(sink, MediaFeatureExtractor.extract(chunk.payload(),
-                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, origin, firstAt, track));
-            return;
+    /** Appends decoded features to the video's buffer and sends on the windows that are complete. */
+    private void cut(VideoBuffer b, MediaFeatures features, Context ctx, Collector<AvWindow> out) {
+        WindowCutter.append(b, features, spec);
+        WindowCutter.computeMel(b, spec, filterbank, false);
+        emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
+    }
+
+    /**
+     * Decodes the next segment of the video's referenced file (all of them when references are not interleaved) and
+     * cuts its windows; true once the file is done (decoded, or failed with an error record), false when a step timer
+     * will go on with it. While another video's file holds this subtask's decoder it only waits.
+     */
+    private boolean step(VideoBuffer b, Context ctx, Collector<AvWindow> out) throws Exception {
+        String key = ctx.getCurrentKey();
+        long now = ctx.timerService().currentProcessingTime();
+        b.lastActivityMs = now; // decoding (or waiting to) is not idleness
+        if (open != null && !open.videoId.equals(key)) {
+            scheduleStep(b, ctx, now + STEP_RETRY_MS);
+            return false;
         }
-        Path local = localPath(chunk.uri());
-        if (local != null) {
-            MediaFeatureExtractor.extractInSegments(local, mediaSpec, origin, firstAt, track, FILE_SEGMENT_FRAMES,
-                    sink);
-            return;
+        int budget = config.interleaveReferences() ? 1 : Integer.MAX_VALUE;
+        for (int i = 0; i < budget; i++) {
+            MediaFeatures segment;
+            boolean replayed;
+            try {
+                if (open == null) {
+                    open = OpenReference.open(key, b, mediaSpec);
+                }
+                segment = open.decode.next();
+                // after a restore the segments already cut are decoded again (the decode is deterministic, so
+                // they are the same) and skipped, a step each as well
+                replayed = open.consumed++ < b.decodingSegments;
+                if (replayed && segment == null) {
+                    throw new MediaDecodeException(b.decoding.uri() + " now ends after " + (open.consumed - 1)
+                            + " segments, but " + b.decodingSegments + " were decoded before the restart");
+                }
+            } catch (MediaDecodeException | IOException | RuntimeException e) {
+                MediaChunk chunk = b.decoding;
+                endReference(b);
+                undecodable(ctx, out, chunk, e);
+                return true;
+            }
+            if (replayed) {
+                continue;
+            }
+            if (segment == null) {
+                b.track = open.track;
+                endReference(b);
+                chunksDecoded.inc();
+                b.decodedChunks++;
+                return true;
+            }
+            cut(b, segment, ctx, out);
+            b.decodingSegments++;
         }
-        // other file systems (s3://, hdfs://, ...) through Flink's plugins: copy to a temp file FFmpeg can seek in
-        org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(chunk.uri());
-        Path tmp = Files.createTempFile("lipsync-chunk", ".media");
-        try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            MediaFeatureExtractor.extractInSegments(tmp, mediaSpec, origin, firstAt, track, FILE_SEGMENT_FRAMES, sink);
-        } finally {
-            Files.deleteIfExists(tmp);
+        // a millisecond on, not now: the timer service fires every timer due by the time it fires for in one go, so
+        // a step due "now" would run in the same call and nothing would get in between
+        scheduleStep(b, ctx, now + 1);
+        return false;
+    }
+
+    private void scheduleStep(VideoBuffer b, Context ctx, long at) {
+        b.stepTimerMs = at;
+        ctx.timerService().registerProcessingTimeTimer(at);
+    }
+
+    private void endReference(VideoBuffer b) {
+        closeOpen();
+        b.decoding = null;
+        b.decodingSegments = 0;
+        b.decodingTrack = null;
+    }
+
+    private void closeOpen() {
+        if (open != null) {
+            OpenReference r = open;
+            open = null;
+            r.close();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        closeOpen();
+        super.close();
+    }
+
+    private void undecodable(Context ctx, Collector<AvWindow> out, MediaChunk chunk, Exception e) {
+        error(ctx, out, chunk, chunk.sequence(), "decode",
+                "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
+    }
+
+    /** A referenced file open for a segment-by-segment decode, with the temporary copy of a remote one. */
+    private static final class OpenReference implements AutoCloseable {
+        final String videoId;
+        final SegmentedDecode decode;
+        final FaceTrackState track;
+        /** Segments taken from {@link #decode} so far. */
+        int consumed;
+        private final Path tmp;
+
+        private OpenReference(String videoId, SegmentedDecode decode, FaceTrackState track, Path tmp) {
+            this.videoId = videoId;
+            this.decode = decode;
+            this.track = track;
+            this.tmp = tmp;
+        }
+
+        /** Opens the file of {@code b.decoding} from its start, with the face track the decode started with. */
+        static OpenReference open(String videoId, VideoBuffer b, MediaSpec mediaSpec)
+                throws MediaDecodeException, IOException {
+            MediaChunk chunk = b.decoding;
+            FaceTrackState track = b.decodingTrack.copy();
+            Path local = localPath(chunk.uri());
+            Path tmp = null;
+            if (local == null) {
+                // other file systems (s3://, hdfs://, ...) through Flink's plugins: a temp copy FFmpeg can seek in
+                org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(chunk.uri());
+                tmp = Files.createTempFile("lipsync-chunk", ".media");
+                try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(tmp);
+                    throw e;
+                }
+                local = tmp;
+            }
+            try {
+                return new OpenReference(videoId, MediaFeatureExtractor.openSegmented(local, mediaSpec,
+                        b.decodingOriginUs, b.decodingFirstAtUs, track, FILE_SEGMENT_FRAMES), track, tmp);
+            } catch (MediaDecodeException | RuntimeException e) {
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp);
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            decode.close();
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // a temp file left behind is not worth failing the job for
+                }
+            }
         }
     }
 
@@ -241,6 +389,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         if (b.idleTimerMs > 0) {
             ctx.timerService().deleteProcessingTimeTimer(b.idleTimerMs);
         }
+        if (b.stepTimerMs > 0) {
+            ctx.timerService().deleteProcessingTimeTimer(b.stepTimerMs);
+        }
         pending.clear();
         // keep a tombstone so late duplicates of this video are recognised instead of starting a new one
         VideoBuffer tomb = new VideoBuffer();
@@ -265,20 +416,41 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
         VideoBuffer b = buffer.value();
-        if (b == null || b.ended || timestamp != b.idleTimerMs) {
+        if (b == null || b.ended) {
             return;
         }
-        long due = b.lastActivityMs + config.idleTimeout().toMillis();
-        if (due > timestamp) {
-            b.idleTimerMs = due;
-            ctx.timerService().registerProcessingTimeTimer(due);
+        if (b.decoding != null && timestamp == b.stepTimerMs) {
+            b.stepTimerMs = 0;
+            MediaChunk file = b.decoding;
+            if (step(b, ctx, out)) {
+                if (file.last()) {
+                    finish(b, ctx, out, null);
+                } else {
+                    drain(b, ctx, out, false);
+                }
+            }
+        }
+        if (!b.ended && timestamp == b.idleTimerMs) {
+            idle(b, timestamp, ctx, out);
+        }
+        if (!b.ended) {
             buffer.update(b);
+        }
+    }
+
+    private void idle(VideoBuffer b, long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
+        long due = b.lastActivityMs + config.idleTimeout().toMillis();
+        if (due > timestamp || b.decoding != null) {
+            b.idleTimerMs = due > timestamp ? due : timestamp + config.idleTimeout().toMillis();
+            ctx.timerService().registerProcessingTimeTimer(b.idleTimerMs);
             return;
         }
         b.idleTimerMs = 0;
         drain(b, ctx, out, true);
-        if (!b.ended) {
+        if (!b.ended && b.decoding == null) {
             finish(b, ctx, out, "idle");
+        } else if (!b.ended) {
+            scheduleIdle(b, ctx); // a file the forced drain reached decodes first; the idle END comes after it
         }
     }
 

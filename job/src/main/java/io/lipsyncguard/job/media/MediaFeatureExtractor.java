@@ -1,17 +1,11 @@
 package io.lipsyncguard.job.media;
 
 import java.io.ByteArrayInputStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.Frame;
-import org.bytedeco.javacv.FrameGrabber;
-import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -58,35 +52,19 @@ public final class MediaFeatureExtractor {
         return decode(grabber, spec, originUs, firstFrameAtUs, track, file.toString());
     }
 
-    /** Receives the successive pieces of a segmented decode; may fail, which ends the decode with that failure. */
-    @FunctionalInterface
-    public interface SegmentSink {
-        void accept(MediaFeatures segment) throws Exception;
-    }
-
-    /** Thrown out of a segmented decode when its {@link SegmentSink} failed: the cause is the sink's, not FFmpeg's. */
-    public static final class SegmentSinkException extends RuntimeException {
-        SegmentSinkException(Exception cause) {
-            super(cause);
-        }
-    }
-
     /**
-     * As {@link #extract(Path, MediaSpec, long, long, FaceTrackState)}, but hands the features to {@code sink} every
-     * {@code segmentFrames} decoded video frames (and once at the end) instead of holding the whole file: a long file
-     * costs the memory of one segment, and its windows can be cut while it decodes. The pieces are exactly the whole
-     * decode cut at frame boundaries (the grid and the audio placement carry on across them).
+     * As {@link #extract(Path, MediaSpec, long, long, FaceTrackState)}, but as a decode its caller steps through
+     * ({@link SegmentedDecode#next()}) and closes, one piece of {@code segmentFrames} decoded video frames at a time:
+     * a long file costs the memory of one segment, and its windows can be cut while it decodes. The pieces are exactly
+     * the whole decode cut at frame boundaries (the grid and the audio placement carry on across them).
      */
-    public static void extractInSegments(Path file, MediaSpec spec, long originUs, long firstFrameAtUs,
-            FaceTrackState track, int segmentFrames, SegmentSink sink) throws MediaDecodeException {
-        if (segmentFrames < 1) {
-            throw new IllegalArgumentException("segmentFrames must be >= 1 but is " + segmentFrames);
-        }
+    public static SegmentedDecode openSegmented(Path file, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track, int segmentFrames) throws MediaDecodeException {
         if (!Files.isReadable(file)) {
             throw new MediaDecodeException("cannot read " + file + ": no such readable file");
         }
-        decode(new FFmpegFrameGrabber(file.toFile()), spec, originUs, firstFrameAtUs, track, file.toString(),
-                segmentFrames, sink);
+        return SegmentedDecode.open(new FFmpegFrameGrabber(file.toFile()), spec, originUs, firstFrameAtUs, track,
+                file.toString(), segmentFrames);
     }
 
     /**
@@ -120,173 +98,10 @@ public final class MediaFeatureExtractor {
     }
 
     private static MediaFeatures decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs,
-            long firstFrameAtUs, FaceTrackState track, String what)
-            throws MediaDecodeException {
-        MediaFeatures[] whole = new MediaFeatures[1];
-        decode(grabber, spec, originUs, firstFrameAtUs, track, what, Integer.MAX_VALUE, f -> whole[0] = f);
-        return whole[0];
-    }
-
-    private static void decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
-            FaceTrackState track, String what, int segmentFrames, SegmentSink sink) throws MediaDecodeException {
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        grabber.setImageMode(spec.colour() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
-        grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
-        grabber.setSampleRate(spec.sampleRate());
-        grabber.setAudioChannels(1);
-        try {
-            grabber.start();
-        } catch (Exception | Error e) {
-            release(grabber);
-            throw new MediaDecodeException("FFmpeg cannot open " + what + ": " + rootMessage(e), e);
-        }
-        try (OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
-                FaceDetector detector = new FaceDetector(spec.detectSide());
-                Mat cropMat = new Mat();
-                Mat grayMat = new Mat();
-                Mat uprightMat = new Mat()) {
-            boolean hasVideo = grabber.hasVideo();
-            boolean hasAudio = grabber.hasAudio();
-            if (!hasVideo && !hasAudio) {
-                throw new MediaDecodeException(what + " has neither a video nor an audio stream");
-            }
-            double sourceFps = grabber.getFrameRate();
-            int rotation = hasVideo ? DisplayRotation.rotateCode(grabber.getDisplayRotation()) : -1;
-            Grid grid = new Grid(spec);
-            List<long[]> audioTimes = new ArrayList<>();
-            List<float[]> audioPieces = new ArrayList<>();
-            long origin = originUs;
-            float[] box = track.box;
-            boolean lost = track.lost;
-            int faces = track.faces;
-            int decoded = 0;
-            int decodedInSegment = 0;
-            long audioInSegment = 0;
-            long[] audioExpected = {Long.MIN_VALUE};
-            int width = 0;
-            int height = 0;
-            Frame frame;
-            while (true) {
-                try {
-                    frame = grabber.grabFrame(hasAudio, hasVideo, true, false, false);
-                } catch (Exception e) {
-                    if (decoded == 0 && audioPieces.isEmpty()) {
-                        throw new MediaDecodeException("FFmpeg cannot decode " + what + ": " + rootMessage(e), e);
-                    }
-                    break; // keep what decoded before a truncated tail
-                }
-                if (frame == null) {
-                    break;
-                }
-                if (frame.image != null) {
-                    Mat decodedPicture = converter.convert(frame);
-                    if (decodedPicture == null || decodedPicture.empty()) {
-                        continue;
-                    }
-                    Mat picture = DisplayRotation.apply(decodedPicture, rotation, uprightMat);
-                    Mat gray = picture;
-                    if (spec.colour()) {
-                        opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);
-                        gray = grayMat;
-                    }
-                    width = gray.cols();
-                    height = gray.rows();
-                    if (box != null && track.frameWidth > 0
-                            && (width != track.frameWidth || height != track.frameHeight)) {
-                        // a live stream switched renditions: same picture, other size, so the box scales with it
-                        box = FaceTrack.rescale(box, track.frameWidth, track.frameHeight, width, height);
-                    }
-                    track.frameWidth = width;
-                    track.frameHeight = height;
-                    if (origin == ORIGIN_FROM_MEDIA) {
-                        origin = frame.timestamp - firstFrameAtUs;
-                    }
-                    // cadence on the grid, not on decoded frames, so chunk boundaries do not move detections
-                    long gridFrame = Math.round((frame.timestamp - origin) * (double) spec.fps() / 1_000_000d);
-                    if (track.lastDetectFrame == Long.MIN_VALUE
-                            || gridFrame - track.lastDetectFrame >= spec.detectEveryFrames()
-                            || gridFrame < track.lastDetectFrame) {
-                        track.lastDetectFrame = gridFrame;
-                        // a tracked face is searched near its box at its size; the whole frame (new faces, a second
-                        // speaker) every FULL_SEARCH_EVERY_FRAMES, and whenever the near search finds nothing
-                        boolean full = lost || box == null || track.lastFullDetectFrame == Long.MIN_VALUE
-                                || gridFrame - track.lastFullDetectFrame >= FULL_SEARCH_EVERY_FRAMES
-                                || gridFrame < track.lastFullDetectFrame;
-                        List<float[]> found = detector.detect(gray, full ? null : box);
-                        if (!full && found.isEmpty()) {
-                            full = true;
-                            found = detector.detect(gray, null);
-                        }
-                        if (full) {
-                            track.lastFullDetectFrame = gridFrame;
-                        }
-                        int best = FaceTrack.dominant(found, box);
-                        if (best >= 0) {
-                            box = FaceTrack.smooth(box, found.get(best), 0.6f);
-                            if (full) {
-                                faces = FaceTrack.similarSized(found); // a near search cannot see other faces
-                            }
-                            lost = false;
-                        } else {
-                            lost = true;
-                            faces = 0;
-                        }
-                    }
-                    byte[] crop = null;
-                    if (spec.wholeFrames()) {
-                        crop = wholeFrame(picture, spec, cropMat);
-                    } else if (!lost && box != null) {
-                        crop = spec.faceCrops() ? faceCrop(picture, box, spec, cropMat)
-                                : mouthCrop(gray, box, spec, cropMat);
-                    }
-                    boolean faceFound = spec.wholeFrames() ? !lost && box != null : crop != null;
-                    grid.offer(frame.timestamp - origin, crop, faceFound, faces);
-                    decoded++;
-                    if (++decodedInSegment >= segmentFrames) {
-                        // the grid slots before this frame are settled; the audio so far is placed on the same origin
-                        sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
-                                decoded > 0, width, height, sourceFps, decodedInSegment));
-                        decodedInSegment = 0;
-                    }
-                } else if (frame.samples != null && frame.samples.length > 0) {
-                    FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
-                    float[] s = new float[buf.remaining()];
-                    buf.get(s);
-                    audioTimes.add(new long[] {frame.timestamp});
-                    audioPieces.add(s);
-                    if (!hasVideo) {
-                        // audio alone: the first sample is the origin (as it would be at the end), and the pieces go
-                        // out by the same length as a video segment
-                        if (origin == ORIGIN_FROM_MEDIA) {
-                            origin = frame.timestamp - firstFrameAtUs;
-                        }
-                        audioInSegment += s.length;
-                        if (audioInSegment >= (long) segmentFrames * spec.sampleRate() / spec.fps()) {
-                            sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
-                                    false, width, height, sourceFps, 0));
-                            audioInSegment = 0;
-                        }
-                    }
-                }
-            }
-            if (origin == ORIGIN_FROM_MEDIA) {
-                origin = audioTimes.isEmpty() ? 0 : audioTimes.get(0)[0] - firstFrameAtUs;
-            }
-            grid.finish(sourceFps);
-            track.box = box;
-            track.lost = lost;
-            track.faces = faces;
-            if (decoded == 0 && audioPieces.isEmpty() && audioExpected[0] == Long.MIN_VALUE) {
-                throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
-            }
-            sink(sink, takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec, decoded > 0,
-                    width, height, sourceFps, decodedInSegment));
-        } catch (MediaDecodeException | SegmentSinkException e) {
-            throw e;
-        } catch (Exception | Error e) {
-            throw new MediaDecodeException("decoding " + what + " failed: " + rootMessage(e), e);
-        } finally {
-            release(grabber);
+            long firstFrameAtUs, FaceTrackState track, String what) throws MediaDecodeException {
+        try (SegmentedDecode decode = SegmentedDecode.open(grabber, spec, originUs, firstFrameAtUs, track, what,
+                Integer.MAX_VALUE)) {
+            return decode.next(); // one segment: the whole media
         }
     }
 
@@ -294,7 +109,7 @@ public final class MediaFeatureExtractor {
      * One piece of a decode: takes the settled grid slots out of {@code grid} and the audio decoded since the
      * previous piece out of {@code audioTimes}/{@code audioPieces}, which it empties.
      */
-    private static MediaFeatures takeSegment(Grid grid, long origin, List<long[]> audioTimes,
+    static MediaFeatures takeSegment(Grid grid, long origin, List<long[]> audioTimes,
             List<float[]> audioPieces, long[] audioExpected, MediaSpec spec, boolean hasVideo, int width, int height,
             double sourceFps, int decoded) {
         Grid.Slots slots = grid.drain();
@@ -312,16 +127,7 @@ public final class MediaFeatureExtractor {
                 sourceFps, decoded);
     }
 
-    /** Hands {@code f} to {@code sink}; a failure there comes out as a {@link SegmentSinkException}. */
-    static void sink(SegmentSink sink, MediaFeatures f) {
-        try {
-            sink.accept(f);
-        } catch (Exception e) {
-            throw new SegmentSinkException(e);
-        }
-    }
-
-    private static byte[] mouthCrop(Mat gray, float[] box, MediaSpec spec, Mat out) {
+    static byte[] mouthCrop(Mat gray, float[] box, MediaSpec spec, Mat out) {
         int[] r = MouthRegion.of(Math.round(box[0]), Math.round(box[1]), Math.round(box[2]), Math.round(box[3]),
                 gray.cols(), gray.rows());
         if (r == null) {
@@ -400,7 +206,7 @@ public final class MediaFeatureExtractor {
         return out;
     }
 
-    private static void release(FFmpegFrameGrabber grabber) {
+    static void release(FFmpegFrameGrabber grabber) {
         try {
             grabber.close();
         } catch (Exception ignored) {

@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.window;
 
+import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.job.media.FaceTrackState;
 
 /**
@@ -51,6 +52,17 @@ public class VideoBuffer {
     public long idleTimerMs;
     /** Face track carried between chunks, so a chunked video tracks as it would decoded whole. */
     public FaceTrackState track = new FaceTrackState();
+    /** The referenced file being decoded a segment per step, or null; later chunks wait in sequence behind it. */
+    public MediaChunk decoding;
+    /** Segments of {@link #decoding} already cut into windows: a restored job decodes these again and skips them. */
+    public int decodingSegments;
+    /** The face track as it was when that decode started, so a restored job decodes the skipped segments alike. */
+    public FaceTrackState decodingTrack;
+    /** Origin and first-frame placement that decode started with. */
+    public long decodingOriginUs;
+    public long decodingFirstAtUs;
+    /** Processing time the registered step timer fires at, 0 when none. */
+    public long stepTimerMs;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,7 @@ class SegmentedDecodeTest {
         WindowCutter.append(whole, MediaFeatureExtractor.extract(face, media,
                 MediaFeatureExtractor.ORIGIN_FROM_MEDIA), spec);
         VideoBuffer pieces = new VideoBuffer();
-        MediaFeatureExtractor.extractInSegments(face, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
-                new FaceTrackState(), 23, f -> WindowCutter.append(pieces, f, spec));
+        segments(face, 23, f -> WindowCutter.append(pieces, f, spec));
         assertThat(pieces.cropFrames).isEqualTo(whole.cropFrames).isGreaterThan(100);
         assertThat(java.util.Arrays.copyOf(pieces.crops, pieces.cropFrames * spec.cropPixels()))
                 .isEqualTo(java.util.Arrays.copyOf(whole.crops, whole.cropFrames * spec.cropPixels()));
@@ -73,8 +73,7 @@ class SegmentedDecodeTest {
         MediaFeatures whole = MediaFeatureExtractor.extract(wav, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         VideoBuffer b = new VideoBuffer();
         List<Integer> pieces = new ArrayList<>();
-        MediaFeatureExtractor.extractInSegments(wav, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
-                new FaceTrackState(), 50, f -> {
+        segments(wav, 50, f -> {
                     pieces.add(f.audio().length);
                     WindowCutter.append(b, f, spec);
                 });
@@ -87,16 +86,35 @@ class SegmentedDecodeTest {
     }
 
     @Test
-    void aFailingSinkEndsTheDecodeWithItsOwnFailure() throws Exception {
+    void theDecodeEndsWithNullAndClosesOnce() throws Exception {
         Path clip = tmp.resolve("short.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(32, 2));
-        IllegalStateException boom = new IllegalStateException("downstream is gone");
-        assertThatThrownBy(() -> MediaFeatureExtractor.extractInSegments(clip, media,
-                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 10, f -> {
-                    throw boom;
-                }))
-                .isInstanceOf(MediaFeatureExtractor.SegmentSinkException.class)
-                .hasCause(boom);
+        SegmentedDecode decode = MediaFeatureExtractor.openSegmented(clip, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 20);
+        int frames = 0;
+        MediaFeatures f;
+        while ((f = decode.next()) != null) {
+            frames += f.frameCount();
+        }
+        assertThat(frames).isEqualTo(50);
+        assertThat(decode.next()).as("still null after the end").isNull();
+        decode.close();
+        decode.close();
+        SegmentedDecode closedEarly = MediaFeatureExtractor.openSegmented(clip, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 20);
+        closedEarly.close();
+        assertThatThrownBy(closedEarly::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    /** Hands the segments of a decode of {@code file}, {@code frames} video frames each, to {@code each}. */
+    private static void segments(Path file, int frames, Consumer<MediaFeatures> each) throws Exception {
+        try (SegmentedDecode decode = MediaFeatureExtractor.openSegmented(file, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), frames)) {
+            MediaFeatures f;
+            while ((f = decode.next()) != null) {
+                each.accept(f);
+            }
+        }
     }
 
     private static void assertSameWindows(Path file, int segmentFrames) throws Exception {
@@ -110,8 +128,7 @@ class SegmentedDecodeTest {
         List<AvWindow> actual = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         int[] cutWhileDecoding = {0};
-        MediaFeatureExtractor.extractInSegments(file, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
-                new FaceTrackState(), segmentFrames, f -> {
+        segments(file, segmentFrames, f -> {
                     sizes.add(f.frameCount());
                     WindowCutter.append(b, f, spec);
                     WindowCutter.computeMel(b, spec, filterbank, false);

@@ -1,0 +1,285 @@
+package io.lipsyncguard.job.media;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * A decode in progress that hands out its features one segment at a time ({@link #next()}), so that its caller can
+ * stop between segments (to let a checkpoint or another video through) and go on later; the segments are exactly the
+ * whole decode cut at frame boundaries. Owns the grabber, the face detector and the OpenCV buffers until closed.
+ */
+public final class SegmentedDecode implements AutoCloseable {
+
+    private final FFmpegFrameGrabber grabber;
+    private final MediaSpec spec;
+    private final long firstFrameAtUs;
+    private final FaceTrackState track;
+    private final String what;
+    private final int segmentFrames;
+    private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
+    private final FaceDetector detector;
+    private final Mat cropMat = new Mat();
+    private final Mat grayMat = new Mat();
+    private final Mat uprightMat = new Mat();
+    private final boolean hasVideo;
+    private final boolean hasAudio;
+    private final double sourceFps;
+    private final int rotation;
+    private final MediaFeatureExtractor.Grid grid;
+    private final List<long[]> audioTimes = new ArrayList<>();
+    private final List<float[]> audioPieces = new ArrayList<>();
+    private final long[] audioExpected = {Long.MIN_VALUE};
+    private long origin;
+    private float[] box;
+    private boolean lost;
+    private int faces;
+    private int decoded;
+    private int decodedInSegment;
+    private long audioInSegment;
+    private int width;
+    private int height;
+    private boolean ended;
+    private boolean closed;
+
+    private SegmentedDecode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track, String what, int segmentFrames) {
+        this.grabber = grabber;
+        this.spec = spec;
+        this.origin = originUs;
+        this.firstFrameAtUs = firstFrameAtUs;
+        this.track = track;
+        this.what = what;
+        this.segmentFrames = segmentFrames;
+        this.detector = new FaceDetector(spec.detectSide());
+        this.hasVideo = grabber.hasVideo();
+        this.hasAudio = grabber.hasAudio();
+        this.sourceFps = grabber.getFrameRate();
+        this.rotation = hasVideo ? DisplayRotation.rotateCode(grabber.getDisplayRotation()) : -1;
+        this.grid = new MediaFeatureExtractor.Grid(spec);
+        this.box = track.box;
+        this.lost = track.lost;
+        this.faces = track.faces;
+    }
+
+    /**
+     * Starts {@code grabber} (which the decode owns from now on, also when this fails) and returns the decode, which
+     * continues and updates {@code track}; a segment ends every {@code segmentFrames} decoded video frames (audio
+     * alone: as many frames' worth of samples).
+     */
+    static SegmentedDecode open(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
+            FaceTrackState track, String what, int segmentFrames) throws MediaDecodeException {
+        if (segmentFrames < 1) {
+            MediaFeatureExtractor.release(grabber);
+            throw new IllegalArgumentException("segmentFrames must be >= 1 but is " + segmentFrames);
+        }
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+        grabber.setImageMode(spec.colour() ? FrameGrabber.ImageMode.COLOR : FrameGrabber.ImageMode.GRAY);
+        grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
+        grabber.setSampleRate(spec.sampleRate());
+        grabber.setAudioChannels(1);
+        try {
+            grabber.start();
+        } catch (Exception | Error e) {
+            MediaFeatureExtractor.release(grabber);
+            throw new MediaDecodeException(
+                    "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+        }
+        SegmentedDecode decode;
+        try {
+            decode = new SegmentedDecode(grabber, spec, originUs, firstFrameAtUs, track, what, segmentFrames);
+        } catch (RuntimeException | Error e) {
+            MediaFeatureExtractor.release(grabber);
+            throw new MediaDecodeException("decoding " + what + " failed: " + MediaFeatureExtractor.rootMessage(e), e);
+        }
+        if (!decode.hasVideo && !decode.hasAudio) {
+            decode.close();
+            throw new MediaDecodeException(what + " has neither a video nor an audio stream");
+        }
+        return decode;
+    }
+
+    /**
+     * The next segment, or null once the final one has been handed out. The final segment also writes the face
+     * track back into the {@link FaceTrackState} the decode was opened with. A failure closes the decode.
+     */
+    public MediaFeatures next() throws MediaDecodeException {
+        if (ended) {
+            return null;
+        }
+        if (closed) {
+            throw new IllegalStateException("the decode of " + what + " is closed");
+        }
+        try {
+            MediaFeatures segment = advance();
+            if (segment == null) {
+                segment = last();
+                ended = true;
+            }
+            return segment;
+        } catch (MediaDecodeException e) {
+            close();
+            throw e;
+        } catch (Exception | Error e) {
+            close();
+            throw new MediaDecodeException("decoding " + what + " failed: " + MediaFeatureExtractor.rootMessage(e), e);
+        }
+    }
+
+    /** Decodes until a segment is complete (and returns it) or the media ends (null). */
+    private MediaFeatures advance() throws Exception {
+        while (true) {
+            Frame frame;
+            try {
+                frame = grabber.grabFrame(hasAudio, hasVideo, true, false, false);
+            } catch (Exception e) {
+                if (decoded == 0 && audioPieces.isEmpty() && audioExpected[0] == Long.MIN_VALUE) {
+                    throw new MediaDecodeException(
+                            "FFmpeg cannot decode " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+                }
+                return null; // keep what decoded before a truncated tail
+            }
+            if (frame == null) {
+                return null;
+            }
+            if (frame.image != null) {
+                if (picture(frame) && ++decodedInSegment >= segmentFrames) {
+                    // the grid slots before this frame are settled; the audio so far is placed on the same origin
+                    MediaFeatures segment = take(decoded > 0, decodedInSegment);
+                    decodedInSegment = 0;
+                    return segment;
+                }
+            } else if (frame.samples != null && frame.samples.length > 0) {
+                FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
+                float[] s = new float[buf.remaining()];
+                buf.get(s);
+                audioTimes.add(new long[] {frame.timestamp});
+                audioPieces.add(s);
+                if (!hasVideo) {
+                    // audio alone: the first sample is the origin (as it would be at the end), and the pieces go
+                    // out by the same length as a video segment
+                    if (origin == MediaFeatureExtractor.ORIGIN_FROM_MEDIA) {
+                        origin = frame.timestamp - firstFrameAtUs;
+                    }
+                    audioInSegment += s.length;
+                    if (audioInSegment >= (long) segmentFrames * spec.sampleRate() / spec.fps()) {
+                        audioInSegment = 0;
+                        return take(false, 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Tracks the face on one decoded picture and offers its crop to the grid; false when the picture was empty. */
+    private boolean picture(Frame frame) {
+        Mat decodedPicture = converter.convert(frame);
+        if (decodedPicture == null || decodedPicture.empty()) {
+            return false;
+        }
+        Mat picture = DisplayRotation.apply(decodedPicture, rotation, uprightMat);
+        Mat gray = picture;
+        if (spec.colour()) {
+            opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);
+            gray = grayMat;
+        }
+        width = gray.cols();
+        height = gray.rows();
+        if (box != null && track.frameWidth > 0 && (width != track.frameWidth || height != track.frameHeight)) {
+            // a live stream switched renditions: same picture, other size, so the box scales with it
+            box = FaceTrack.rescale(box, track.frameWidth, track.frameHeight, width, height);
+        }
+        track.frameWidth = width;
+        track.frameHeight = height;
+        if (origin == MediaFeatureExtractor.ORIGIN_FROM_MEDIA) {
+            origin = frame.timestamp - firstFrameAtUs;
+        }
+        // cadence on the grid, not on decoded frames, so chunk boundaries do not move detections
+        long gridFrame = Math.round((frame.timestamp - origin) * (double) spec.fps() / 1_000_000d);
+        if (track.lastDetectFrame == Long.MIN_VALUE
+                || gridFrame - track.lastDetectFrame >= spec.detectEveryFrames()
+                || gridFrame < track.lastDetectFrame) {
+            track.lastDetectFrame = gridFrame;
+            // a tracked face is searched near its box at its size; the whole frame (new faces, a second speaker)
+            // every FULL_SEARCH_EVERY_FRAMES, and whenever the near search finds nothing
+            boolean full = lost || box == null || track.lastFullDetectFrame == Long.MIN_VALUE
+                    || gridFrame - track.lastFullDetectFrame >= MediaFeatureExtractor.FULL_SEARCH_EVERY_FRAMES
+                    || gridFrame < track.lastFullDetectFrame;
+            List<float[]> found = detector.detect(gray, full ? null : box);
+            if (!full && found.isEmpty()) {
+                full = true;
+                found = detector.detect(gray, null);
+            }
+            if (full) {
+                track.lastFullDetectFrame = gridFrame;
+            }
+            int best = FaceTrack.dominant(found, box);
+            if (best >= 0) {
+                box = FaceTrack.smooth(box, found.get(best), 0.6f);
+                if (full) {
+                    faces = FaceTrack.similarSized(found); // a near search cannot see other faces
+                }
+                lost = false;
+            } else {
+                lost = true;
+                faces = 0;
+            }
+        }
+        byte[] crop = null;
+        if (spec.wholeFrames()) {
+            crop = MediaFeatureExtractor.wholeFrame(picture, spec, cropMat);
+        } else if (!lost && box != null) {
+            crop = spec.faceCrops() ? MediaFeatureExtractor.faceCrop(picture, box, spec, cropMat)
+                    : MediaFeatureExtractor.mouthCrop(gray, box, spec, cropMat);
+        }
+        boolean faceFound = spec.wholeFrames() ? !lost && box != null : crop != null;
+        grid.offer(frame.timestamp - origin, crop, faceFound, faces);
+        decoded++;
+        return true;
+    }
+
+    /** The final segment: the rest of the grid and the audio, and the face track written back. */
+    private MediaFeatures last() throws MediaDecodeException {
+        if (origin == MediaFeatureExtractor.ORIGIN_FROM_MEDIA) {
+            origin = audioTimes.isEmpty() ? 0 : audioTimes.get(0)[0] - firstFrameAtUs;
+        }
+        grid.finish(sourceFps);
+        track.box = box;
+        track.lost = lost;
+        track.faces = faces;
+        if (decoded == 0 && audioPieces.isEmpty() && audioExpected[0] == Long.MIN_VALUE) {
+            throw new MediaDecodeException(what + " decoded to nothing: no video frame and no audio sample");
+        }
+        return take(decoded > 0, decodedInSegment);
+    }
+
+    private MediaFeatures take(boolean withVideo, int decodedFrames) {
+        return MediaFeatureExtractor.takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
+                withVideo, width, height, sourceFps, decodedFrames);
+    }
+
+    /** Releases FFmpeg's and OpenCV's native memory; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            converter.close();
+            detector.close();
+            cropMat.close();
+            grayMat.close();
+            uprightMat.close();
+        } finally {
+            MediaFeatureExtractor.release(grabber);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.lipsyncguard.job.media;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.cli.ModelPaths;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.window.AvWindow;
+import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.models.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The keyed decoder on Flink's operator test harness: a referenced file decodes one segment per step, lets other
+ * videos through between steps, and a job restored from a snapshot taken mid-file gives exactly the windows of one
+ * uninterrupted decode.
+ */
+class ChunkDecoderTest {
+
+    @TempDir
+    static Path tmp;
+
+    /** 24 s: two full 10 s segments and a rest, so a snapshot can fall between segments. */
+    static Path longClip;
+    static Path shortClip;
+    static List<AvWindow> wholeDecode;
+
+    @BeforeAll
+    static void clips() throws Exception {
+        longClip = tmp.resolve("long.mp4");
+        TalkingHeadGenerator.write(longClip, SampleSpec.inSync(41, 24));
+        shortClip = tmp.resolve("short.mp4");
+        TalkingHeadGenerator.write(shortClip, SampleSpec.inSync(42, 4));
+        try (var h = harness(config().withInterleavedReferences(false))) {
+            h.processElement(reference("long", longClip), 0);
+            wholeDecode = List.copyOf(h.extractOutputValues());
+        }
+    }
+
+    static JobConfig config() {
+        return JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> harness(JobConfig config)
+            throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ChunkDecoder(config)),
+                MediaChunk::videoId, Types.STRING);
+        h.open();
+        return h;
+    }
+
+    static MediaChunk reference(String videoId, Path file) {
+        return MediaChunk.wholeFile(videoId, file.toUri().toString());
+    }
+
+    /** Advances processing time a millisecond at a time until {@code done} holds of the output; returns the steps. */
+    static int stepUntil(KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> h,
+            Predicate<List<AvWindow>> done) throws Exception {
+        int steps = 0;
+        while (!done.test(h.extractOutputValues())) {
+            assertThat(steps).as("steps before the decode ends").isLessThan(1000);
+            h.setProcessingTime(h.getProcessingTime() + 1);
+            steps++;
+        }
+        return steps;
+    }
+
+    static Predicate<List<AvWindow>> ended(String videoId) {
+        return out -> out.stream().anyMatch(w -> w.kind() == WindowKind.END && w.videoId().equals(videoId));
+    }
+
+    static List<AvWindow> of(String videoId, List<AvWindow> windows) {
+        return windows.stream().filter(w -> w.videoId().equals(videoId)).toList();
+    }
+
+    @Test
+    void theBoundedDecodeIsComplete() {
+        // the reference everything else is compared with: all windows of 24 s, then one END without a reason
+        assertThat(wholeDecode).filteredOn(w -> w.kind() == WindowKind.WINDOW).hasSizeGreaterThan(50);
+        assertThat(wholeDecode).filteredOn(w -> w.kind() == WindowKind.END).singleElement()
+                .satisfies(end -> assertThat(end.reason()).isNull());
+        assertThat(wholeDecode.get(wholeDecode.size() - 1).kind()).isEqualTo(WindowKind.END);
+    }
+
+    @Test
+    void aReferencedFileDecodesOneSegmentPerStepAndOtherVideosGetThrough() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(reference("long", longClip), 0);
+            int afterFirstStep = h.extractOutputValues().size();
+            assertThat(afterFirstStep).isPositive().isLessThan(wholeDecode.size() / 2);
+            assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+
+            // an inline chunk of another video is decoded now, not after the long file
+            byte[] bytes = Files.readAllBytes(shortClip);
+            h.processElement(new MediaChunk("short", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0),
+                    0);
+            assertThat(ended("short").test(h.extractOutputValues())).isTrue();
+            assertThat(ended("long").test(h.extractOutputValues())).isFalse();
+
+            int steps = stepUntil(h, ended("long"));
+            assertThat(steps).as("two more segments and the end").isEqualTo(3);
+            assertThat(of("long", h.extractOutputValues())).containsExactlyElementsOf(wholeDecode);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aJobRestoredMidFileGivesTheWindowsOfOneUninterruptedDecode() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<AvWindow> beforeSnapshot;
+        try (var h = harness(config())) {
+            h.processElement(reference("long", longClip), 0);
+            h.setProcessingTime(1); // second segment
+            beforeSnapshot = List.copyOf(h.extractOutputValues());
+            snapshot = h.snapshot(1L, 1L);
+            // the run that carries on without a failure
+            stepUntil(h, ended("long"));
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(wholeDecode);
+        }
+        assertThat(beforeSnapshot.size()).isPositive().isLessThan(wholeDecode.size());
+
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChunkDecoder(config())), MediaChunk::videoId, Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            // the two segments cut before the snapshot are decoded again and skipped, a step each, sending nothing
+            restored.setProcessingTime(2);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            restored.setProcessingTime(3);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            stepUntil(restored, ended("long"));
+            List<AvWindow> all = new ArrayList<>(beforeSnapshot);
+            all.addAll(restored.extractOutputValues());
+            // no window twice, none missing, bit for bit (crops and audio), and one END
+            assertThat(all).containsExactlyElementsOf(wholeDecode);
+        }
+    }
+
+    @Test
+    void aSecondFileWaitsForTheFirstAndIsThenDecodedWhole() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(reference("long", longClip), 0);
+            h.processElement(reference("second", longClip), 0);
+            // one file at a time per subtask: the second has not started while the first decodes
+            assertThat(of("second", h.extractOutputValues())).isEmpty();
+            h.setProcessingTime(1);
+            assertThat(of("second", h.extractOutputValues())).isEmpty();
+            stepUntil(h, ended("long"));
+            stepUntil(h, ended("second"));
+            List<AvWindow> expected = wholeDecode.stream().map(w -> rename(w, "second")).toList();
+            assertThat(of("second", h.extractOutputValues())).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void theIdleTimeoutDoesNotEndAVideoWhoseFileIsStillDecoding() throws Exception {
+        try (var h = harness(config().withIdleTimeout(Duration.ofMillis(5)))) {
+            h.processElement(reference("long", longClip), 0);
+            h.processElement(reference("waiting", shortClip), 0);
+            // steps 10 ms apart: every idle timer is due, while one file decodes and the other waits for it
+            while (!ended("waiting").test(h.extractOutputValues())) {
+                assertThat(h.getProcessingTime()).isLessThan(100_000);
+                h.setProcessingTime(h.getProcessingTime() + 10);
+            }
+            assertThat(h.extractOutputValues()).filteredOn(w -> w.kind() == WindowKind.END)
+                    .hasSize(2).allSatisfy(end -> assertThat(end.reason()).isNull());
+            assertThat(of("long", h.extractOutputValues())).containsExactlyElementsOf(wholeDecode);
+        }
+    }
+
+    @Test
+    void aMissingReferencedFileIsAnErrorAndTheVideoStillEnds() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(reference("gone", tmp.resolve("no-such-file.mp4")), 0);
+            List<AvWindow> out = h.extractOutputValues();
+            assertThat(out).extracting(AvWindow::kind).containsExactly(WindowKind.ERROR, WindowKind.END);
+            assertThat(out.get(0).reason()).contains("undecodable").contains("no-such-file.mp4");
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).hasSize(1);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    private static AvWindow rename(AvWindow w, String videoId) {
+        return new AvWindow(videoId, w.kind(), w.index(), w.startMs(), w.endMs(), w.crops(), w.audio(),
+                w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.hasAudio(), w.reason(),
+                w.producedAtMs());
+    }
+}
