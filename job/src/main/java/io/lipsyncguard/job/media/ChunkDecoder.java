@@ -183,6 +183,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return true;
         }
         b.track = track;
+        rebaseJump(b, features, chunk, ctx, out);
         cut(b, features, ctx, out);
         chunksDecoded.inc();
         b.decodedChunks++;
@@ -208,8 +209,37 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         return new long[] {origin, firstAt};
     }
 
+    /**
+     * Checks where the first piece of a chunk lands against where the video has got to. A chunk whose timestamps
+     * jumped (an encoder restart or a wrapped clock sends them back; a wrong media-start header anywhere) would
+     * otherwise overwrite frames already cut, or make the buffer reach for hours of empty frames; it is placed at the
+     * end instead, with everything after it, and an error record says so.
+     */
+    private void rebaseJump(VideoBuffer b, MediaFeatures first, MediaChunk chunk, Context ctx,
+            Collector<AvWindow> out) {
+        boolean video = first.hasVideo() && first.frameCount() > 0;
+        if ((!video && first.audio().length == 0) || (b.videoFrames() == 0 && b.audioEnd() == 0)) {
+            return; // nothing to place, or the first piece of the video: it defines where the video starts
+        }
+        int spf = spec.samplesPerFrame();
+        long landed = b.gridShift + (video ? first.firstFrame() : Math.floorDiv(first.audioStartSample(), spf));
+        long end = b.hasVideo ? b.videoFrames() : Math.floorDiv(b.audioEnd() + spf - 1, spf);
+        // between chunks the limits of MediaFeatureExtractor hold as within one: lost chunks leave a real gap
+        long maxGap = MediaFeatureExtractor.MAX_TIMESTAMP_GAP_MS * spec.fps() / 1000;
+        long maxOverlap = MediaFeatureExtractor.MAX_TIMESTAMP_OVERLAP_MS * spec.fps() / 1000;
+        if (landed - end <= maxGap && end - landed <= maxOverlap) {
+            return;
+        }
+        b.gridShift += end - landed;
+        error(ctx, out, chunk, chunk.sequence(), "timestamps", String.format(java.util.Locale.ROOT,
+                "chunk %d starts at %.1f s of the video by its timestamps, but the video had got to %.1f s: its "
+                        + "timestamps jumped; placed at %.1f s instead", chunk.sequence(),
+                spec.frameToMs(landed) / 1000.0, spec.frameToMs(end) / 1000.0, spec.frameToMs(end) / 1000.0));
+    }
+
     /** Appends decoded features to the video's buffer and sends on the windows that are complete. */
     private void cut(VideoBuffer b, MediaFeatures features, Context ctx, Collector<AvWindow> out) {
+        features = features.shifted(b.gridShift, spec.samplesPerFrame());
         WindowCutter.append(b, features, spec);
         WindowCutter.computeMel(b, spec, filterbank, false);
         emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
@@ -259,6 +289,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 chunksDecoded.inc();
                 b.decodedChunks++;
                 return true;
+            }
+            if (b.decodingSegments == 0) {
+                rebaseJump(b, segment, b.decoding, ctx, out);
             }
             cut(b, segment, ctx, out);
             b.decodingSegments++;

@@ -135,6 +135,17 @@ public final class FfmpegTool {
         run(args);
     }
 
+    /**
+     * Writes {@code out} (MPEG-TS) as {@code in} without re-encoding, its timestamps moved on by {@code offsetSeconds}:
+     * concatenated after another such stream, a broadcast's timestamp discontinuity (an encoder restart, a wrap).
+     */
+    public static void transportStream(Path in, Path out, double offsetSeconds) throws IOException {
+        createParent(out);
+        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-bsf:v",
+                "h264_mp4toannexb", "-output_ts_offset", String.valueOf(offsetSeconds), "-f", "mpegts",
+                out.toString()));
+    }
+
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);

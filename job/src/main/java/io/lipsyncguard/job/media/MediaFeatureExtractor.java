@@ -20,6 +20,15 @@ public final class MediaFeatureExtractor {
     /** Pass as {@code originUs} to take the first video timestamp (or audio, without video) as the origin. */
     public static final long ORIGIN_FROM_MEDIA = Long.MIN_VALUE;
 
+    /**
+     * Furthest timestamps may move on between two frames (or two audio pieces) of a video and still be placed by them:
+     * lost media leaves a real gap, but a jump beyond this is a timestamp discontinuity (an encoder restart, a clock
+     * that wrapped or jumped), whose placement would spread the video over hours of empty frames.
+     */
+    public static final long MAX_TIMESTAMP_GAP_MS = 60_000;
+    /** Furthest timestamps may go back (overlapping segments, a reordered frame) before it counts as a jump. */
+    public static final long MAX_TIMESTAMP_OVERLAP_MS = 1_000;
+
     /** Grid frames between whole-frame face searches while a face is tracked (1 s at 25 fps). */
     static final int FULL_SEARCH_EVERY_FRAMES = 25;
 

@@ -35,6 +35,19 @@ public record MediaFeatures(
         double sourceFps,
         int decodedFrames) {
 
+    /**
+     * The same features {@code frames} grid frames later (earlier when negative), the audio moved along by as many
+     * frames of {@code samplesPerFrame} samples; the arrays are shared, not copied.
+     */
+    public MediaFeatures shifted(long frames, int samplesPerFrame) {
+        if (frames == 0) {
+            return this;
+        }
+        return new MediaFeatures(originUs, firstFrame + frames, frameCount, crops, faceFound, faceCount,
+                audioStartSample + frames * samplesPerFrame, audio, hasVideo, hasAudio, sourceWidth, sourceHeight,
+                sourceFps, decodedFrames);
+    }
+
     /** Fraction of grid frames with a face. */
     public double faceFraction() {
         if (frameCount == 0) {

@@ -46,6 +46,8 @@ public final class SegmentedDecode implements AutoCloseable {
     private long audioInSegment;
     private int width;
     private int height;
+    private long lastVideoUs = Long.MIN_VALUE;
+    private long audioEndUs = Long.MIN_VALUE;
     private boolean ended;
     private boolean closed;
 
@@ -160,6 +162,8 @@ public final class SegmentedDecode implements AutoCloseable {
                 FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
                 float[] s = new float[buf.remaining()];
                 buf.get(s);
+                audioEndUs = checkJump("audio", audioEndUs, frame.timestamp,
+                        frame.timestamp + s.length * 1_000_000L / spec.sampleRate());
                 audioTimes.add(new long[] {frame.timestamp});
                 audioPieces.add(s);
                 if (!hasVideo) {
@@ -178,12 +182,32 @@ public final class SegmentedDecode implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails the decode when a stream's timestamps jump from {@code previousEndUs} (the end of its previous frame) to
+     * {@code atUs} by more than the extractor allows; returns {@code endUs}, the end of this frame.
+     */
+    private long checkJump(String stream, long previousEndUs, long atUs, long endUs) throws MediaDecodeException {
+        if (previousEndUs != Long.MIN_VALUE) {
+            long jump = atUs - previousEndUs;
+            if (jump > MediaFeatureExtractor.MAX_TIMESTAMP_GAP_MS * 1000
+                    || jump < -MediaFeatureExtractor.MAX_TIMESTAMP_OVERLAP_MS * 1000) {
+                throw new MediaDecodeException(String.format(java.util.Locale.ROOT,
+                        "the %s timestamps of %s jump by %+.1f s at %.1f s: a timestamp discontinuity inside one "
+                                + "chunk or file, which is not bridged (send the parts as chunks of their own)",
+                        stream, what, jump / 1e6, previousEndUs / 1e6));
+            }
+        }
+        return endUs;
+    }
+
     /** Tracks the face on one decoded picture and offers its crop to the grid; false when the picture was empty. */
-    private boolean picture(Frame frame) {
+    private boolean picture(Frame frame) throws MediaDecodeException {
         Mat decodedPicture = converter.convert(frame);
         if (decodedPicture == null || decodedPicture.empty()) {
             return false;
         }
+        // a picture's end is not known before the next one: measured start to start, one frame off the limits
+        lastVideoUs = checkJump("video", lastVideoUs, frame.timestamp, frame.timestamp);
         Mat picture = DisplayRotation.apply(decodedPicture, rotation, uprightMat);
         Mat gray = picture;
         if (spec.colour()) {

@@ -52,6 +52,11 @@ public class VideoBuffer {
     public long idleTimerMs;
     /** Face track carried between chunks, so a chunked video tracks as it would decoded whole. */
     public FaceTrackState track = new FaceTrackState();
+    /**
+     * Grid frames added to where chunks' timestamps place them: moved whenever a chunk's timestamps jumped (an encoder
+     * restart, a wrapped clock, a wrong media-start header), so the video goes on where it was instead.
+     */
+    public long gridShift;
     /** The referenced file being decoded a segment per step, or null; later chunks wait in sequence behind it. */
     public MediaChunk decoding;
     /** Segments of {@link #decoding} already cut into windows: a restored job decodes these again and skips them. */

@@ -9,7 +9,9 @@ import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,8 @@ class ChunkDecoderTest {
     /** 24 s: two full 10 s segments and a rest, so a snapshot can fall between segments. */
     static Path longClip;
     static Path shortClip;
+    static Path otherClip;
+    static WindowSpec spec;
     static List<AvWindow> wholeDecode;
 
     @BeforeAll
@@ -45,6 +49,9 @@ class ChunkDecoderTest {
         TalkingHeadGenerator.write(longClip, SampleSpec.inSync(41, 24));
         shortClip = tmp.resolve("short.mp4");
         TalkingHeadGenerator.write(shortClip, SampleSpec.inSync(42, 4));
+        otherClip = tmp.resolve("other.mp4");
+        TalkingHeadGenerator.write(otherClip, SampleSpec.inSync(43, 4));
+        spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
         try (var h = harness(config().withInterleavedReferences(false))) {
             h.processElement(reference("long", longClip), 0);
             wholeDecode = List.copyOf(h.extractOutputValues());
@@ -192,6 +199,110 @@ class ChunkDecoderTest {
             assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).hasSize(1);
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
+    }
+
+    @Test
+    void anEncoderRestartThatSendsTimestampsBackContinuesTheVideo() throws Exception {
+        // two 4 s recordings as one live video: the second starts its timestamps at zero again
+        List<MediaChunk> restarted = liveVideo("ts", 0);
+        List<AvWindow> out = decodeAll(restarted, "timestamps");
+        assertOneJumpAt(out, 4);
+        // placed as if it had gone on: what the same chunks give when placed by continuous media-start headers
+        List<AvWindow> placed = decodeAll(restarted.stream().map(c -> new MediaChunk(c.videoId(), c.sequence(),
+                c.last(), c.contentType(), c.sequence() * 1_000_000L, c.payload(), null, 0)).toList(), "timestamps");
+        assertSameVideo(out, placed);
+    }
+
+    @Test
+    void aMediaStartHeaderThatJumpsDaysAheadDoesNotStretchTheVideo() throws Exception {
+        // fMP4 segments placed by their headers, the producer's clock jumping ten days at the sixth
+        List<AvWindow> out = decodeAll(liveVideo("fmp4", Duration.ofDays(10).toNanos() / 1000), "timestamps");
+        assertOneJumpAt(out, 5);
+        assertSameVideo(out, decodeAll(liveVideo("fmp4", 0), "timestamps"));
+    }
+
+    @Test
+    void aTimestampDiscontinuityInsideOneChunkIsAnErrorNotAnAttemptToFillADay() throws Exception {
+        // a broadcast recording whose second half has timestamps a day later, inline and as a referenced file
+        Path first = tmp.resolve("discont-a.ts");
+        Path second = tmp.resolve("discont-b.ts");
+        FfmpegTool.transportStream(shortClip, first, 0);
+        FfmpegTool.transportStream(otherClip, second, 86_400);
+        Path joined = tmp.resolve("discont.ts");
+        Files.write(joined, Files.readAllBytes(first));
+        Files.write(joined, Files.readAllBytes(second), java.nio.file.StandardOpenOption.APPEND);
+        for (MediaChunk chunk : List.of(
+                new MediaChunk("inline", 0, true, "video/mp2t", MediaChunk.UNKNOWN_START, Files.readAllBytes(joined),
+                        null, 0),
+                reference("file", joined))) {
+            List<AvWindow> out = decodeAll(List.of(chunk), "decode");
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("timestamps").contains("jump by +8639")
+                            .contains("discontinuity"));
+            assertThat(end(out).videoId()).isEqualTo(chunk.videoId());
+        }
+    }
+
+    /**
+     * Eight 1 s chunks of two recordings as one video; fMP4 segments carry continuous media-start headers, moved on
+     * by {@code jumpUs} from the sixth chunk.
+     */
+    private static List<MediaChunk> liveVideo(String format, long jumpUs) throws Exception {
+        List<MediaChunk> chunks = new ArrayList<>();
+        for (Path clip : List.of(shortClip, otherClip)) {
+            boolean second = !chunks.isEmpty();
+            for (MediaChunk c : MediaChunker.chunk(clip, "live", 1.0, format, Files.createTempDirectory(tmp, "c"))) {
+                long start = c.mediaStartUs();
+                if (second && start != MediaChunk.UNKNOWN_START) {
+                    start += 4_000_000 + (c.sequence() >= 1 ? jumpUs : 0);
+                }
+                chunks.add(new MediaChunk("live", chunks.size(), second && c.last(), c.contentType(), start,
+                        c.payload(), null, 0));
+            }
+        }
+        assertThat(chunks).hasSize(8);
+        return chunks;
+    }
+
+    /** The decoder's output for {@code chunks}; every dead letter it sends on the side must be of {@code stage}. */
+    private static List<AvWindow> decodeAll(List<MediaChunk> chunks, String stage) throws Exception {
+        try (var h = harness(config())) {
+            for (MediaChunk c : chunks) {
+                h.processElement(c, 0);
+            }
+            List<AvWindow> out = List.copyOf(h.extractOutputValues());
+            var errors = h.getSideOutput(ChunkDecoder.ERRORS); // null when none was sent
+            assertThat(errors == null ? List.of() : errors).allSatisfy(
+                    e -> assertThat(((org.apache.flink.streaming.runtime.streamrecord.StreamRecord<?>) e).getValue())
+                            .extracting("stage").isEqualTo(stage));
+            return out;
+        }
+    }
+
+    private static void assertOneJumpAt(List<AvWindow> out, int chunk) {
+        assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                .satisfies(e -> assertThat(e.reason()).startsWith("chunk " + chunk + " starts at")
+                        .contains("timestamps jumped").contains("placed at " + chunk + "."));
+    }
+
+    /**
+     * The length, windows and face evidence of the continuous video: without the re-basing half of it would be lost
+     * or stretched over days. The jumped chunk goes where the video had got to, which may be a frame or two past where
+     * it would have gone (a segment's grid can reach past its end; the next one normally overlaps it).
+     */
+    private static void assertSameVideo(List<AvWindow> actual, List<AvWindow> continuous) {
+        assertThat(end(actual).endMs()).isBetween(end(continuous).endMs(), end(continuous).endMs() + 80);
+        assertThat(end(actual).faceFraction()).isGreaterThan(0.9);
+        List<AvWindow> windows = actual.stream().filter(w -> w.kind() == WindowKind.WINDOW).toList();
+        assertThat(windows.size()).isBetween((int) end(continuous).index(), (int) end(continuous).index() + 1)
+                .isGreaterThanOrEqualTo(spec.windowsIn(200));
+        assertThat(windows).extracting(AvWindow::index).doesNotHaveDuplicates();
+    }
+
+    private static AvWindow end(List<AvWindow> out) {
+        AvWindow end = out.get(out.size() - 1);
+        assertThat(end.kind()).isEqualTo(WindowKind.END);
+        return end;
     }
 
     private static AvWindow rename(AvWindow w, String videoId) {
