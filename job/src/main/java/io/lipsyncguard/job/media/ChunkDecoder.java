@@ -27,6 +27,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes the chunks of each video in sequence order and cuts its audio-visual windows: reorders chunks within a
@@ -37,6 +39,8 @@ import org.apache.flink.util.OutputTag;
  * already cut again and skips them, so the windows come out as from one uninterrupted decode.
  */
 public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWindow> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkDecoder.class);
 
     /** Dead-letter output: every chunk that could not be used, with the reason. */
     public static final OutputTag<ErrorRecord> ERRORS = new OutputTag<>("chunk-errors") {};
@@ -265,6 +269,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             try {
                 if (open == null) {
                     open = OpenReference.open(key, b, mediaSpec);
+                    if (b.decodingSegments > 0) {
+                        LOG.info("video {}: reopened {} after a restore; decoding again and skipping the {} "
+                                + "segments already cut", key, b.decoding.uri(), b.decodingSegments);
+                    }
                 }
                 segment = open.decode.next();
                 // after a restore the segments already cut are decoded again (the decode is deterministic, so

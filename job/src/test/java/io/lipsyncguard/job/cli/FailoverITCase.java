@@ -11,9 +11,12 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.StreamingJob;
+import io.lipsyncguard.job.media.FfmpegTool;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.Device;
+import io.lipsyncguard.models.ModelManifest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A task manager dies mid-stream; after the restart from the last checkpoint a read_committed consumer still sees
+ * A task manager dies mid-stream, while a long referenced file is being decoded too; after the restart from the last
+ * checkpoint (which re-decodes and skips what the file had given) a read_committed consumer still sees
  * exactly one FINAL verdict per video.
  */
 class FailoverITCase {
@@ -73,17 +77,24 @@ class FailoverITCase {
                 TalkingHeadGenerator.write(v, SampleSpec.inSync(40 + i, 8));
                 videos.add(v);
             }
-            List<MediaChunk> chunks = PublishCommand.chunksOf(videos, 1.0, "ts");
+            List<MediaChunk> chunks = new ArrayList<>(PublishCommand.chunksOf(videos, 1.0, "ts"));
+            // 200 s by reference, first: the failure comes while it decodes a segment per step
+            Path longFile = tmp.resolve("long.mkv");
+            FfmpegTool.loop(videos.get(0), longFile, 25);
+            chunks.add(0, new MediaChunk("long-ref", 0, true, "video/x-matroska", MediaChunk.UNKNOWN_START, null,
+                    longFile.toUri().toString(), 0));
             JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU)
                     .withRolling(1, 0);
             KafkaJobSettings settings = KafkaJobSettings.defaults(kafka.bootstrapServers())
                     .withTopics("chunks", "verdicts", "errors", null)
-                    .withDelivery(DeliveryGuarantee.EXACTLY_ONCE, Duration.ofMillis(500));
+                    .withDelivery(DeliveryGuarantee.EXACTLY_ONCE, Duration.ofMillis(500))
+                    .withAllowedPrefixes(List.of(tmp.toUri().toString()));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
             StreamingJob.build(env, config, settings);
             JobClient job = env.executeAsync("failover-it");
             Map<String, Integer> finals = new HashMap<>();
+            Map<String, JsonNode> lastFinal = new HashMap<>();
             ObjectMapper json = new ObjectMapper();
             try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), "chunks").build();
                     KafkaConsumer<String, String> consumer =
@@ -99,7 +110,7 @@ class FailoverITCase {
                 while (!sawRolling && System.currentTimeMillis() < deadline) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                         sawRolling = true;
-                        count(json.readTree(r.value()), finals);
+                        count(json.readTree(r.value()), finals, lastFinal);
                     }
                 }
                 assertThat(sawRolling).as("verdicts before the failure").isTrue();
@@ -110,28 +121,35 @@ class FailoverITCase {
                 }
                 p.flush();
                 deadline = System.currentTimeMillis() + 180_000;
-                while (finals.size() < videos.size() && System.currentTimeMillis() < deadline) {
+                while (finals.size() < videos.size() + 1 && System.currentTimeMillis() < deadline) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                        count(json.readTree(r.value()), finals);
+                        count(json.readTree(r.value()), finals, lastFinal);
                     }
                 }
                 long settle = System.currentTimeMillis() + 4000;
                 while (System.currentTimeMillis() < settle) {
                     for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                        count(json.readTree(r.value()), finals);
+                        count(json.readTree(r.value()), finals, lastFinal);
                     }
                 }
             } finally {
                 job.cancel().get();
             }
-            assertThat(finals).hasSize(videos.size());
+            assertThat(finals).hasSize(videos.size() + 1);
             assertThat(finals.values()).allMatch(n -> n == 1);
+            // every window of the file counted once: none lost, none sent again by the re-decode after the restart
+            JsonNode longRef = lastFinal.get("long-ref");
+            WindowSpec spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
+            assertThat(longRef.get("mediaMs").asLong()).isBetween(199_000L, 203_000L); // each loop of the clip adds its audio padding
+            assertThat(longRef.at("/windows/total").asInt())
+                    .isEqualTo(spec.windowsIn(longRef.get("mediaMs").asLong() * spec.fps() / 1000));
         }
     }
 
-    private static void count(JsonNode v, Map<String, Integer> finals) {
+    private static void count(JsonNode v, Map<String, Integer> finals, Map<String, JsonNode> lastFinal) {
         if (!"ROLLING".equals(v.get("kind").asText())) {
             finals.merge(v.get("videoId").asText(), 1, Integer::sum);
+            lastFinal.put(v.get("videoId").asText(), v);
         }
     }
 }
