@@ -48,8 +48,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Chunks held while waiting for a missing sequence number; beyond this the gap is reported and skipped. */
     public static final int MAX_PENDING_CHUNKS = 16;
 
-    /** A referenced file is decoded (and its windows cut) this many video frames at a time: 10 s at 25 fps. */
-    static final int FILE_SEGMENT_FRAMES = 250;
+    /**
+     * Chunks and referenced files are decoded (and their windows cut) this many video frames at a time, 10 s at
+     * 25 fps, so memory does not grow with their length (a small chunk of a still picture can hold hours).
+     */
+    static final int SEGMENT_FRAMES = 250;
 
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
@@ -178,17 +181,34 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
         FaceTrackState track = b.track.copy();
-        MediaFeatures features;
+        SegmentedDecode decode;
         try {
-            features = MediaFeatureExtractor.extract(chunk.payload(), ChunkFormats.ffmpegFormat(chunk.contentType()),
-                    mediaSpec, placement[0], placement[1], track);
+            decode = MediaFeatureExtractor.openSegmented(chunk.payload(),
+                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, placement[0], placement[1], track,
+                    SEGMENT_FRAMES);
         } catch (MediaDecodeException | RuntimeException e) {
             undecodable(ctx, out, chunk, e);
             return true;
         }
+        try (decode) {
+            for (boolean first = true; ; first = false) {
+                MediaFeatures segment;
+                try {
+                    segment = decode.next();
+                } catch (MediaDecodeException | RuntimeException e) {
+                    undecodable(ctx, out, chunk, e);
+                    return true;
+                }
+                if (segment == null) {
+                    break;
+                }
+                if (first) {
+                    rebaseJump(b, segment, chunk, ctx, out);
+                }
+                cut(b, segment, ctx, out);
+            }
+        }
         b.track = track;
-        rebaseJump(b, features, chunk, ctx, out);
-        cut(b, features, ctx, out);
         chunksDecoded.inc();
         b.decodedChunks++;
         return true;
@@ -378,7 +398,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             }
             try {
                 return new OpenReference(videoId, MediaFeatureExtractor.openSegmented(local, mediaSpec,
-                        b.decodingOriginUs, b.decodingFirstAtUs, track, FILE_SEGMENT_FRAMES), track, tmp);
+                        b.decodingOriginUs, b.decodingFirstAtUs, track, SEGMENT_FRAMES), track, tmp);
             } catch (MediaDecodeException | RuntimeException e) {
                 if (tmp != null) {
                     Files.deleteIfExists(tmp);

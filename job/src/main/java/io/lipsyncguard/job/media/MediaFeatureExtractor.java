@@ -54,11 +54,7 @@ public final class MediaFeatureExtractor {
     /** As above, continuing (and updating) the face track of earlier chunks of the same video. */
     public static MediaFeatures extract(Path file, MediaSpec spec, long originUs, long firstFrameAtUs,
             FaceTrackState track) throws MediaDecodeException {
-        if (!Files.isReadable(file)) {
-            throw new MediaDecodeException("cannot read " + file + ": no such readable file");
-        }
-        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
-        return decode(grabber, spec, originUs, firstFrameAtUs, track, file.toString());
+        return whole(openSegmented(file, spec, originUs, firstFrameAtUs, track, Integer.MAX_VALUE));
     }
 
     /**
@@ -94,6 +90,12 @@ public final class MediaFeatureExtractor {
     /** As above, continuing (and updating) the face track of earlier chunks of the same video. */
     public static MediaFeatures extract(byte[] bytes, String formatHint, MediaSpec spec, long originUs,
             long firstFrameAtUs, FaceTrackState track) throws MediaDecodeException {
+        return whole(openSegmented(bytes, formatHint, spec, originUs, firstFrameAtUs, track, Integer.MAX_VALUE));
+    }
+
+    /** As {@link #openSegmented(Path, MediaSpec, long, long, FaceTrackState, int)} for an in-memory chunk. */
+    public static SegmentedDecode openSegmented(byte[] bytes, String formatHint, MediaSpec spec, long originUs,
+            long firstFrameAtUs, FaceTrackState track, int segmentFrames) throws MediaDecodeException {
         if (bytes == null || bytes.length == 0) {
             throw new MediaDecodeException("empty chunk: no bytes to decode");
         }
@@ -103,14 +105,14 @@ public final class MediaFeatureExtractor {
         if (formatHint != null) {
             grabber.setFormat(formatHint);
         }
-        return decode(grabber, spec, originUs, firstFrameAtUs, track, bytes.length + " bytes" + (formatHint == null ? "" : " of " + formatHint));
+        return SegmentedDecode.open(grabber, spec, originUs, firstFrameAtUs, track,
+                bytes.length + " bytes" + (formatHint == null ? "" : " of " + formatHint), segmentFrames);
     }
 
-    private static MediaFeatures decode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs,
-            long firstFrameAtUs, FaceTrackState track, String what) throws MediaDecodeException {
-        try (SegmentedDecode decode = SegmentedDecode.open(grabber, spec, originUs, firstFrameAtUs, track, what,
-                Integer.MAX_VALUE)) {
-            return decode.next(); // one segment: the whole media
+    /** The one segment of a decode opened with an unbounded segment length: the whole media. */
+    private static MediaFeatures whole(SegmentedDecode decode) throws MediaDecodeException {
+        try (decode) {
+            return decode.next();
         }
     }
 

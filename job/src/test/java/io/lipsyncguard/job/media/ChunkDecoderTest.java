@@ -158,6 +158,18 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aLongInlineChunkGivesTheWindowsOfTheSameFileByReference() throws Exception {
+        // decoded 10 s at a time like a file, so its memory does not grow with its length
+        try (var h = harness(config())) {
+            h.processElement(new MediaChunk("inline", 0, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    Files.readAllBytes(longClip), null, 0), 0);
+            List<AvWindow> expected = wholeDecode.stream().map(w -> rename(w, "inline")).toList();
+            assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void aSecondFileWaitsForTheFirstAndIsThenDecodedWhole() throws Exception {
         try (var h = harness(config())) {
             h.processElement(reference("long", longClip), 0);

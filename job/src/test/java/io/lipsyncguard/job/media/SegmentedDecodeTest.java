@@ -86,6 +86,28 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void anInMemoryChunkAlsoComesInSegments() throws Exception {
+        Path clip = tmp.resolve("inline.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(34, 12));
+        MediaFeatures whole = MediaFeatureExtractor.extract(Files.readAllBytes(clip), "mp4", media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        List<Integer> sizes = new ArrayList<>();
+        VideoBuffer b = new VideoBuffer();
+        try (SegmentedDecode decode = MediaFeatureExtractor.openSegmented(Files.readAllBytes(clip), "mp4", media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 100)) {
+            MediaFeatures f;
+            while ((f = decode.next()) != null) {
+                sizes.add(f.frameCount());
+                WindowCutter.append(b, f, spec);
+            }
+        }
+        assertThat(sizes).hasSizeGreaterThanOrEqualTo(3).allMatch(n -> n <= 101);
+        assertThat(b.cropFrames).isEqualTo(whole.frameCount()).isEqualTo(300);
+        assertThat(java.util.Arrays.copyOf(b.crops, b.cropFrames * spec.cropPixels())).isEqualTo(whole.crops());
+        assertThat(java.util.Arrays.copyOf(b.audio, b.audioLen)).isEqualTo(whole.audio());
+    }
+
+    @Test
     void theDecodeEndsWithNullAndClosesOnce() throws Exception {
         Path clip = tmp.resolve("short.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(32, 2));
