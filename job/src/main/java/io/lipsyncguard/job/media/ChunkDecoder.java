@@ -68,7 +68,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient Counter duplicates;
     private transient Counter windowsEmitted;
     /** The one referenced file this subtask has open; natives, so never state: a restored job reopens the file. */
-    private transient OpenReference open;
+    private transient OpenReference openFile;
 
     public ChunkDecoder(JobConfig config) {
         this.config = config;
@@ -278,7 +278,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
         b.lastActivityMs = now; // decoding (or waiting to) is not idleness
-        if (open != null && !open.videoId.equals(key)) {
+        if (openFile != null && !openFile.videoId.equals(key)) {
             scheduleStep(b, ctx, now + STEP_RETRY_MS);
             return false;
         }
@@ -287,19 +287,19 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             MediaFeatures segment;
             boolean replayed;
             try {
-                if (open == null) {
-                    open = OpenReference.open(key, b, mediaSpec);
+                if (openFile == null) {
+                    openFile = OpenReference.open(key, b, mediaSpec);
                     if (b.decodingSegments > 0) {
                         LOG.info("video {}: reopened {} after a restore; decoding again and skipping the {} "
                                 + "segments already cut", key, b.decoding.uri(), b.decodingSegments);
                     }
                 }
-                segment = open.decode.next();
+                segment = openFile.decode.next();
                 // after a restore the segments already cut are decoded again (the decode is deterministic, so
                 // they are the same) and skipped, a step each as well
-                replayed = open.consumed++ < b.decodingSegments;
+                replayed = openFile.consumed++ < b.decodingSegments;
                 if (replayed && segment == null) {
-                    throw new MediaDecodeException(b.decoding.uri() + " now ends after " + (open.consumed - 1)
+                    throw new MediaDecodeException(b.decoding.uri() + " now ends after " + (openFile.consumed - 1)
                             + " segments, but " + b.decodingSegments + " were decoded before the restart");
                 }
             } catch (MediaDecodeException | IOException | RuntimeException e) {
@@ -312,7 +312,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             if (segment == null) {
-                b.track = open.track;
+                b.track = openFile.track;
                 endReference(b);
                 chunksDecoded.inc();
                 b.decodedChunks++;
@@ -343,9 +343,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     private void closeOpen() {
-        if (open != null) {
-            OpenReference r = open;
-            open = null;
+        if (openFile != null) {
+            OpenReference r = openFile;
+            openFile = null;
             r.close();
         }
     }
