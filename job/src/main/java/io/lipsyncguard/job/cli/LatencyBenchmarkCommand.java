@@ -70,6 +70,14 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
 
+    @Option(names = "--alongside", description = "A media file sent by reference (claim check) at the start of each "
+            + "run, as uploads are, whose decoding competes with the live streams for the job.")
+    Path alongside;
+
+    @Option(names = "--alongside-copies", defaultValue = "2", description = "How many references to the --alongside "
+            + "file each run sends (default: ${DEFAULT-VALUE}).")
+    int alongsideCopies;
+
     /** One run's figures. */
     record Result(int streams, int rollings, double p50, double p99, long max, double finalP50, double drift,
             boolean sustained) {}
@@ -101,6 +109,14 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "file: %s, %d chunks of %.1f s, delivery %s, parallelism %d, rolling every %d "
                 + "window(s); broker, job and producer share this machine%n", file, chunks.size(), chunkSeconds,
                 delivery, options.parallelism, rollingEvery);
+        if (alongside != null) {
+            if (!Files.isRegularFile(alongside)) {
+                System.err.println("bench-latency: no such file: " + alongside);
+                return 2;
+            }
+            System.out.printf(Locale.ROOT, "alongside: %d reference(s) to %s sent at the start of each run%n",
+                    alongsideCopies, alongside);
+        }
         System.out.println("streams  rollings  p50_ms  p99_ms  max_ms  final_p50_ms  drift_ms  sustained");
         EmbeddedKafka embedded = null;
         try {
@@ -138,6 +154,9 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, null)
                 .withGroupId(run)
                 .withDelivery(delivery, Duration.ofMillis(checkpointMs));
+        if (alongside != null) {
+            kafka = kafka.withAllowedPrefixes(List.of(alongside.toAbsolutePath().getParent().toUri().toString()));
+        }
         JobConfig config = checked.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(60));
         long chunkMs = Math.round(chunkSeconds * 1000);
         int last = template.size() - 1;
@@ -158,6 +177,11 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
             Map<String, Integer> streamOf = new HashMap<>();
             for (int s = 0; s < n; s++) {
                 streamOf.put(run + "-" + s, s);
+            }
+            for (int u = 0; alongside != null && u < alongsideCopies; u++) {
+                // not in streamOf: their verdicts are not measured, their decoding only competes
+                producer.send(new MediaChunk(run + "-upload-" + u, 0, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                        null, alongside.toAbsolutePath().toUri().toString(), System.currentTimeMillis()));
             }
             Thread publisher = new Thread(() -> publish(producer, template, run, n, producedAt), "bench-publisher");
             publisher.start();

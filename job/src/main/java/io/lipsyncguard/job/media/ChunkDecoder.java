@@ -54,6 +54,13 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      */
     static final int SEGMENT_FRAMES = 250;
 
+    /**
+     * In the streaming job a referenced file is decoded this many frames per step (1 s of video, about a tenth of a
+     * second of work): between two steps the subtask takes one input record, so a live stream's chunk waits about a
+     * step, and a checkpoint barrier too.
+     */
+    static final int STEP_FRAMES = 25;
+
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
 
@@ -288,7 +295,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             boolean replayed;
             try {
                 if (openFile == null) {
-                    openFile = OpenReference.open(key, b, mediaSpec);
+                    // a restore replays the same segments: the segment length depends only on the configuration
+                    openFile = OpenReference.open(key, b, mediaSpec,
+                            config.interleaveReferences() ? STEP_FRAMES : SEGMENT_FRAMES);
                     if (b.decodingSegments > 0) {
                         LOG.info("video {}: reopened {} after a restore; decoding again and skipping the {} "
                                 + "segments already cut", key, b.decoding.uri(), b.decodingSegments);
@@ -312,22 +321,30 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             if (segment == null) {
-                b.track = openFile.track;
-                endReference(b);
-                chunksDecoded.inc();
-                b.decodedChunks++;
-                return true;
+                return decoded(b); // only where the final segment was not known as final when it was cut
             }
             if (b.decodingSegments == 0) {
                 rebaseJump(b, segment, b.decoding, ctx, out);
             }
             cut(b, segment, ctx, out);
             b.decodingSegments++;
+            if (openFile.decode.ended()) {
+                return decoded(b);
+            }
         }
         // a millisecond on, not now: the timer service fires every timer due by the time it fires for in one go, so
         // a step due "now" would run in the same call and nothing would get in between
         scheduleStep(b, ctx, now + 1);
         return false;
+    }
+
+    /** The video's file is decoded: its face track carries on, and the decoder is free for the next file. */
+    private boolean decoded(VideoBuffer b) {
+        b.track = openFile.track;
+        endReference(b);
+        chunksDecoded.inc();
+        b.decodedChunks++;
+        return true;
     }
 
     private void scheduleStep(VideoBuffer b, Context ctx, long at) {
@@ -378,7 +395,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
 
         /** Opens the file of {@code b.decoding} from its start, with the face track the decode started with. */
-        static OpenReference open(String videoId, VideoBuffer b, MediaSpec mediaSpec)
+        static OpenReference open(String videoId, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames)
                 throws MediaDecodeException, IOException {
             MediaChunk chunk = b.decoding;
             FaceTrackState track = b.decodingTrack.copy();
@@ -398,7 +415,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             }
             try {
                 return new OpenReference(videoId, MediaFeatureExtractor.openSegmented(local, mediaSpec,
-                        b.decodingOriginUs, b.decodingFirstAtUs, track, SEGMENT_FRAMES), track, tmp);
+                        b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, tmp);
             } catch (MediaDecodeException | RuntimeException e) {
                 if (tmp != null) {
                     Files.deleteIfExists(tmp);

@@ -289,6 +289,11 @@ public final class SegmentedDecode implements AutoCloseable {
                 withVideo, width, height, sourceFps, decodedFrames);
     }
 
+    /** Whether the final segment has been handed out (the next {@link #next()} returns null). */
+    public boolean ended() {
+        return ended;
+    }
+
     /** Releases FFmpeg's and OpenCV's native memory; idempotent. */
     @Override
     public void close() {
