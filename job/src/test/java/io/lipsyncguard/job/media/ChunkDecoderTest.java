@@ -175,6 +175,33 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void chunksBehindAFileWaitInSequenceAndARedeliveredFileIsDropped() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(new MediaChunk("mixed", 0, false, null, MediaChunk.UNKNOWN_START, null,
+                    longClip.toUri().toString(), 0), 0);
+            h.processElement(new MediaChunk("mixed", 0, false, null, MediaChunk.UNKNOWN_START, null,
+                    longClip.toUri().toString(), 0), 0); // redelivered while it decodes
+            // the next chunk arrives while the file decodes: it waits, then continues the video after the file
+            h.processElement(new MediaChunk("mixed", 1, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    Files.readAllBytes(shortClip), null, 0), 0);
+            assertThat(ended("mixed").test(h.extractOutputValues())).isFalse();
+            stepUntil(h, ended("mixed"));
+            List<AvWindow> out = h.extractOutputValues();
+            List<AvWindow> windows = out.stream().filter(w -> w.kind() == WindowKind.WINDOW).toList();
+            // the file's windows first, exactly once, then the chunk's, placed after it (its own timestamps start at
+            // zero again, which the decoder reports and re-bases)
+            assertThat(windows.subList(0, 50)).containsExactlyElementsOf(
+                    wholeDecode.stream().filter(w -> w.kind() == WindowKind.WINDOW).limit(50)
+                            .map(w -> rename(w, "mixed")).toList());
+            assertThat(windows).extracting(AvWindow::index).doesNotHaveDuplicates();
+            assertThat(windows.size()).isBetween(spec.windowsIn(700), spec.windowsIn(702));
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).startsWith("chunk 1 starts at 0.0 s"));
+            assertThat(end(out).endMs()).isBetween(28_000L, 28_080L);
+        }
+    }
+
+    @Test
     void aSecondFileWaitsForTheFirstAndIsThenDecodedWhole() throws Exception {
         try (var h = harness(config())) {
             h.processElement(reference("long", longClip), 0);
