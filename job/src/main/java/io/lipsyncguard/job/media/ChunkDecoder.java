@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -34,9 +36,10 @@ import org.slf4j.LoggerFactory;
  * Decodes the chunks of each video in sequence order and cuts its audio-visual windows: reorders chunks within a
  * bound, drops duplicates, reports gaps and undecodable chunks (as ERROR events and on the {@link #ERRORS} side
  * output), and emits one END event per video, on its last chunk or after the idle timeout. A referenced file is
- * decoded one segment per step (a processing-time timer), one file at a time per subtask, so checkpoints and other
- * videos' chunks get through while it decodes; its progress is keyed state, and a restored job decodes the segments
- * already cut again and skips them, so the windows come out as from one uninterrupted decode.
+ * decoded one segment per step (a processing-time timer), one file at a time per subtask, and so is an inline chunk
+ * beyond its first ten seconds, so checkpoints and other videos' chunks get through while they decode; the progress
+ * is keyed state, and a restored job decodes the segments already cut again and skips them, so the windows come out
+ * as from one uninterrupted decode.
  */
 public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWindow> {
 
@@ -61,12 +64,19 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      */
     static final int STEP_FRAMES = 25;
 
+    /**
+     * Segments of an inline chunk decoded when it arrives, before the rest goes a step at a time: 10 s, more than a
+     * live chunk holds, so live streams see no step at all.
+     */
+    static final int INLINE_FIRST_SEGMENTS = 10;
+
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
 
     private final JobConfig config;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
+    private transient ValueState<MediaChunk> decodingChunk;
     private transient WindowSpec spec;
     private transient MediaSpec mediaSpec;
     private transient float[][] filterbank;
@@ -76,6 +86,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient Counter windowsEmitted;
     /** The one referenced file this subtask has open; natives, so never state: a restored job reopens the file. */
     private transient OpenReference openFile;
+    /** Inline chunks longer than {@link #INLINE_FIRST_SEGMENTS} segments being decoded, by video. */
+    private transient Map<String, OpenReference> openChunks;
 
     public ChunkDecoder(JobConfig config) {
         this.config = config;
@@ -91,11 +103,14 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 config.withStateTtl(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class)));
         pending = getRuntimeContext().getMapState(
                 config.withStateTtl(new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class)));
+        decodingChunk = getRuntimeContext().getState(
+                config.withStateTtl(new ValueStateDescriptor<>("decoding-chunk", MediaChunk.class)));
         var group = getRuntimeContext().getMetricGroup();
         chunksDecoded = group.counter("chunksDecoded");
         chunkErrors = group.counter("chunkErrors");
         duplicates = group.counter("chunksDuplicate");
         windowsEmitted = group.counter("windowsEmitted");
+        openChunks = new HashMap<>();
     }
 
     @Override
@@ -126,7 +141,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Processes pending chunks in sequence; skips a gap when too many chunks wait behind it or when forced. */
     private void drain(VideoBuffer b, Context ctx, Collector<AvWindow> out, boolean force) throws Exception {
         while (true) {
-            if (b.decoding != null) {
+            if (b.decoding) {
                 return; // the chunks behind a file being decoded wait for it, in sequence
             }
             MediaChunk next = pending.get(b.nextSequence);
@@ -148,7 +163,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             pending.remove(b.nextSequence);
             b.nextSequence++;
             if (!accept(b, next, ctx, out)) {
-                return; // a referenced file: it decodes on in later steps, which carry on from here
+                return; // a long chunk or a file: it decodes on in later steps, which carry on from here
             }
             if (next.last()) {
                 finish(b, ctx, out, null);
@@ -157,7 +172,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
-    /** Uses one chunk in sequence; false when it is a referenced file whose decode goes on in later steps. */
+    /** Uses one chunk in sequence; false when its decode (a file's, a long chunk's) goes on in later steps. */
     private boolean accept(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
         b.newestProducedAtMs = Math.max(b.newestProducedAtMs, chunk.producedAtMs());
         if (ChunkContentTypes.isInvalid(chunk)) {
@@ -176,49 +191,17 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return true;
         }
         long[] placement = placement(b, chunk);
-        if (chunk.isReference()) {
-            // a long file is decoded in segments, so it never sits in memory whole, and a segment per step, so its
-            // decode never holds up a checkpoint or the other videos of this subtask for long
-            b.decoding = chunk;
-            b.decodingSegments = 0;
-            b.decodingTrack = b.track.copy();
-            b.decodingOriginUs = placement[0];
-            b.decodingFirstAtUs = placement[1];
-            return step(b, ctx, out);
-        }
+        // decoded in segments, so a long chunk or file never sits in memory whole, and after the first few a segment
+        // per step, so its decode never holds up a checkpoint or the subtask's other videos for long
+        b.decoding = true;
+        b.decodingFile = chunk.isReference();
+        b.decodingLast = chunk.last();
+        b.decodingSegments = 0;
         // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
-        FaceTrackState track = b.track.copy();
-        SegmentedDecode decode;
-        try {
-            decode = MediaFeatureExtractor.openSegmented(chunk.payload(),
-                    ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, placement[0], placement[1], track,
-                    SEGMENT_FRAMES);
-        } catch (MediaDecodeException | RuntimeException e) {
-            undecodable(ctx, out, chunk, e);
-            return true;
-        }
-        try (decode) {
-            for (boolean first = true; ; first = false) {
-                MediaFeatures segment;
-                try {
-                    segment = decode.next();
-                } catch (MediaDecodeException | RuntimeException e) {
-                    undecodable(ctx, out, chunk, e);
-                    return true;
-                }
-                if (segment == null) {
-                    break;
-                }
-                if (first) {
-                    rebaseJump(b, segment, chunk, ctx, out);
-                }
-                cut(b, segment, ctx, out);
-            }
-        }
-        b.track = track;
-        chunksDecoded.inc();
-        b.decodedChunks++;
-        return true;
+        b.decodingTrack = b.track.copy();
+        b.decodingOriginUs = placement[0];
+        b.decodingFirstAtUs = placement[1];
+        return step(b, chunk, ctx, out, chunk.isReference() ? 1 : INLINE_FIRST_SEGMENTS);
     }
 
     /**
@@ -277,43 +260,53 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     /**
-     * Decodes the next segment of the video's referenced file (all of them when references are not interleaved) and
-     * cuts its windows; true once the file is done (decoded, or failed with an error record), false when a step timer
-     * will go on with it. While another video's file holds this subtask's decoder it only waits.
+     * Decodes up to {@code segments} more segments of the chunk or file the video is decoding (all of them when
+     * decodes are not interleaved) and cuts their windows; true once it is done (decoded, or failed with an error
+     * record), false when a step timer will go on with it. While another video's file holds this subtask's file
+     * decoder, a file only waits; inline chunks have decoders of their own (16 MiB at most each).
      */
-    private boolean step(VideoBuffer b, Context ctx, Collector<AvWindow> out) throws Exception {
+    private boolean step(VideoBuffer b, MediaChunk arriving, Context ctx, Collector<AvWindow> out, int segments)
+            throws Exception {
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
         b.lastActivityMs = now; // decoding (or waiting to) is not idleness
-        if (openFile != null && !openFile.videoId.equals(key)) {
+        if (b.decodingFile && openFile != null && !openFile.videoId.equals(key)) {
+            keepForSteps(arriving);
             scheduleStep(b, ctx, now + STEP_RETRY_MS);
             return false;
         }
-        int budget = config.interleaveReferences() ? 1 : Integer.MAX_VALUE;
+        OpenReference open = b.decodingFile ? openFile : openChunks.get(key);
+        // the chunk: the one arriving, the open decode's, or (after a restore, or a file that waited) the state's
+        MediaChunk chunk = arriving != null ? arriving : open != null ? open.chunk : decodingChunk.value();
+        int budget = config.interleaveReferences() ? segments : Integer.MAX_VALUE;
         for (int i = 0; i < budget; i++) {
             MediaFeatures segment;
             boolean replayed;
             try {
-                if (openFile == null) {
+                if (open == null) {
                     // a restore replays the same segments: the segment length depends only on the configuration
-                    openFile = OpenReference.open(key, b, mediaSpec,
+                    open = OpenReference.open(key, chunk, b, mediaSpec,
                             config.interleaveReferences() ? STEP_FRAMES : SEGMENT_FRAMES);
+                    if (b.decodingFile) {
+                        openFile = open;
+                    } else {
+                        openChunks.put(key, open);
+                    }
                     if (b.decodingSegments > 0) {
-                        LOG.info("video {}: reopened {} after a restore; decoding again and skipping the {} "
-                                + "segments already cut", key, b.decoding.uri(), b.decodingSegments);
+                        LOG.info("video {}: reopened chunk {} after a restore; decoding again and skipping the {} "
+                                + "segments already cut", key, chunk.sequence(), b.decodingSegments);
                     }
                 }
-                segment = openFile.decode.next();
+                segment = open.decode.next();
                 // after a restore the segments already cut are decoded again (the decode is deterministic, so
                 // they are the same) and skipped, a step each as well
-                replayed = openFile.consumed++ < b.decodingSegments;
+                replayed = open.consumed++ < b.decodingSegments;
                 if (replayed && segment == null) {
-                    throw new MediaDecodeException(b.decoding.uri() + " now ends after " + (openFile.consumed - 1)
-                            + " segments, but " + b.decodingSegments + " were decoded before the restart");
+                    throw new MediaDecodeException("it now ends after " + (open.consumed - 1) + " segments, but "
+                            + b.decodingSegments + " were decoded before the restart: the file changed");
                 }
             } catch (MediaDecodeException | IOException | RuntimeException e) {
-                MediaChunk chunk = b.decoding;
-                endReference(b);
+                endDecode(b, key);
                 undecodable(ctx, out, chunk, e);
                 return true;
             }
@@ -321,27 +314,38 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             if (segment == null) {
-                return decoded(b); // only where the final segment was not known as final when it was cut
+                return decoded(b, key); // only where the final segment was not known as final when it was cut
             }
             if (b.decodingSegments == 0) {
-                rebaseJump(b, segment, b.decoding, ctx, out);
+                rebaseJump(b, segment, chunk, ctx, out);
             }
             cut(b, segment, ctx, out);
             b.decodingSegments++;
-            if (openFile.decode.ended()) {
-                return decoded(b);
+            if (open.decode.ended()) {
+                return decoded(b, key);
             }
         }
+        keepForSteps(arriving);
         // a millisecond on, not now: the timer service fires every timer due by the time it fires for in one go, so
         // a step due "now" would run in the same call and nothing would get in between
         scheduleStep(b, ctx, now + 1);
         return false;
     }
 
-    /** The video's file is decoded: its face track carries on, and the decoder is free for the next file. */
-    private boolean decoded(VideoBuffer b) {
-        b.track = openFile.track;
-        endReference(b);
+    /**
+     * A chunk whose decode goes on in later steps is kept in state (once, not with every step's buffer update), for a
+     * restored job and for a file that waits for the decoder.
+     */
+    private void keepForSteps(MediaChunk arriving) throws IOException {
+        if (arriving != null) {
+            decodingChunk.update(arriving);
+        }
+    }
+
+    /** The video's chunk or file is decoded: its face track carries on, its decoder is closed. */
+    private boolean decoded(VideoBuffer b, String key) throws IOException {
+        b.track = (b.decodingFile ? openFile : openChunks.get(key)).track;
+        endDecode(b, key);
         chunksDecoded.inc();
         b.decodedChunks++;
         return true;
@@ -352,11 +356,19 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         ctx.timerService().registerProcessingTimeTimer(at);
     }
 
-    private void endReference(VideoBuffer b) {
-        closeOpen();
-        b.decoding = null;
+    private void endDecode(VideoBuffer b, String key) throws IOException {
+        if (b.decodingFile) {
+            closeOpen();
+        } else {
+            OpenReference r = openChunks.remove(key);
+            if (r != null) {
+                r.close();
+            }
+        }
+        b.decoding = false;
         b.decodingSegments = 0;
         b.decodingTrack = null;
+        decodingChunk.clear();
     }
 
     private void closeOpen() {
@@ -370,6 +382,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     @Override
     public void close() throws Exception {
         closeOpen();
+        for (OpenReference r : openChunks.values()) {
+            r.close();
+        }
+        openChunks.clear();
         super.close();
     }
 
@@ -378,27 +394,37 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
     }
 
-    /** A referenced file open for a segment-by-segment decode, with the temporary copy of a remote one. */
+    /** A chunk or referenced file open for a segment-by-segment decode, with the temporary copy of a remote file. */
     private static final class OpenReference implements AutoCloseable {
         final String videoId;
+        final MediaChunk chunk;
         final SegmentedDecode decode;
         final FaceTrackState track;
         /** Segments taken from {@link #decode} so far. */
         int consumed;
         private final Path tmp;
 
-        private OpenReference(String videoId, SegmentedDecode decode, FaceTrackState track, Path tmp) {
+        private OpenReference(String videoId, MediaChunk chunk, SegmentedDecode decode, FaceTrackState track,
+                Path tmp) {
             this.videoId = videoId;
+            this.chunk = chunk;
             this.decode = decode;
             this.track = track;
             this.tmp = tmp;
         }
 
-        /** Opens the file of {@code b.decoding} from its start, with the face track the decode started with. */
-        static OpenReference open(String videoId, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames)
-                throws MediaDecodeException, IOException {
-            MediaChunk chunk = b.decoding;
+        /**
+         * Opens {@code chunk} (its bytes or its file) from the start, with the face track the video's decode started
+         * with in {@code b}.
+         */
+        static OpenReference open(String videoId, MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec,
+                int segmentFrames) throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
+            if (!chunk.isReference()) {
+                return new OpenReference(videoId, chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
+                        ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, b.decodingOriginUs,
+                        b.decodingFirstAtUs, track, segmentFrames), track, null);
+            }
             Path local = localPath(chunk.uri());
             Path tmp = null;
             if (local == null) {
@@ -414,7 +440,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 local = tmp;
             }
             try {
-                return new OpenReference(videoId, MediaFeatureExtractor.openSegmented(local, mediaSpec,
+                return new OpenReference(videoId, chunk, MediaFeatureExtractor.openSegmented(local, mediaSpec,
                         b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, tmp);
             } catch (MediaDecodeException | RuntimeException e) {
                 if (tmp != null) {
@@ -497,11 +523,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         if (b == null || b.ended) {
             return;
         }
-        if (b.decoding != null && timestamp == b.stepTimerMs) {
+        if (b.decoding && timestamp == b.stepTimerMs) {
             b.stepTimerMs = 0;
-            MediaChunk file = b.decoding;
-            if (step(b, ctx, out)) {
-                if (file.last()) {
+            boolean last = b.decodingLast;
+            if (step(b, null, ctx, out, 1)) {
+                if (last) {
                     finish(b, ctx, out, null);
                 } else {
                     drain(b, ctx, out, false);
@@ -518,14 +544,14 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     private void idle(VideoBuffer b, long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
         long due = b.lastActivityMs + config.idleTimeout().toMillis();
-        if (due > timestamp || b.decoding != null) {
+        if (due > timestamp || b.decoding) {
             b.idleTimerMs = due > timestamp ? due : timestamp + config.idleTimeout().toMillis();
             ctx.timerService().registerProcessingTimeTimer(b.idleTimerMs);
             return;
         }
         b.idleTimerMs = 0;
         drain(b, ctx, out, true);
-        if (!b.ended && b.decoding == null) {
+        if (!b.ended && !b.decoding) {
             finish(b, ctx, out, "idle");
         } else if (!b.ended) {
             scheduleIdle(b, ctx); // a file the forced drain reached decodes first; the idle END comes after it

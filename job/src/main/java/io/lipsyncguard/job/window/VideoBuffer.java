@@ -1,6 +1,5 @@
 package io.lipsyncguard.job.window;
 
-import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.job.media.FaceTrackState;
 
 /**
@@ -57,9 +56,16 @@ public class VideoBuffer {
      * restart, a wrapped clock, a wrong media-start header), so the video goes on where it was instead.
      */
     public long gridShift;
-    /** The referenced file being decoded a segment per step, or null; later chunks wait in sequence behind it. */
-    public MediaChunk decoding;
-    /** Segments of {@link #decoding} already cut into windows: a restored job decodes these again and skips them. */
+    /**
+     * A chunk or referenced file is being decoded a segment per step (the chunk itself is in the decoder's own state,
+     * written only when it takes steps, so this buffer stays small); later chunks wait in sequence behind it.
+     */
+    public boolean decoding;
+    /** It is a referenced file (which waits for the subtask's one file decoder), not inline bytes. */
+    public boolean decodingFile;
+    /** It is the video's last chunk. */
+    public boolean decodingLast;
+    /** Segments of it already cut into windows: a restored job decodes these again and skips them. */
     public int decodingSegments;
     /** The face track as it was when that decode started, so a restored job decodes the skipped segments alike. */
     public FaceTrackState decodingTrack;

@@ -25,6 +25,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The keyed decoder on Flink's operator test harness: a referenced file decodes one segment per step, lets other
@@ -127,15 +129,18 @@ class ChunkDecoderTest {
         }
     }
 
-    @Test
-    void aJobRestoredMidFileGivesTheWindowsOfOneUninterruptedDecode() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"reference", "inline"})
+    void aJobRestoredMidFileGivesTheWindowsOfOneUninterruptedDecode(String how) throws Exception {
         OperatorSubtaskState snapshot;
         List<AvWindow> beforeSnapshot;
         int segmentsBefore;
         try (var h = harness(config())) {
-            h.processElement(reference("long", longClip), 0);
-            // on to the first segment that completes a window, and one more
-            segmentsBefore = 2 + stepUntil(h, out -> !out.isEmpty());
+            boolean byReference = how.equals("reference");
+            h.processElement(byReference ? reference("long", longClip) : inline("long", longClip), 0);
+            // on to the first segment that completes a window (inline: the first ten come at once), and one more
+            segmentsBefore = byReference ? 2 + stepUntil(h, out -> !out.isEmpty())
+                    : ChunkDecoder.INLINE_FIRST_SEGMENTS + 1;
             h.setProcessingTime(h.getProcessingTime() + 1);
             beforeSnapshot = List.copyOf(h.extractOutputValues());
             snapshot = h.snapshot(1L, h.getProcessingTime());
@@ -163,15 +168,36 @@ class ChunkDecoderTest {
     }
 
     @Test
-    void aLongInlineChunkGivesTheWindowsOfTheSameFileByReference() throws Exception {
-        // decoded 10 s at a time like a file, so its memory does not grow with its length
+    void aLongInlineChunkDecodesItsFirstTenSecondsAtOnceAndTheRestInSteps() throws Exception {
         try (var h = harness(config())) {
-            h.processElement(new MediaChunk("inline", 0, true, "video/mp4", MediaChunk.UNKNOWN_START,
-                    Files.readAllBytes(longClip), null, 0), 0);
+            h.processElement(inline("inline", longClip), 0);
+            assertThat(h.extractOutputValues()).isNotEmpty();
+            assertThat(ended("inline").test(h.extractOutputValues())).isFalse();
+            assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+            // the video's buffer and, in a state of its own (not rewritten with every step's buffer), the chunk
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            int steps = stepUntil(h, ended("inline"));
+            assertThat(steps).isEqualTo(600 / ChunkDecoder.STEP_FRAMES - ChunkDecoder.INLINE_FIRST_SEGMENTS + 1);
             List<AvWindow> expected = wholeDecode.stream().map(w -> rename(w, "inline")).toList();
             assertThat(h.extractOutputValues()).containsExactlyElementsOf(expected);
             assertThat(h.numProcessingTimeTimers()).isZero();
         }
+    }
+
+    @Test
+    void aShortInlineChunkIsDecodedWhenItArrives() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(inline("short", shortClip), 0);
+            assertThat(ended("short").test(h.extractOutputValues())).isTrue();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            // only the ended video's tombstone: a chunk decoded at once is never written to the decoding state
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+    }
+
+    static MediaChunk inline(String videoId, Path file) throws Exception {
+        return new MediaChunk(videoId, 0, true, "video/mp4", MediaChunk.UNKNOWN_START, Files.readAllBytes(file), null,
+                0);
     }
 
     @Test
