@@ -12,6 +12,17 @@ public final class FaceTrackState {
     public int faces;
     public long lastDetectFrame = Long.MIN_VALUE;
     public long lastFullDetectFrame = Long.MIN_VALUE;
+    /**
+     * The quarter turn (an OpenCV rotate code, -1 none) a stream without a display rotation is searched in, found when
+     * its upright picture showed no face but a turned one did: video stored sideways with its rotation lost.
+     */
+    public int orientation = -1;
+    /** Whole-frame searches so far that also looked in turned pictures (the first few of a stream). */
+    public int orientationSearches;
+    /** Of those, how many found a face upright, turned clockwise, turned counter-clockwise. */
+    public int uprightHits;
+    public int clockwiseHits;
+    public int counterClockwiseHits;
     /** Size of the picture the box belongs to; 0 before the first frame. */
     public int frameWidth;
     public int frameHeight;
@@ -26,6 +37,11 @@ public final class FaceTrackState {
         c.faces = faces;
         c.lastDetectFrame = lastDetectFrame;
         c.lastFullDetectFrame = lastFullDetectFrame;
+        c.orientation = orientation;
+        c.orientationSearches = orientationSearches;
+        c.uprightHits = uprightHits;
+        c.clockwiseHits = clockwiseHits;
+        c.counterClockwiseHits = counterClockwiseHits;
         c.frameWidth = frameWidth;
         c.frameHeight = frameHeight;
         return c;

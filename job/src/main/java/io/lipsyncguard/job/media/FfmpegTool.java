@@ -110,16 +110,25 @@ public final class FfmpegTool {
         createParent(out);
         Path turned = Files.createTempFile("lipsync-sideways", ".mp4");
         try {
-            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?",
-                    "-vf", "transpose=clock"));
-            args.addAll(videoEncoderArgs());
-            args.addAll(List.of("-c:a", "copy", turned.toString()));
-            run(args);
+            turnSideways(in, turned);
             run(List.of("-y", "-display_rotation", "90", "-i", turned.toString(), "-map", "0", "-c", "copy",
                     out.toString()));
         } finally {
             Files.deleteIfExists(turned);
         }
+    }
+
+    /**
+     * Writes {@code out} (MP4) with {@code in}'s picture turned a quarter clockwise and no display rotation: sideways
+     * video whose rotation got lost, which a player shows sideways too. The audio is copied.
+     */
+    public static void turnSideways(Path in, Path out) throws IOException {
+        createParent(out);
+        List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?",
+                "-vf", "transpose=clock"));
+        args.addAll(videoEncoderArgs());
+        args.addAll(List.of("-c:a", "copy", out.toString()));
+        run(args);
     }
 
     /**

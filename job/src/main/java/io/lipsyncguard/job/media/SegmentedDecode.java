@@ -8,6 +8,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
 import org.bytedeco.javacv.OpenCVFrameConverter;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -17,6 +18,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * whole decode cut at frame boundaries. Owns the grabber, the face detector and the OpenCV buffers until closed.
  */
 public final class SegmentedDecode implements AutoCloseable {
+
+    /** Whole-frame searches that also look in turned pictures: the first few of a stream (five frames apart while
+     * no face is tracked). */
+    static final int ORIENTATION_SEARCHES = 6;
 
     private final FFmpegFrameGrabber grabber;
     private final MediaSpec spec;
@@ -29,6 +34,7 @@ public final class SegmentedDecode implements AutoCloseable {
     private final Mat cropMat = new Mat();
     private final Mat grayMat = new Mat();
     private final Mat uprightMat = new Mat();
+    private final Mat turnedMat = new Mat();
     private final boolean hasVideo;
     private final boolean hasAudio;
     private final double sourceFps;
@@ -208,7 +214,7 @@ public final class SegmentedDecode implements AutoCloseable {
         }
         // a picture's end is not known before the next one: measured start to start, one frame off the limits
         lastVideoUs = checkJump("video", lastVideoUs, frame.timestamp, frame.timestamp);
-        Mat picture = DisplayRotation.apply(decodedPicture, rotation, uprightMat);
+        Mat picture = DisplayRotation.apply(decodedPicture, rotation >= 0 ? rotation : track.orientation, uprightMat);
         Mat gray = picture;
         if (spec.colour()) {
             opencv_imgproc.cvtColor(picture, grayMat, opencv_imgproc.COLOR_BGR2GRAY);
@@ -245,6 +251,9 @@ public final class SegmentedDecode implements AutoCloseable {
                 track.lastFullDetectFrame = gridFrame;
             }
             int best = FaceTrack.dominant(found, box);
+            if (full) {
+                searchTurned(gray, best >= 0);
+            }
             if (best >= 0) {
                 box = FaceTrack.smooth(box, found.get(best), 0.6f);
                 if (full) {
@@ -267,6 +276,41 @@ public final class SegmentedDecode implements AutoCloseable {
         grid.offer(frame.timestamp - origin, crop, faceFound, faces);
         decoded++;
         return true;
+    }
+
+    /**
+     * A stream without a display rotation is also searched turned a quarter either way at its first
+     * {@link #ORIENTATION_SEARCHES} whole-frame searches: video stored sideways whose rotation got lost on the way (an
+     * editor, a re-encode) is otherwise all "no face". A turn is adopted, for the frames after, only when it found a
+     * face in all but one of them and upright and the other turn did in at most half: a sideways picture also gives
+     * chance upright detections, and a faceless one chance detections anywhere.
+     */
+    private void searchTurned(Mat gray, boolean upright) {
+        if (rotation >= 0 || track.orientation >= 0 || track.orientationSearches >= ORIENTATION_SEARCHES) {
+            return;
+        }
+        track.orientationSearches++;
+        track.uprightHits += upright ? 1 : 0;
+        opencv_core.rotate(gray, turnedMat, opencv_core.ROTATE_90_CLOCKWISE);
+        track.clockwiseHits += detector.detect(turnedMat, null).isEmpty() ? 0 : 1;
+        opencv_core.rotate(gray, turnedMat, opencv_core.ROTATE_90_COUNTERCLOCKWISE);
+        track.counterClockwiseHits += detector.detect(turnedMat, null).isEmpty() ? 0 : 1;
+        if (track.orientationSearches == ORIENTATION_SEARCHES) {
+            track.orientation = orientation(track.uprightHits, track.clockwiseHits, track.counterClockwiseHits,
+                    ORIENTATION_SEARCHES);
+        }
+    }
+
+    /** The turn to adopt after {@code searches} searches with these hits, -1 for none (see {@link #searchTurned}). */
+    static int orientation(int upright, int clockwise, int counterClockwise, int searches) {
+        int half = searches / 2;
+        if (clockwise >= searches - 1 && upright <= half && counterClockwise <= half) {
+            return opencv_core.ROTATE_90_CLOCKWISE;
+        }
+        if (counterClockwise >= searches - 1 && upright <= half && clockwise <= half) {
+            return opencv_core.ROTATE_90_COUNTERCLOCKWISE;
+        }
+        return -1;
     }
 
     /** The final segment: the rest of the grid and the audio, and the face track written back. */
@@ -307,6 +351,7 @@ public final class SegmentedDecode implements AutoCloseable {
             cropMat.close();
             grayMat.close();
             uprightMat.close();
+            turnedMat.close();
         } finally {
             MediaFeatureExtractor.release(grabber);
         }

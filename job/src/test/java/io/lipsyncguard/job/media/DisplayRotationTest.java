@@ -52,6 +52,87 @@ class DisplayRotationTest {
         assertThat(diff / upright.crops().length).isLessThan(12.0);
     }
 
+    @Test
+    void aSidewaysClipWhoseRotationWasLostIsSearchedTurned() throws Exception {
+        Path clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(42, 5));
+        Path sideways = tmp.resolve("sideways.mp4");
+        FfmpegTool.turnSideways(clip, sideways);
+        MediaSpec media = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()))
+                .mediaSpec(5, 320);
+        MediaFeatures upright = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        FaceTrackState track = new FaceTrackState();
+        MediaFeatures turned = MediaFeatureExtractor.extract(sideways, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA,
+                0L, track);
+        assertThat(track.orientation).isEqualTo(opencv_core.ROTATE_90_COUNTERCLOCKWISE);
+        // the first searches (five frames apart while no face is tracked) settle the turn; from then on the face is
+        // found as in the original
+        int from = 0;
+        while (from < turned.frameCount() && !turned.faceFound()[from]) {
+            from++;
+        }
+        assertThat(from).isLessThanOrEqualTo(5 * SegmentedDecode.ORIENTATION_SEARCHES + 5);
+        for (int i = from; i < upright.frameCount(); i++) {
+            assertThat(turned.faceFound()[i]).as("face in frame %d", i).isTrue();
+        }
+        // the same mouth: its motion (mean change of the crop from frame to frame) follows the original's, though the
+        // box, found later, need not sit on the same pixels
+        double[] a = motion(upright, media.cropPixels(), from + 1);
+        double[] b = motion(turned, media.cropPixels(), from + 1);
+        assertThat(correlation(a, b)).isGreaterThan(0.8);
+    }
+
+    static double[] motion(MediaFeatures f, int px, int from) {
+        double[] m = new double[f.frameCount() - from];
+        for (int t = from; t < f.frameCount(); t++) {
+            double sum = 0;
+            for (int i = 0; i < px; i++) {
+                sum += Math.abs((f.crops()[t * px + i] & 0xff) - (f.crops()[(t - 1) * px + i] & 0xff));
+            }
+            m[t - from] = sum / px;
+        }
+        return m;
+    }
+
+    static double correlation(double[] a, double[] b) {
+        double ma = java.util.Arrays.stream(a).average().orElse(0);
+        double mb = java.util.Arrays.stream(b).average().orElse(0);
+        double ab = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += (a[i] - ma) * (b[i] - mb);
+            aa += (a[i] - ma) * (a[i] - ma);
+            bb += (b[i] - mb) * (b[i] - mb);
+        }
+        return ab / Math.sqrt(aa * bb + 1e-12);
+    }
+
+    @Test
+    void aFacelessClipIsNotTurned() throws Exception {
+        Path clip = tmp.resolve("noface.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.noFace(43, 6));
+        MediaSpec media = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()))
+                .mediaSpec(5, 320);
+        FaceTrackState track = new FaceTrackState();
+        MediaFeatures f = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
+                track);
+        assertThat(track.orientation).isEqualTo(-1);
+        assertThat(track.orientationSearches).isEqualTo(SegmentedDecode.ORIENTATION_SEARCHES);
+        assertThat(faceRate(f)).isZero();
+    }
+
+    @Test
+    void aTurnIsAdoptedOnlyWhenItClearlyWins() {
+        int n = SegmentedDecode.ORIENTATION_SEARCHES;
+        assertThat(SegmentedDecode.orientation(0, n, 0, n)).isEqualTo(opencv_core.ROTATE_90_CLOCKWISE);
+        assertThat(SegmentedDecode.orientation(n / 2, 0, n - 1, n)).isEqualTo(opencv_core.ROTATE_90_COUNTERCLOCKWISE);
+        assertThat(SegmentedDecode.orientation(n, n, 0, n)).as("upright faces too").isEqualTo(-1);
+        assertThat(SegmentedDecode.orientation(0, n - 2, 0, n)).as("not often enough").isEqualTo(-1);
+        assertThat(SegmentedDecode.orientation(0, n, n, n)).as("both turns").isEqualTo(-1);
+        assertThat(SegmentedDecode.orientation(0, 0, 0, n)).as("no face anywhere").isEqualTo(-1);
+    }
+
     static double faceRate(MediaFeatures f) {
         int n = 0;
         for (boolean b : f.faceFound()) {
