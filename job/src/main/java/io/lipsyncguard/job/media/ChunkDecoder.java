@@ -52,8 +52,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     public static final int MAX_PENDING_CHUNKS = 16;
 
     /**
-     * Chunks and referenced files are decoded (and their windows cut) this many video frames at a time, 10 s at
-     * 25 fps, so memory does not grow with their length (a small chunk of a still picture can hold hours).
+     * Without interleaving (a bounded job, {@code analyze}) chunks and referenced files are decoded, and their windows
+     * cut, this many video frames at a time, 10 s at 25 fps, so memory does not grow with their length (a small chunk
+     * of a still picture can hold hours); the streaming job takes {@link #STEP_FRAMES} a step.
      */
     static final int SEGMENT_FRAMES = 250;
 
@@ -303,7 +304,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 replayed = open.consumed++ < b.decodingSegments;
                 if (replayed && segment == null) {
                     throw new MediaDecodeException("it now ends after " + (open.consumed - 1) + " segments, but "
-                            + b.decodingSegments + " were decoded before the restart: the file changed");
+                            + b.decodingSegments + " were decoded before the restart: the media changed");
                 }
             } catch (MediaDecodeException | IOException | RuntimeException e) {
                 endDecode(b, key);
@@ -314,7 +315,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             if (segment == null) {
-                return decoded(b, key); // only where the final segment was not known as final when it was cut
+                return decoded(b, key); // defensive: the final segment ends the decode as it is cut
             }
             if (b.decodingSegments == 0) {
                 rebaseJump(b, segment, chunk, ctx, out);
