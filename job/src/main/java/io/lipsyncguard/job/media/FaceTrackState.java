@@ -23,11 +23,36 @@ public final class FaceTrackState {
     public int uprightHits;
     public int clockwiseHits;
     public int counterClockwiseHits;
+    /** Whole-frame searches in a row that found no face in the adopted turn. */
+    public int turnedMisses;
     /** Size of the picture the box belongs to; 0 before the first frame. */
     public int frameWidth;
     public int frameHeight;
 
     public FaceTrackState() {}
+
+    /**
+     * Counts a whole-frame search in an adopted turn ({@link #orientation}): after {@code revertAfter} in a row without
+     * a face the turn is dropped and the search for one starts again, so a turn adopted on a faceless opening (a
+     * chance detection in graphics, say) does not hide an upright face for the rest of the stream. True when the turn
+     * was dropped now (this frame was still searched turned).
+     */
+    public boolean turnedSearch(boolean faceFound, int revertAfter) {
+        if (orientation < 0) {
+            return false;
+        }
+        turnedMisses = faceFound ? 0 : turnedMisses + 1;
+        if (turnedMisses >= revertAfter) {
+            orientation = -1;
+            orientationSearches = 0;
+            uprightHits = 0;
+            clockwiseHits = 0;
+            counterClockwiseHits = 0;
+            turnedMisses = 0;
+            return true;
+        }
+        return false;
+    }
 
     /** An independent copy, for a decode whose result is kept only if it succeeds. */
     public FaceTrackState copy() {
@@ -42,6 +67,7 @@ public final class FaceTrackState {
         c.uprightHits = uprightHits;
         c.clockwiseHits = clockwiseHits;
         c.counterClockwiseHits = counterClockwiseHits;
+        c.turnedMisses = turnedMisses;
         c.frameWidth = frameWidth;
         c.frameHeight = frameHeight;
         return c;

@@ -22,6 +22,8 @@ public final class SegmentedDecode implements AutoCloseable {
     /** Whole-frame searches that also look in turned pictures: the first few of a stream (five frames apart while
      * no face is tracked). */
     static final int ORIENTATION_SEARCHES = 6;
+    /** Whole-frame searches in a row without a face after which an adopted turn is dropped (about 2 s while lost). */
+    static final int TURN_REVERT_MISSES = 10;
 
     private final FFmpegFrameGrabber grabber;
     private final MediaSpec spec;
@@ -252,7 +254,9 @@ public final class SegmentedDecode implements AutoCloseable {
             }
             int best = FaceTrack.dominant(found, box);
             if (full) {
-                searchTurned(gray, best >= 0);
+                if (!track.turnedSearch(best >= 0, TURN_REVERT_MISSES)) {
+                    searchTurned(gray, best >= 0); // not on a picture that was turned by the turn just dropped
+                }
             }
             if (best >= 0) {
                 box = FaceTrack.smooth(box, found.get(best), 0.6f);

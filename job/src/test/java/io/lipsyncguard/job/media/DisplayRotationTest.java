@@ -133,6 +133,26 @@ class DisplayRotationTest {
         assertThat(SegmentedDecode.orientation(0, 0, 0, n)).as("no face anywhere").isEqualTo(-1);
     }
 
+    @Test
+    void anAdoptedTurnThatStopsFindingFacesIsDropped() {
+        FaceTrackState t = new FaceTrackState();
+        t.turnedSearch(false, 3);
+        assertThat(t.orientation).as("nothing adopted, nothing to drop").isEqualTo(-1);
+        t.orientation = opencv_core.ROTATE_90_CLOCKWISE;
+        t.orientationSearches = SegmentedDecode.ORIENTATION_SEARCHES;
+        t.clockwiseHits = 6;
+        t.turnedSearch(false, 3);
+        t.turnedSearch(false, 3);
+        t.turnedSearch(true, 3); // a face again: the count starts over
+        t.turnedSearch(false, 3);
+        t.turnedSearch(false, 3);
+        assertThat(t.orientation).isEqualTo(opencv_core.ROTATE_90_CLOCKWISE);
+        assertThat(t.turnedSearch(false, 3)).isTrue();
+        assertThat(t.orientation).isEqualTo(-1);
+        assertThat(t.orientationSearches).as("searched for anew").isZero();
+        assertThat(t.clockwiseHits).isZero();
+    }
+
     static double faceRate(MediaFeatures f) {
         int n = 0;
         for (boolean b : f.faceFound()) {
