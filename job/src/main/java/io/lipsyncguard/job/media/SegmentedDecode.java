@@ -19,8 +19,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
  */
 public final class SegmentedDecode implements AutoCloseable {
 
-    /** Whole-frame searches that also look in turned pictures: the first few of a stream (five frames apart while
-     * no face is tracked). */
+    /** Whole-frame searches that also look in turned pictures: a stream's first few (five frames apart, untracked). */
     static final int ORIENTATION_SEARCHES = 6;
     /** Whole-frame searches in a row without a face after which an adopted turn is dropped (about 2 s while lost). */
     static final int TURN_REVERT_MISSES = 10;
