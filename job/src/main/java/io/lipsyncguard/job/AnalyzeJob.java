@@ -21,6 +21,6 @@ public final class AnalyzeJob {
                 .fromSource(MediaFileSources.forPaths(paths), WatermarkStrategy.noWatermarks(), "media-files")
                 .uid("media-file-source");
         // a bounded input ends with its files' decode steps still pending, which Flink would drop: decode in one go
-        return LipsyncWorkflow.defineWorkflow(chunks, config.withInterleavedReferences(false));
+        return LipsyncWorkflow.defineWorkflow(chunks, config.withInterleavedDecodes(false));
     }
 }

@@ -25,9 +25,9 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  *     (zero: never)
  * @param stateTtl safety net: keyed state of a video untouched this long is dropped
  * @param maxInlineBytes chunks larger than this are rejected with an error record
- * @param interleaveReferences decode a referenced file one segment per step, so checkpoints and other videos' chunks
- *     get through between segments (the streaming job); false decodes it in one go, as a bounded job must, since
- *     Flink drops the processing-time timers still pending when the input ends
+ * @param interleaveDecodes decode referenced files and long inline chunks a segment per step, so checkpoints and other
+ *     videos' chunks get through between segments (the streaming job); false decodes each in one go, as a bounded job
+ *     must, since Flink drops the processing-time timers still pending when the input ends
  */
 public record JobConfig(
         String modelManifest,
@@ -44,7 +44,7 @@ public record JobConfig(
         Duration idleTimeout,
         Duration stateTtl,
         long maxInlineBytes,
-        boolean interleaveReferences) implements Serializable {
+        boolean interleaveDecodes) implements Serializable {
 
     public static JobConfig defaults(Path manifest) {
         return new JobConfig(manifest.toAbsolutePath().toString(), Device.AUTO, 16, Duration.ofMillis(20),
@@ -73,28 +73,28 @@ public record JobConfig(
     public JobConfig withDevice(Device d) {
         return new JobConfig(modelManifest, d, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity, detectEveryFrames,
                 detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
-                maxInlineBytes, interleaveReferences);
+                maxInlineBytes, interleaveDecodes);
     }
 
     public JobConfig withRolling(int everyWindows, long everyMediaMs) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
                 detectEveryFrames, detectSide, everyWindows, everyMediaMs, recentWindows, idleTimeout, stateTtl,
-                maxInlineBytes, interleaveReferences);
+                maxInlineBytes, interleaveDecodes);
     }
 
     public JobConfig withBatching(int batch, Duration wait) {
         return new JobConfig(modelManifest, device, batch, wait, scoreTimeout, asyncCapacity, detectEveryFrames,
                 detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
-                maxInlineBytes, interleaveReferences);
+                maxInlineBytes, interleaveDecodes);
     }
 
     public JobConfig withScoreTimeout(Duration timeout) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, timeout, asyncCapacity, detectEveryFrames,
                 detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
-                maxInlineBytes, interleaveReferences);
+                maxInlineBytes, interleaveDecodes);
     }
 
-    public JobConfig withInterleavedReferences(boolean interleave) {
+    public JobConfig withInterleavedDecodes(boolean interleave) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
                 detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout,
                 stateTtl, maxInlineBytes, interleave);
@@ -103,6 +103,6 @@ public record JobConfig(
     public JobConfig withIdleTimeout(Duration timeout) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
                 detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, timeout,
-                stateTtl, maxInlineBytes, interleaveReferences);
+                stateTtl, maxInlineBytes, interleaveDecodes);
     }
 }

@@ -86,9 +86,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient Counter duplicates;
     private transient Counter windowsEmitted;
     /** The one referenced file this subtask has open; natives, so never state: a restored job reopens the file. */
-    private transient OpenReference openFile;
+    private transient OpenDecode openFile;
     /** Inline chunks longer than {@link #INLINE_FIRST_SEGMENTS} segments being decoded, by video. */
-    private transient Map<String, OpenReference> openChunks;
+    private transient Map<String, OpenDecode> openChunks;
 
     public ChunkDecoder(JobConfig config) {
         this.config = config;
@@ -271,23 +271,23 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
         b.lastActivityMs = now; // decoding (or waiting to) is not idleness
-        if (b.decodingFile && openFile != null && !openFile.videoId.equals(key)) {
+        if (b.decodingFile && openFile != null && !openFile.chunk.videoId().equals(key)) {
             keepForSteps(arriving);
             scheduleStep(b, ctx, now + STEP_RETRY_MS);
             return false;
         }
-        OpenReference open = b.decodingFile ? openFile : openChunks.get(key);
+        OpenDecode open = b.decodingFile ? openFile : openChunks.get(key);
         // the chunk: the one arriving, the open decode's, or (after a restore, or a file that waited) the state's
         MediaChunk chunk = arriving != null ? arriving : open != null ? open.chunk : decodingChunk.value();
-        int budget = config.interleaveReferences() ? segments : Integer.MAX_VALUE;
+        int budget = config.interleaveDecodes() ? segments : Integer.MAX_VALUE;
         for (int i = 0; i < budget; i++) {
             MediaFeatures segment;
             boolean replayed;
             try {
                 if (open == null) {
                     // a restore replays the same segments: the segment length depends only on the configuration
-                    open = OpenReference.open(key, chunk, b, mediaSpec,
-                            config.interleaveReferences() ? STEP_FRAMES : SEGMENT_FRAMES);
+                    open = OpenDecode.open(chunk, b, mediaSpec,
+                            config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES);
                     if (b.decodingFile) {
                         openFile = open;
                     } else {
@@ -361,7 +361,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         if (b.decodingFile) {
             closeOpen();
         } else {
-            OpenReference r = openChunks.remove(key);
+            OpenDecode r = openChunks.remove(key);
             if (r != null) {
                 r.close();
             }
@@ -374,7 +374,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     private void closeOpen() {
         if (openFile != null) {
-            OpenReference r = openFile;
+            OpenDecode r = openFile;
             openFile = null;
             r.close();
         }
@@ -383,7 +383,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     @Override
     public void close() throws Exception {
         closeOpen();
-        for (OpenReference r : openChunks.values()) {
+        for (OpenDecode r : openChunks.values()) {
             r.close();
         }
         openChunks.clear();
@@ -396,8 +396,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     /** A chunk or referenced file open for a segment-by-segment decode, with the temporary copy of a remote file. */
-    private static final class OpenReference implements AutoCloseable {
-        final String videoId;
+    private static final class OpenDecode implements AutoCloseable {
         final MediaChunk chunk;
         final SegmentedDecode decode;
         final FaceTrackState track;
@@ -405,9 +404,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         int consumed;
         private final Path tmp;
 
-        private OpenReference(String videoId, MediaChunk chunk, SegmentedDecode decode, FaceTrackState track,
-                Path tmp) {
-            this.videoId = videoId;
+        private OpenDecode(MediaChunk chunk, SegmentedDecode decode, FaceTrackState track, Path tmp) {
             this.chunk = chunk;
             this.decode = decode;
             this.track = track;
@@ -418,11 +415,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
          * Opens {@code chunk} (its bytes or its file) from the start, with the face track the video's decode started
          * with in {@code b}.
          */
-        static OpenReference open(String videoId, MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec,
-                int segmentFrames) throws MediaDecodeException, IOException {
+        static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames)
+                throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
             if (!chunk.isReference()) {
-                return new OpenReference(videoId, chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
+                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
                         ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, b.decodingOriginUs,
                         b.decodingFirstAtUs, track, segmentFrames), track, null);
             }
@@ -441,7 +438,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 local = tmp;
             }
             try {
-                return new OpenReference(videoId, chunk, MediaFeatureExtractor.openSegmented(local, mediaSpec,
+                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(local, mediaSpec,
                         b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, tmp);
             } catch (MediaDecodeException | RuntimeException e) {
                 if (tmp != null) {

@@ -54,7 +54,7 @@ class ChunkDecoderTest {
         otherClip = tmp.resolve("other.mp4");
         TalkingHeadGenerator.write(otherClip, SampleSpec.inSync(43, 4));
         spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
-        try (var h = harness(config().withInterleavedReferences(false))) {
+        try (var h = harness(config().withInterleavedDecodes(false))) {
             h.processElement(reference("long", longClip), 0);
             wholeDecode = List.copyOf(h.extractOutputValues());
         }

@@ -37,8 +37,7 @@ class DisplayRotationTest {
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(41, 3));
         Path phone = tmp.resolve("phone.mp4");
         FfmpegTool.storeSideways(clip, phone);
-        MediaSpec media = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()))
-                .mediaSpec(5, 320);
+        MediaSpec media = media();
         MediaFeatures upright = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         MediaFeatures turned = MediaFeatureExtractor.extract(phone, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         assertThat(faceRate(upright)).isGreaterThan(0.9);
@@ -58,8 +57,7 @@ class DisplayRotationTest {
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(42, 5));
         Path sideways = tmp.resolve("sideways.mp4");
         FfmpegTool.turnSideways(clip, sideways);
-        MediaSpec media = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()))
-                .mediaSpec(5, 320);
+        MediaSpec media = media();
         MediaFeatures upright = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
         FaceTrackState track = new FaceTrackState();
         MediaFeatures turned = MediaFeatureExtractor.extract(sideways, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA,
@@ -112,8 +110,7 @@ class DisplayRotationTest {
     void aFacelessClipIsNotTurned() throws Exception {
         Path clip = tmp.resolve("noface.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.noFace(43, 6));
-        MediaSpec media = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()))
-                .mediaSpec(5, 320);
+        MediaSpec media = media();
         FaceTrackState track = new FaceTrackState();
         MediaFeatures f = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L,
                 track);
@@ -151,6 +148,11 @@ class DisplayRotationTest {
         assertThat(t.orientation).isEqualTo(-1);
         assertThat(t.orientationSearches).as("searched for anew").isZero();
         assertThat(t.clockwiseHits).isZero();
+    }
+
+    /** The default model's media settings, as the job's decoder has them. */
+    static MediaSpec media() {
+        return WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest())).mediaSpec(5, 320);
     }
 
     static double faceRate(MediaFeatures f) {
