@@ -309,6 +309,16 @@ public record ModelManifest(
         if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
             errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
         }
+        if (thresholds.maxAudioLeadMs() != null && !(thresholds.maxAudioLeadMs() > 0)) {
+            errors.add("thresholds.maxAudioLeadMs: must be > 0 but is " + thresholds.maxAudioLeadMs());
+        }
+        Integer smoothing = thresholds.offsetSmoothingFrames();
+        // the kernel must fit inside the lag curve with room for at least one lag on each side of zero
+        if (smoothing != null && (smoothing < 0 || (smoothing > 0 && preprocessing != null
+                && smoothing >= preprocessing.offsetMarginFrames()))) {
+            errors.add("thresholds.offsetSmoothingFrames: must be in [0, offsetMarginFrames) but is "
+                    + thresholds.offsetSmoothingFrames());
+        }
         if (thresholds.minCropContrast() != null && !(thresholds.minCropContrast() >= 0)) {
             errors.add("thresholds.minCropContrast: must be >= 0 but is " + thresholds.minCropContrast());
         }

@@ -51,6 +51,35 @@ public final class SyncBaselineFeatures {
         return best - k;
     }
 
+    /**
+     * Offset in frames at the peak of the curve smoothed with a triangular kernel of half-width {@code h} (weights
+     * h+1−|d|), read only at lags where the whole kernel fits (|lag| ≤ K − h); {@code h = 0} is {@link #offset}.
+     * The lag curve of speech is a hump about a syllable wide with one-frame ripples on it, and which ripple is
+     * highest changes with which windows went into the average; the smoothed peak is the hump's.
+     */
+    public static int smoothedOffset(float[] curve, int k, int h) {
+        if (h <= 0) {
+            return offset(curve, k);
+        }
+        if (h >= k || curve.length != 2 * k + 1) {
+            throw new IllegalArgumentException("need 0 <= h < K and 2K+1 curve values; h=" + h + ", K=" + k
+                    + ", length " + curve.length);
+        }
+        int best = h;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = h; i < curve.length - h; i++) {
+            double sum = 0;
+            for (int d = -h; d <= h; d++) {
+                sum += (h + 1 - Math.abs(d)) * (double) curve[i + d];
+            }
+            if (sum > bestValue) {
+                bestValue = sum;
+                best = i;
+            }
+        }
+        return best - k;
+    }
+
     /** Max minus median of the curve (median = (K+1)-th largest of 2K+1). */
     public static double confidence(float[] curve) {
         float[] sorted = curve.clone();

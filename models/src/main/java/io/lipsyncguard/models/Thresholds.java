@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision", "uncertainBand", "minEvidenceWindows", "minFaceFraction", "minSpeechFraction",
-    "maxWindowStd", "segmentThreshold", "segmentMinSeconds", "minCropContrast", "highRiskConfidence", "maxOffsetMs"})
+    "maxWindowStd", "segmentThreshold", "segmentMinSeconds", "minCropContrast", "highRiskConfidence", "maxOffsetMs",
+    "maxAudioLeadMs", "offsetSmoothingFrames"})
 public record Thresholds(
         @JsonProperty(value = "decision", required = true) double decision,
         @JsonProperty(value = "uncertainBand", required = true) double uncertainBand,
@@ -23,7 +24,9 @@ public record Thresholds(
         @JsonProperty("segmentMinSeconds") Double segmentMinSeconds,
         @JsonProperty("minCropContrast") Double minCropContrast,
         @JsonProperty("highRiskConfidence") Double highRiskConfidence,
-        @JsonProperty("maxOffsetMs") Double maxOffsetMs) {
+        @JsonProperty("maxOffsetMs") Double maxOffsetMs,
+        @JsonProperty("maxAudioLeadMs") Double maxAudioLeadMs,
+        @JsonProperty("offsetSmoothingFrames") Integer offsetSmoothingFrames) {
 
     /** Standard deviation of window scores above which windows disagree too much to decide; default 0.35. */
     @JsonIgnore
@@ -50,12 +53,30 @@ public record Thresholds(
     }
 
     /**
-     * Audio-video offset (either sign) from which a video is desynchronised whatever its score, for models that
-     * estimate an offset; default 200 ms.
+     * Audio-video offset from which a video is desynchronised whatever its score, for models that estimate an offset:
+     * audio later than the picture, and earlier too unless {@code maxAudioLeadMs} says otherwise; default 200 ms.
      */
     @JsonIgnore
     public double offsetLimitMs() {
         return maxOffsetMs != null ? maxOffsetMs : 200.0;
+    }
+
+    /**
+     * How far the audio may run ahead of the picture before a video is desynchronised whatever its score; default
+     * {@link #offsetLimitMs()} (the same either way). Viewers notice sound before the lips sooner than sound after them.
+     */
+    @JsonIgnore
+    public double audioLeadLimitMs() {
+        return maxAudioLeadMs != null ? maxAudioLeadMs : offsetLimitMs();
+    }
+
+    /**
+     * Half-width h of the triangular kernel (weights h+1−|d|) the video's average lag curve is smoothed with before its
+     * peak is read as the offset; default 0 (the plain maximum).
+     */
+    @JsonIgnore
+    public int offsetSmoothing() {
+        return offsetSmoothingFrames != null ? offsetSmoothingFrames : 0;
     }
 
     /** Confidence from which a FAKE verdict is HIGH risk; default 0.8. */

@@ -28,6 +28,31 @@ class SyncBaselineFeaturesTest {
     }
 
     @Test
+    void smoothedOffsetIsTheCentreOfTheHumpNotItsHighestRipple() {
+        int k = 15;
+        // a one-lag ripple at -1 stands higher than any single lag of a hump over +2..+4
+        float[] curve = new float[2 * k + 1];
+        curve[k - 1] = 0.30f;
+        curve[k + 2] = 0.25f;
+        curve[k + 3] = 0.28f;
+        curve[k + 4] = 0.25f;
+        assertThat(SyncBaselineFeatures.offset(curve, k)).isEqualTo(-1);
+        assertThat(SyncBaselineFeatures.smoothedOffset(curve, k, 0)).isEqualTo(-1);
+        // weights 1 2 3 2 1: 2·0.25 + 3·0.28 + 2·0.25 = 1.84 at +3 against 3·0.30 = 0.90 at -1
+        int centre = SyncBaselineFeatures.smoothedOffset(curve, k, 2);
+        assertThat(centre).isEqualTo(3);
+        // moving the whole curve moves the estimate by as much
+        float[] moved = new float[2 * k + 1];
+        System.arraycopy(curve, 0, moved, 5, curve.length - 5);
+        assertThat(SyncBaselineFeatures.smoothedOffset(moved, k, 2)).isEqualTo(centre + 5);
+        // the kernel is only read where it fits: a peak at the very edge is reported k - h in
+        float[] edge = new float[2 * k + 1];
+        edge[2 * k] = 1f;
+        assertThat(SyncBaselineFeatures.smoothedOffset(edge, k, 2)).isEqualTo(k - 2);
+        assertThatThrownBy(() -> SyncBaselineFeatures.smoothedOffset(curve, k, k)).hasMessageContaining("h < K");
+    }
+
+    @Test
     void rejectsBadSpecs() {
         assertThatThrownBy(() -> new SyncBaselineSpec(10, 5, 4, 4, 4, 8, 5, 0, 10, 0, "delta"))
                 .hasMessageContaining("toleranceFrames");

@@ -21,12 +21,15 @@ import java.io.Serializable;
  * @param segmentMinMs a contiguous suspicious segment at least this long makes the video FAKE on its own
  * @param highRiskConfidence FAKE verdicts at least this confident are HIGH risk
  * @param givesOffsets whether the model outputs an offset or a lag curve (without one, verdicts carry no offset)
- * @param maxOffsetMs an estimated offset of at least this magnitude makes the video FAKE (desynchronised)
+ * @param maxOffsetMs an estimated offset of audio later than the picture by at least this makes the video FAKE
+ *     (desynchronised)
+ * @param maxAudioLeadMs the same for audio earlier than the picture
+ * @param offsetSmoothingFrames half-width of the triangular kernel the average curve is smoothed with for the offset
  */
 public record DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
         int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak, double maxWindowStd,
         double suspiciousScore, long segmentMinMs, double highRiskConfidence, boolean givesOffsets,
-        double maxOffsetMs)
+        double maxOffsetMs, double maxAudioLeadMs, int offsetSmoothingFrames)
         implements Serializable {
 
     /** A policy that decides on the mean window score only, the optional rules at their defaults. */
@@ -38,7 +41,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
             int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak) {
         this(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias, videoWeightGap,
-                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true, 200.0);
+                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true, 200.0, 200.0, 0);
     }
 
     public static DecisionPolicy fromManifest(ModelManifest m) {
@@ -50,7 +53,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
                 Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom(),
                 m.output("offset_frames") != null || m.output("lag_curve") != null
                         || (m.output("video_embedding") != null && m.output("audio_embedding") != null),
-                t.offsetLimitMs());
+                t.offsetLimitMs(), t.audioLeadLimitMs(), t.offsetSmoothing());
     }
 
     public boolean hasVideoReadout() {
@@ -60,13 +63,31 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     /** This policy with other disagreement, segment and risk rules (for tests and tools). */
     public DecisionPolicy withRules(double windowStd, double suspicious, long segmentMs, double highRisk) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
-                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets, maxOffsetMs);
+                videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets, maxOffsetMs,
+                maxAudioLeadMs, offsetSmoothingFrames);
     }
 
-    /** This policy with another offset limit (for tests and tools). */
+    /** This policy with another offset limit, the same for audio later and earlier (for tests and tools). */
     public DecisionPolicy withMaxOffsetMs(double limit) {
+        return withOffsetLimits(limit, limit);
+    }
+
+    /** This policy with other offset limits for audio later and audio earlier than the picture. */
+    public DecisionPolicy withOffsetLimits(double lateMs, double leadMs) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
                 videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
-                givesOffsets, limit);
+                givesOffsets, lateMs, leadMs, offsetSmoothingFrames);
+    }
+
+    /** The offset limit on the side of {@code offsetMs}: audio later (positive) or earlier (negative). */
+    public double offsetLimitFor(double offsetMs) {
+        return offsetMs < 0 ? maxAudioLeadMs : maxOffsetMs;
+    }
+
+    /** This policy with another offset smoothing (for tests and tools). */
+    public DecisionPolicy withOffsetSmoothing(int halfWidth) {
+        return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
+                videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
+                givesOffsets, maxOffsetMs, maxAudioLeadMs, halfWidth);
     }
 }

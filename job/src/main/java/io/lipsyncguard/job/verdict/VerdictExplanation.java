@@ -68,7 +68,8 @@ public final class VerdictExplanation {
         if (reasons.contains("av-offset")) {
             return String.format(Locale.ROOT, "The audio is %.0f ms %s than the lips, at least the %.0f ms that makes a "
                     + "video desynchronised, whatever the window scores (decision score %.2f).",
-                    Math.abs(v.offsetMs()), v.offsetMs() > 0 ? "later" : "earlier", p.maxOffsetMs(), score);
+                    Math.abs(v.offsetMs()), v.offsetMs() > 0 ? "later" : "earlier", p.offsetLimitFor(v.offsetMs()),
+                    score);
         }
         if (reasons.contains("localized-manipulation")) {
             Segment longest = VerdictPolicy.longest(v.segments());

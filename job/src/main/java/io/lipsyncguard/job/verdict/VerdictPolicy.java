@@ -8,7 +8,8 @@ import java.util.List;
  * The documented decision rules, as a pure function of a video's aggregate, applied in this order:
  * <ol>
  *   <li>fewer scored windows than the minimum → UNCERTAIN, naming the missing evidence;</li>
- *   <li>an estimated audio-video offset of at least the manifest's {@code maxOffsetMs} (either sign) → FAKE
+ *   <li>an estimated audio-video offset of at least the manifest's {@code maxOffsetMs} (audio later) or
+ *       {@code maxAudioLeadMs} (audio earlier) → FAKE
  *       ({@code av-offset}): the video is desynchronised whatever the score says;</li>
  *   <li>a contiguous suspicious segment at least the manifest's length → FAKE ({@code localized-manipulation}), even
  *       when clean parts dilute the overall score;</li>
@@ -71,10 +72,11 @@ public final class VerdictPolicy {
             reasons.add("insufficient-evidence");
             label = Label.UNCERTAIN;
             confidence = 0.0;
-        } else if (offsetMs != null && Math.abs(offsetMs) >= p.maxOffsetMs()) {
+        } else if (offsetMs != null && Math.abs(offsetMs) >= p.offsetLimitFor(offsetMs)) {
             reasons.add("av-offset");
             label = Label.FAKE;
-            double beyond = Math.min(1.0, (Math.abs(offsetMs) - p.maxOffsetMs()) / p.maxOffsetMs());
+            double limit = p.offsetLimitFor(offsetMs);
+            double beyond = Math.min(1.0, (Math.abs(offsetMs) - limit) / limit);
             double n = a.scored;
             confidence = round(0.5 + 0.5 * Math.max(beyond, 0.5) * (n / (n + 2.0)));
         } else if (longest != null && longest.durationMs() >= p.segmentMinMs() && mean < p.threshold() + p.band()) {
@@ -160,7 +162,8 @@ public final class VerdictPolicy {
 
     /**
      * Offset in ms at the peak of the summed lag curve (a stable per-video estimate: one noisy window cannot move
-     * it), or the mean per-window offset when the model gives no curve. Positive: audio later than the lips.
+     * it), smoothed as the manifest says, or the mean per-window offset when the model gives no curve. Positive: audio
+     * later than the lips.
      */
     public static Double offsetMs(VideoAggregate a, DecisionPolicy p) {
         if (a.scored == 0 || !p.givesOffsets()) {
@@ -168,7 +171,8 @@ public final class VerdictPolicy {
         }
         double frames;
         if (a.curveSum.length == 2 * p.marginFrames() + 1) {
-            frames = SyncBaselineFeatures.offset(a.curveSum, p.marginFrames()); // argmax ignores the 1/n scale
+            // the peak ignores the 1/n scale of the sum
+            frames = SyncBaselineFeatures.smoothedOffset(a.curveSum, p.marginFrames(), p.offsetSmoothingFrames());
         } else {
             frames = a.offsetMean;
         }

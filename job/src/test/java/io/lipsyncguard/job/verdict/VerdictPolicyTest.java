@@ -217,6 +217,36 @@ class VerdictPolicyTest {
         assertThat(VerdictPolicy.decide(a, POLICY.withMaxOffsetMs(1000)).label()).isEqualTo(Label.REAL);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "offset {0} frames -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"4, REAL", "5, FAKE", "-2, REAL", "-3, FAKE", "-5, FAKE"})
+    void audioAheadOfThePictureHasItsOwnTighterLimit(int frames, Label label) {
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < 6; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.1, frames), POLICY);
+        }
+        DecisionPolicy p = POLICY.withOffsetLimits(200, 90); // audio 90 ms early (< 3 frames) or 200 ms late
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, p);
+        assertThat(d.label()).isEqualTo(label);
+        if (label == Label.FAKE) {
+            assertThat(d.reasons()).containsExactly("av-offset");
+            Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, p, new ModelRef("m", "1"), 0L);
+            assertThat(v.explanation())
+                    .contains(frames < 0 ? "earlier" : "later").contains(frames < 0 ? "the 90 ms" : "the 200 ms");
+        }
+    }
+
+    @Test
+    void offsetIsReadFromTheSmoothedCurveWhenTheManifestSaysSo() {
+        VideoAggregate a = new VideoAggregate();
+        // two windows peak at -1, four around +3: the raw sum ties -1 with +3 (the first wins), the hump is at +3
+        int[] lags = {-1, -1, 2, 3, 3, 4};
+        for (int i = 0; i < lags.length; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.1, lags[i]), POLICY);
+        }
+        assertThat(VerdictPolicy.offsetMs(a, POLICY)).isEqualTo(-40.0);
+        assertThat(VerdictPolicy.offsetMs(a, POLICY.withOffsetSmoothing(2))).isEqualTo(120.0);
+    }
+
     @Test
     void offsetSpreadIsTheStandardDeviationOfWindowOffsetsInMs() {
         VideoAggregate a = new VideoAggregate();
