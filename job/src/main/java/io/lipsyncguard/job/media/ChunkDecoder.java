@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -74,6 +75,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
 
+    /** A waiting video that has not asked for the file decoder for this long has left the queue. */
+    static final long FILE_QUEUE_STALE_MS = 10 * STEP_RETRY_MS;
+
     private final JobConfig config;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
@@ -89,6 +93,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient OpenDecode openFile;
     /** Inline chunks longer than {@link #INLINE_FIRST_SEGMENTS} segments being decoded, by video. */
     private transient Map<String, OpenDecode> openChunks;
+    /**
+     * Videos whose file waits for {@link #openFile}, in the order they first asked, with when each last asked: the
+     * decoder goes to the longest waiting, not to whichever retry timer happens to fire first.
+     */
+    private transient LinkedHashMap<String, Long> fileQueue;
 
     public ChunkDecoder(JobConfig config) {
         this.config = config;
@@ -112,6 +121,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         duplicates = group.counter("chunksDuplicate");
         windowsEmitted = group.counter("windowsEmitted");
         openChunks = new HashMap<>();
+        fileQueue = new LinkedHashMap<>();
     }
 
     @Override
@@ -271,7 +281,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         String key = ctx.getCurrentKey();
         long now = ctx.timerService().currentProcessingTime();
         b.lastActivityMs = now; // decoding (or waiting to) is not idleness
-        if (b.decodingFile && openFile != null && !openFile.chunk.videoId().equals(key)) {
+        if (b.decodingFile && !takesFileDecoder(key, now)) {
             keepForSteps(arriving);
             scheduleStep(b, ctx, now + STEP_RETRY_MS);
             return false;
@@ -331,6 +341,33 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         // a step due "now" would run in the same call and nothing would get in between
         scheduleStep(b, ctx, now + 1);
         return false;
+    }
+
+    /**
+     * Whether the video may decode its file now: it has the decoder, or the decoder is free and no video has waited
+     * longer. A queue entry that stopped asking (its video ended or failed meanwhile) leaves after {@link
+     * #FILE_QUEUE_STALE_MS}, so it cannot hold the others; the queue is not state, a restored job builds it anew.
+     */
+    private boolean takesFileDecoder(String key, long now) {
+        if (openFile != null && openFile.chunk.videoId().equals(key)) {
+            return true;
+        }
+        return nextInLine(fileQueue, key, now, openFile == null);
+    }
+
+    /**
+     * Queues {@code key} (an entry already queued keeps its place, with {@code now} as its last ask), drops entries
+     * that have not asked for {@link #FILE_QUEUE_STALE_MS}, and says whether {@code key} takes a free decoder: it is
+     * first in line (and then leaves the queue).
+     */
+    static boolean nextInLine(LinkedHashMap<String, Long> queue, String key, long now, boolean decoderFree) {
+        queue.put(key, now);
+        queue.values().removeIf(askedAt -> now - askedAt > FILE_QUEUE_STALE_MS);
+        if (!decoderFree || !queue.keySet().iterator().next().equals(key)) {
+            return false;
+        }
+        queue.remove(key);
+        return true;
     }
 
     /**

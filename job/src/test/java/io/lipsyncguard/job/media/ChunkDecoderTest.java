@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -241,6 +242,57 @@ class ChunkDecoderTest {
             List<AvWindow> expected = wholeDecode.stream().map(w -> rename(w, "second")).toList();
             assertThat(of("second", h.extractOutputValues())).containsExactlyElementsOf(expected);
         }
+    }
+
+    @Test
+    void waitingFilesGetTheDecoderInTheOrderTheyArrived() throws Exception {
+        Path twoMinutes = tmp.resolve("two-minutes.mkv");
+        FfmpegTool.loop(longClip, twoMinutes, 5); // 120 steps: it ends after both others have retried once
+        try (var h = harness(config())) {
+            h.processElement(reference("first", twoMinutes), 0);
+            h.setProcessingTime(1);
+            h.processElement(reference("second", shortClip), 1); // asks again at 101, 201, ...
+            while (h.getProcessingTime() < 80) {
+                h.setProcessingTime(h.getProcessingTime() + 1);
+            }
+            h.processElement(reference("third", otherClip), 80); // asks again at 180, 280, ...
+            stepUntil(h, ended("first"));
+            // the first ends at about 121: the third asks again (180) before the second does (201)
+            assertThat(h.getProcessingTime()).isBetween(102L, 179L);
+            stepUntil(h, ended("third"));
+            List<AvWindow> out = h.extractOutputValues();
+            int second = indexOfFirst(out, "second");
+            int third = indexOfFirst(out, "third");
+            assertThat(second).as("the second file starts before the third").isLessThan(third);
+            assertThat(out.stream().filter(w -> w.kind() == WindowKind.END)).hasSize(3);
+        }
+    }
+
+    @Test
+    void theFileQueueServesTheLongestWaitingAndForgetsVideosThatStoppedAsking() {
+        LinkedHashMap<String, Long> queue = new LinkedHashMap<>();
+        assertThat(ChunkDecoder.nextInLine(queue, "a", 0, false)).isFalse();
+        assertThat(ChunkDecoder.nextInLine(queue, "b", 10, false)).isFalse();
+        assertThat(ChunkDecoder.nextInLine(queue, "a", 100, false)).isFalse(); // asking again keeps its place
+        assertThat(queue.keySet()).containsExactly("a", "b");
+        // the decoder is free: b asks first, but a has waited longer
+        assertThat(ChunkDecoder.nextInLine(queue, "b", 150, true)).isFalse();
+        assertThat(ChunkDecoder.nextInLine(queue, "a", 200, true)).isTrue();
+        assertThat(queue.keySet()).containsExactly("b");
+        // c waits behind b; b stops asking (its video ended meanwhile) and leaves the line after a while
+        assertThat(ChunkDecoder.nextInLine(queue, "c", 210, false)).isFalse();
+        assertThat(ChunkDecoder.nextInLine(queue, "c", 150 + ChunkDecoder.FILE_QUEUE_STALE_MS, true)).isFalse();
+        assertThat(ChunkDecoder.nextInLine(queue, "c", 151 + ChunkDecoder.FILE_QUEUE_STALE_MS, true)).isTrue();
+        assertThat(queue).isEmpty();
+    }
+
+    private static int indexOfFirst(List<AvWindow> out, String videoId) {
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).videoId().equals(videoId)) {
+                return i;
+            }
+        }
+        return Integer.MAX_VALUE;
     }
 
     @Test
