@@ -24,7 +24,8 @@ import org.apache.flink.api.common.state.StateTtlConfig;
  * @param idleTimeout a video with no new chunk for this long (processing time) gets a FINAL verdict with reason idle
  *     (zero: never)
  * @param stateTtl safety net: keyed state of a video untouched this long is dropped
- * @param maxInlineBytes chunks larger than this are rejected with an error record
+ * @param maxInlineBytes chunks larger than this are rejected with an error record; a video may have
+ *     {@link #maxBacklogBytes()} of chunks waiting behind a file or long chunk being decoded
  * @param interleaveDecodes decode referenced files and long inline chunks a segment per step, so checkpoints and other
  *     videos' chunks get through between segments (the streaming job); false decodes each in one go, as a bounded job
  *     must, since Flink drops the processing-time timers still pending when the input ends
@@ -98,6 +99,20 @@ public record JobConfig(
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
                 detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout,
                 stateTtl, maxInlineBytes, interleave);
+    }
+
+    /**
+     * Bytes of inline chunks a video may have waiting behind a decode in progress: as many as one chunk may hold (by
+     * default 64 MiB, four Kafka records of the largest size the topics take).
+     */
+    public long maxBacklogBytes() {
+        return maxInlineBytes;
+    }
+
+    public JobConfig withMaxInlineBytes(long bytes) {
+        return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
+                detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout,
+                stateTtl, bytes, interleaveDecodes);
     }
 
     public JobConfig withIdleTimeout(Duration timeout) {

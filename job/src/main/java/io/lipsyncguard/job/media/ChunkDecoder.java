@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decodes the chunks of each video in sequence order and cuts its audio-visual windows: reorders chunks within a
  * bound, drops duplicates, reports gaps and undecodable chunks (as ERROR events and on the {@link #ERRORS} side
- * output), and emits one END event per video, on its last chunk or after the idle timeout. A referenced file is
+ * output), refuses chunks beyond a bound of bytes waiting behind a long decode, and emits one END event per video, on
+ * its last chunk or after the idle timeout. A referenced file is
  * decoded one segment per step (a processing-time timer), one file at a time per subtask, and so is an inline chunk
  * beyond its first ten seconds, so checkpoints and other videos' chunks get through while they decode; the progress
  * is keyed state, and a restored job decodes the segments already cut again and skips them, so the windows come out
@@ -74,6 +76,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
+
+    /** Refused sequence numbers remembered per video; beyond them a refused chunk reads as a gap later. */
+    static final int MAX_REFUSED = 1024;
 
     /** A waiting video that has not asked for the file decoder for this long has left the queue. */
     static final long FILE_QUEUE_STALE_MS = 10 * STEP_RETRY_MS;
@@ -141,7 +146,24 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return; // a redelivered chunk: its content is already in the windows
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
+        if (b.decoding && b.pendingBytes + chunk.inlineSize() > config.maxBacklogBytes()) {
+            // a long decode must not let the chunks queued behind it grow the state without end
+            error(ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
+                    + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
+                    + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
+            if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
+                b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
+                b.refused[b.refused.length - 1] = chunk.sequence();
+            }
+            if (chunk.last()) {
+                b.refusedLast = chunk.sequence();
+            }
+            scheduleIdle(b, ctx);
+            buffer.update(b);
+            return;
+        }
         pending.put(chunk.sequence(), chunk);
+        b.pendingBytes += chunk.inlineSize();
         drain(b, ctx, out, false);
         if (!b.ended) {
             scheduleIdle(b, ctx);
@@ -156,6 +178,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 return; // the chunks behind a file being decoded wait for it, in sequence
             }
             MediaChunk next = pending.get(b.nextSequence);
+            if (next == null && refused(b, b.nextSequence)) {
+                // its error record went out when it was refused: the sequence goes on without a gap report
+                long passed = b.nextSequence++;
+                b.refused = Arrays.stream(b.refused).filter(q -> q >= b.nextSequence).toArray();
+                if (passed == b.refusedLast) {
+                    finish(b, ctx, out, null);
+                    return;
+                }
+                continue;
+            }
             if (next == null) {
                 List<Long> waiting = new ArrayList<>();
                 for (Long k : pending.keys()) {
@@ -172,6 +204,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             pending.remove(b.nextSequence);
+            b.pendingBytes -= next.inlineSize();
             b.nextSequence++;
             if (!accept(b, next, ctx, out)) {
                 return; // a long chunk or a file: it decodes on in later steps, which carry on from here
@@ -340,6 +373,15 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         // a millisecond on, not now: the timer service fires every timer due by the time it fires for in one go, so
         // a step due "now" would run in the same call and nothing would get in between
         scheduleStep(b, ctx, now + 1);
+        return false;
+    }
+
+    private static boolean refused(VideoBuffer b, long sequence) {
+        for (long q : b.refused) {
+            if (q == sequence) {
+                return true;
+            }
+        }
         return false;
     }
 
@@ -532,6 +574,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             ctx.timerService().deleteProcessingTimeTimer(b.stepTimerMs);
         }
         pending.clear();
+        b.pendingBytes = 0;
         // keep a tombstone so late duplicates of this video are recognised instead of starting a new one
         VideoBuffer tomb = new VideoBuffer();
         tomb.ended = true;

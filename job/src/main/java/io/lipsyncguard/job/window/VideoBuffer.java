@@ -74,6 +74,15 @@ public class VideoBuffer {
     public long decodingFirstAtUs;
     /** Processing time the registered step timer fires at, 0 when none. */
     public long stepTimerMs;
+    /** Inline bytes of the chunks waiting in the decoder's pending state. */
+    public long pendingBytes;
+    /**
+     * Sequence numbers of chunks refused because too many bytes waited behind a decode: the sequence passes them
+     * without reporting a gap (each had its own error record). At most {@code MAX_REFUSED} are remembered.
+     */
+    public long[] refused = new long[0];
+    /** Sequence number of the last chunk when it was refused so, else -1: passing it ends the video. */
+    public long refusedLast = -1;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 

@@ -229,6 +229,34 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void chunksBeyondTheBacklogBoundBehindAFileAreRefusedWithAnErrorAndTheVideoGoesOn() throws Exception {
+        byte[] clip = Files.readAllBytes(shortClip);
+        JobConfig small = config().withMaxInlineBytes(4L * clip.length);
+        int fit = (int) (small.maxBacklogBytes() / clip.length); // 4 chunks fit behind the file
+        try (var h = harness(small)) {
+            h.processElement(new MediaChunk("flood", 0, false, null, MediaChunk.UNKNOWN_START, null,
+                    longClip.toUri().toString(), 0), 0);
+            for (int seq = 1; seq <= fit + 2; seq++) {
+                h.processElement(new MediaChunk("flood", seq, seq == fit + 2, "video/mp4", MediaChunk.UNKNOWN_START,
+                        clip, null, 0), 0);
+            }
+            List<AvWindow> refused = h.extractOutputValues().stream().filter(w -> w.kind() == WindowKind.ERROR)
+                    .toList();
+            // the last two did not fit: each refused at once with the reason, the file still decoding
+            assertThat(refused).extracting(AvWindow::index).containsExactly((long) fit + 1, (long) fit + 2);
+            assertThat(refused.get(0).reason()).contains("waiting behind").contains("refused");
+            stepUntil(h, ended("flood"));
+            List<AvWindow> out = h.extractOutputValues();
+            // no gap is reported for the refused chunks, and the video ends although its last chunk was refused
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR)
+                    .noneMatch(e -> e.reason().contains("never arrived"));
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.END).hasSize(1);
+            // the file's 24 s and the four 4 s chunks that fitted, one after the other
+            assertThat(end(out).endMs()).isBetween(40_000L, 40_400L);
+        }
+    }
+
+    @Test
     void aSecondFileWaitsForTheFirstAndIsThenDecodedWhole() throws Exception {
         try (var h = harness(config())) {
             h.processElement(reference("long", longClip), 0);
