@@ -3,9 +3,12 @@ package io.lipsyncguard.job.cli;
 import io.lipsyncguard.job.media.FfmpegTool;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import io.lipsyncguard.job.eval.StretchReliability;
 import io.lipsyncguard.job.score.OfflineScorer;
+import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.score.WindowScorer;
 import io.lipsyncguard.job.score.WindowResult;
+import io.lipsyncguard.job.verdict.DecisionPolicy;
 import io.lipsyncguard.job.verdict.VerdictPolicy;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowSpec;
@@ -55,6 +58,11 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the fit without writing the manifest.")
     boolean dryRun;
 
+    @Option(names = "--stretches", split = ",", paramLabel = "N", description = "Instead of fitting: how the verdict "
+            + "comes out on every run of N consecutive scored windows of each real clip alone (in sync: every FAKE is "
+            + "a false alarm), e.g. --stretches 3,5,8,12.")
+    int[] stretches;
+
     @Override
     public Integer call() throws Exception {
         Path manifestPath = model != null ? model : ModelPaths.defaultManifest();
@@ -66,6 +74,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         ModelManifest manifest = ModelManifest.readValid(manifestPath);
         WindowSpec spec = WindowSpec.fromManifest(manifest);
+        if (stretches != null) {
+            return stretches(manifestPath, manifest, spec, dataDir);
+        }
         int k = spec.marginFrames();
         int tol = (int) manifest.calibrationNumber("toleranceFrames", 3);
         Path work = Files.createTempDirectory("lipsync-calibrate");
@@ -154,6 +165,33 @@ public final class CalibrateCommand implements Callable<Integer> {
         SyncBaselineModelBuilder.writeCalibration(manifestPath, calibration, notes);
         SyncBaselineModelBuilder.rebuild(manifestPath);
         System.out.println("wrote calibration and rebuilt " + manifestPath.getParent().resolve(manifest.file()));
+        return 0;
+    }
+
+    private int stretches(Path manifestPath, ModelManifest manifest, WindowSpec spec, Path dataDir)
+            throws Exception {
+        DecisionPolicy policy = DecisionPolicy.fromManifest(manifest);
+        StretchReliability[] totals = new StretchReliability[stretches.length];
+        java.util.Arrays.fill(totals, new StretchReliability(0, 0, 0, 0));
+        try (LoadedModel loaded = ModelLoader.load(manifestPath, Device.CPU)) {
+            for (String c : CLIPS) {
+                Path clip = dataDir.resolve(c);
+                if (!Files.isRegularFile(clip)) {
+                    continue;
+                }
+                List<ScoredWindow> scored = OfflineScorer.score(OfflineScorer.windowsOf(clip, c, spec, 5, 320), loaded,
+                        16).stream().filter(ScoredWindow::isScored).toList();
+                for (int i = 0; i < stretches.length; i++) {
+                    totals[i] = totals[i].plus(StretchReliability.of(scored, stretches[i], policy));
+                }
+            }
+        }
+        System.out.println("runs of N consecutive scored windows of the real clips (in sync), each decided alone:");
+        for (int i = 0; i < stretches.length; i++) {
+            StretchReliability r = totals[i];
+            System.out.printf(Locale.ROOT, "N=%-3d %4d runs: %4d FAKE (%d by the offset limits), %d UNCERTAIN%n",
+                    stretches[i], r.runs(), r.fake(), r.avOffset(), r.uncertain());
+        }
         return 0;
     }
 

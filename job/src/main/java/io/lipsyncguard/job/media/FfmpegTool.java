@@ -90,6 +90,17 @@ public final class FfmpegTool {
     }
 
     /**
+     * Copies {@code in} to {@code out} (Matroska) with its audio muted to digital silence from {@code fromS} to
+     * {@code toS} seconds, as a dropout on a broadcast chain leaves it; the picture is copied, the audio stored as PCM.
+     */
+    public static void muteAudio(Path in, Path out, double fromS, double toS) throws IOException {
+        createParent(out);
+        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
+                String.format(Locale.ROOT, "volume=enable='between(t,%.3f,%.3f)':volume=0", fromS, toS),
+                "-c:a", "pcm_s16le", "-f", "matroska", out.toString()));
+    }
+
+    /**
      * Writes {@code out} (Matroska) as {@code times} back-to-back plays of {@code in}, without re-encoding: a longer
      * stream from a short clip, for benchmarks that need minutes of media.
      */

@@ -6,7 +6,17 @@ public final class SpeechActivity {
     /** Frames quieter than this carry no usable speech (room tone and codec noise sit well below). */
     public static final double DEFAULT_THRESHOLD_DBFS = -45.0;
 
+    /**
+     * Frames at or below this are digital silence: the audio dropped out or was cut (a microphone in a quiet room
+     * still records -70 dBFS and more). Its edges are steps no mouth made.
+     */
+    public static final double DIGITAL_SILENCE_DBFS = -90.0;
+
     private SpeechActivity() {}
+
+    public static boolean dropout(float dbfs) {
+        return dbfs <= DIGITAL_SILENCE_DBFS;
+    }
 
     /**
      * RMS level in dBFS of {@code frames} consecutive video frames of {@code samplesPerFrame} samples each, the first

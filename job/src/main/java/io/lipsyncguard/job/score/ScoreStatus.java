@@ -9,6 +9,11 @@ public enum ScoreStatus {
     SILENT,
     /** Two or more faces of similar size: whose lips the audio belongs to is unknowable. */
     MULTI_FACE,
+    /**
+     * Speech, but the audio drops to digital silence somewhere in the window or its context (a dropout, a cut, the end
+     * of a shorter audio track): the steps at its edges are sound events no mouth made, and would decide the lag.
+     */
+    AUDIO_DROPOUT,
     /** The mouth crops are too flat or blurred (grey-level contrast below the manifest's floor) to read lips from. */
     LOW_QUALITY,
     /** The model did not answer within the scoring timeout. */

@@ -60,6 +60,9 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         if (w.speechFraction() < t.minSpeechFraction()) {
             return ScoreStatus.SILENT;
         }
+        if (w.dropoutFraction() > 0) {
+            return ScoreStatus.AUDIO_DROPOUT;
+        }
         if (cropContrast(w.crops()) < t.cropContrastFloor()) {
             return ScoreStatus.LOW_QUALITY;
         }

@@ -153,6 +153,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             case SILENT -> a.silent++;
             case MULTI_FACE -> a.multiFace++;
             case LOW_QUALITY -> a.lowQuality++;
+            case AUDIO_DROPOUT -> a.audioDropout++;
             default -> a.unscored++;
         }
         if (w.status() != ScoreStatus.SCORED) {
@@ -278,7 +279,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     }
 
     private static WindowCounts counts(VideoAggregate a) {
-        return new WindowCounts(a.windowsSeen, a.scored, a.noFace, a.silent, a.multiFace, a.lowQuality, a.unscored);
+        return new WindowCounts(a.windowsSeen, a.scored, a.noFace, a.silent, a.multiFace, a.lowQuality,
+                a.audioDropout, a.unscored);
     }
 
     private static double round6(double x) {

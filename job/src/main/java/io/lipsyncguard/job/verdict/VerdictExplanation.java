@@ -132,6 +132,7 @@ public final class VerdictExplanation {
         add(parts, c.silent(), "without speech");
         add(parts, c.multiFace(), "with several faces");
         add(parts, c.lowQuality(), "with unreadable mouth crops");
+        add(parts, c.audioDropout(), "where the audio drops out to digital silence");
         add(parts, c.unscored(), "the model did not score");
         if (parts.isEmpty()) {
             return null;

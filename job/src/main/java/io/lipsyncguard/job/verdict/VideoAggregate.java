@@ -14,6 +14,7 @@ public class VideoAggregate {
     public long silent;
     public long multiFace;
     public long lowQuality;
+    public long audioDropout;
     public long unscored;
     /** Welford mean and M2 of the scored windows' scores. */
     public double mean;

@@ -9,7 +9,8 @@ package io.lipsyncguard.job.verdict;
  * @param silent windows skipped for lack of speech
  * @param multiFace windows skipped because several faces of similar size were present
  * @param lowQuality windows skipped because the mouth crops were too flat or blurred to read
+ * @param audioDropout windows skipped because their audio dropped to digital silence next to speech
  * @param unscored windows the model failed on or did not answer in time
  */
 public record WindowCounts(long total, long scored, long noFace, long silent, long multiFace, long lowQuality,
-        long unscored) {}
+        long audioDropout, long unscored) {}

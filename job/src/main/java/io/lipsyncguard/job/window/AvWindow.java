@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param faceFraction share of frames with a face (END: over the whole video)
  * @param speechFraction share of frames with speech-level audio (END: over the whole video)
  * @param multiFaceFraction share of frames with two or more faces of similar size
+ * @param dropoutFraction share of the frames of the window's audio, context included, that are digital silence (the
+ *     audio dropped out or ended; END: 0)
  * @param hasAudio whether the video has an audio track
  * @param reason END: why the video yields no windows (no-audio, no-video, undecodable, too-short) or null; ERROR: what
  *     failed
@@ -33,6 +35,7 @@ public record AvWindow(
         double faceFraction,
         double speechFraction,
         double multiFaceFraction,
+        double dropoutFraction,
         boolean hasAudio,
         String reason,
         long producedAtMs) {
@@ -40,12 +43,12 @@ public record AvWindow(
     public static AvWindow end(String videoId, long windows, long durationMs, double faceFraction,
             double speechFraction, double multiFaceFraction, boolean hasAudio, String reason, long producedAtMs) {
         return new AvWindow(videoId, WindowKind.END, windows, 0, durationMs, new byte[0], new float[0], faceFraction,
-                speechFraction, multiFaceFraction, hasAudio, reason, producedAtMs);
+                speechFraction, multiFaceFraction, 0, hasAudio, reason, producedAtMs);
     }
 
     public static AvWindow error(String videoId, long sequence, String reason, long producedAtMs) {
-        return new AvWindow(videoId, WindowKind.ERROR, sequence, 0, 0, new byte[0], new float[0], 0, 0, 0, false,
-                reason, producedAtMs);
+        return new AvWindow(videoId, WindowKind.ERROR, sequence, 0, 0, new byte[0], new float[0], 0, 0, 0, 0,
+                false, reason, producedAtMs);
     }
 
     @Override
@@ -59,7 +62,8 @@ public record AvWindow(
         return index == w.index && startMs == w.startMs && endMs == w.endMs
                 && Double.compare(faceFraction, w.faceFraction) == 0
                 && Double.compare(speechFraction, w.speechFraction) == 0
-                && Double.compare(multiFaceFraction, w.multiFaceFraction) == 0 && hasAudio == w.hasAudio
+                && Double.compare(multiFaceFraction, w.multiFaceFraction) == 0
+                && Double.compare(dropoutFraction, w.dropoutFraction) == 0 && hasAudio == w.hasAudio
                 && producedAtMs == w.producedAtMs && Objects.equals(videoId, w.videoId) && kind == w.kind
                 && Arrays.equals(crops, w.crops) && Arrays.equals(audio, w.audio) && Objects.equals(reason, w.reason);
     }

@@ -158,9 +158,14 @@ public final class WindowCutter {
                 multi += b.faceCount[c0 + i] >= 2 ? 1 : 0;
                 speech += SpeechActivity.active(b.level[m0 + k + i], spec.speechThresholdDbfs()) ? 1 : 0;
             }
+            // the whole audio span counts: every lag of the curve reads from it
+            int dropout = 0;
+            for (int i = 0; i < t + 2 * k; i++) {
+                dropout += SpeechActivity.dropout(b.level[m0 + i]) ? 1 : 0;
+            }
             out.add(new AvWindow(videoId, WindowKind.WINDOW, b.nextWindow, spec.frameToMs(s), spec.frameToMs(s + t),
-                    crops, audio, (double) face / t, (double) speech / t, (double) multi / t, true, null,
-                    b.newestProducedAtMs));
+                    crops, audio, (double) face / t, (double) speech / t, (double) multi / t,
+                    (double) dropout / (t + 2 * k), true, null, b.newestProducedAtMs));
             b.nextWindow++;
         }
         trim(b, spec);

@@ -458,7 +458,7 @@ class ChunkDecoderTest {
 
     private static AvWindow rename(AvWindow w, String videoId) {
         return new AvWindow(videoId, w.kind(), w.index(), w.startMs(), w.endMs(), w.crops(), w.audio(),
-                w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.hasAudio(), w.reason(),
+                w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.dropoutFraction(), w.hasAudio(), w.reason(),
                 w.producedAtMs());
     }
 }

@@ -46,6 +46,6 @@ class ScoringRuntimeTest {
         byte[] crops = new byte[spec.windowFrames() * spec.cropPixels()];
         new java.util.Random(i).nextBytes(crops);
         float[] audio = new float[spec.spanFrames() * spec.melValuesPerFrame()];
-        return new AvWindow("v", WindowKind.WINDOW, i, 0, 2000, crops, audio, 1, 1, 0, true, null, 0);
+        return new AvWindow("v", WindowKind.WINDOW, i, 0, 2000, crops, audio, 1, 1, 0, 0, true, null, 0);
     }
 }
