@@ -115,6 +115,12 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 if (w.score() >= policy.threshold()) {
                     a.aboveThreshold++;
                 }
+                double ownMs = VerdictPolicy.windowOffsetMs(w, policy);
+                if (ownMs >= policy.maxOffsetMs()) {
+                    a.offsetLate++;
+                } else if (-ownMs >= policy.maxAudioLeadMs()) {
+                    a.offsetEarly++;
+                }
                 if (w.score() >= policy.suspiciousScore()) {
                     if (a.runStartMs < 0) {
                         // windows overlap: a run after a single clean window would reclaim media the previous segment

@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.verdict;
 
+import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.models.SyncBaselineFeatures;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +10,8 @@ import java.util.List;
  * <ol>
  *   <li>fewer scored windows than the minimum → UNCERTAIN, naming the missing evidence;</li>
  *   <li>an estimated audio-video offset of at least the manifest's {@code maxOffsetMs} (audio later) or
- *       {@code maxAudioLeadMs} (audio earlier) → FAKE
- *       ({@code av-offset}): the video is desynchronised whatever the score says;</li>
+ *       {@code maxAudioLeadMs} (audio earlier), with at least half the scored windows beyond that limit on their own
+ *       → FAKE ({@code av-offset}): the video is desynchronised whatever the score says;</li>
  *   <li>a contiguous suspicious segment at least the manifest's length → FAKE ({@code localized-manipulation}), even
  *       when clean parts dilute the overall score;</li>
  *   <li>window scores spread more than the manifest's limit → UNCERTAIN ({@code windows-disagree});</li>
@@ -72,7 +73,8 @@ public final class VerdictPolicy {
             reasons.add("insufficient-evidence");
             label = Label.UNCERTAIN;
             confidence = 0.0;
-        } else if (offsetMs != null && Math.abs(offsetMs) >= p.offsetLimitFor(offsetMs)) {
+        } else if (offsetMs != null && Math.abs(offsetMs) >= p.offsetLimitFor(offsetMs)
+                && 2 * (offsetMs > 0 ? a.offsetLate : a.offsetEarly) >= a.scored) {
             reasons.add("av-offset");
             label = Label.FAKE;
             double limit = p.offsetLimitFor(offsetMs);
@@ -177,6 +179,19 @@ public final class VerdictPolicy {
             frames = a.offsetMean;
         }
         return (double) Math.round(frames * 1000.0 / p.fps());
+    }
+
+    /**
+     * A scored window's own offset in ms: the peak of its curve, smoothed as the video's is, or the model's offset
+     * output when it gives no curve. A constant desynchronisation shows in most windows; the peak of an average that
+     * only a few windows pull beyond the limit is chance.
+     */
+    static double windowOffsetMs(ScoredWindow w, DecisionPolicy p) {
+        float[] c = w.curve();
+        double frames = c.length == 2 * p.marginFrames() + 1
+                ? SyncBaselineFeatures.smoothedOffset(c, p.marginFrames(), p.offsetSmoothingFrames())
+                : w.offsetFrames();
+        return Math.round(frames * 1000.0 / p.fps());
     }
 
     /**

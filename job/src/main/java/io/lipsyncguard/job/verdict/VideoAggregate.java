@@ -26,6 +26,9 @@ public class VideoAggregate {
     public double offsetM2;
     /** Scored windows at or above the decision threshold. */
     public long aboveThreshold;
+    /** Scored windows whose own offset is at or beyond the offset limit with the audio later / earlier. */
+    public long offsetLate;
+    public long offsetEarly;
     /** Closed suspicious segments (parallel arrays, bounded, in media order). */
     public long[] segmentStartMs = new long[0];
     public long[] segmentEndMs = new long[0];

@@ -268,9 +268,8 @@ class AnalyzeITCase {
                 flagged += v.verdict() == Label.FAKE ? 1 : 0;
             }
         }
-        // measured: 9 of 12; the other three measure -160, -120 and +120 ms, inside the limits as hdtf_radio2's
-        // original (+120 ms) is
-        assertThat(flagged).isGreaterThanOrEqualTo(9);
+        // measured: 11 of 12 (retalking_face2 +200 ms measures +120 ms, as far off as hdtf_radio2's original)
+        assertThat(flagged).isGreaterThanOrEqualTo(11);
     }
 
     @Test

@@ -220,11 +220,11 @@ class VerdictPolicyTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "offset {0} frames -> {1}")
     @org.junit.jupiter.params.provider.CsvSource({"4, REAL", "5, FAKE", "-2, REAL", "-3, FAKE", "-5, FAKE"})
     void audioAheadOfThePictureHasItsOwnTighterLimit(int frames, Label label) {
+        DecisionPolicy p = POLICY.withOffsetLimits(200, 90); // audio 90 ms early (< 3 frames) or 200 ms late
         VideoAggregate a = new VideoAggregate();
         for (int i = 0; i < 6; i++) {
-            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.1, frames), POLICY);
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.1, frames), p);
         }
-        DecisionPolicy p = POLICY.withOffsetLimits(200, 90); // audio 90 ms early (< 3 frames) or 200 ms late
         VerdictPolicy.Decision d = VerdictPolicy.decide(a, p);
         assertThat(d.label()).isEqualTo(label);
         if (label == Label.FAKE) {
@@ -233,6 +233,28 @@ class VerdictPolicyTest {
             assertThat(v.explanation())
                     .contains(frames < 0 ? "earlier" : "later").contains(frames < 0 ? "the 90 ms" : "the 200 ms");
         }
+    }
+
+    @Test
+    void anAverageOffsetThatFewWindowsShareIsNoDesync() {
+        VideoAggregate a = new VideoAggregate();
+        // two windows peak strongly at +8 (320 ms), three weakly at 0: the sum peaks at +8, but most windows do not
+        for (int i = 0; i < 5; i++) {
+            float[] curve = new float[31];
+            curve[15 + (i < 2 ? 8 : 0)] = i < 2 ? 1f : 0.3f;
+            VerdictAggregator.add(a, new ScoredWindow("v", WindowKind.WINDOW, i, i * 400L, i * 400L + 2000,
+                    ScoreStatus.SCORED, 0.1, i < 2 ? 8 : 0, 0.5, curve, 1, 1, 0, true, null, 0), POLICY);
+        }
+        assertThat(VerdictPolicy.offsetMs(a, POLICY)).isEqualTo(320.0);
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, POLICY);
+        assertThat(d.reasons()).doesNotContain("av-offset");
+        assertThat(d.label()).isEqualTo(Label.REAL); // the scores decide
+        // a third window at +8 makes it most of them
+        float[] curve = new float[31];
+        curve[23] = 1f;
+        VerdictAggregator.add(a, new ScoredWindow("v", WindowKind.WINDOW, 5, 2000, 4000, ScoreStatus.SCORED, 0.1, 8,
+                0.5, curve, 1, 1, 0, true, null, 0), POLICY);
+        assertThat(VerdictPolicy.decide(a, POLICY).reasons()).containsExactly("av-offset");
     }
 
     @Test
