@@ -121,15 +121,17 @@ public final class VerdictPolicy {
     }
 
     /**
-     * HIGH: FAKE with confidence at least the manifest's high-risk level, or a localized manipulation. MEDIUM: any
+     * HIGH: FAKE with confidence at least the manifest's high-risk level (an {@code av-offset} FAKE too), or a localized
+     * manipulation. MEDIUM: any
      * other FAKE, or UNCERTAIN leaning fake (decision score at or above the threshold, or half the windows above it).
      * LOW: REAL, and UNCERTAIN without a lean to fake.
      */
     static RiskLevel risk(Label label, double confidence, List<String> reasons, Double score, Double misalignment,
             DecisionPolicy p) {
         if (label == Label.FAKE) {
+            // an offset FAKE is as sure as its confidence says (it grows with the offset and the windows behind it):
+            // a marginal offset over a few windows is a lead, not a HIGH-risk finding
             return confidence >= p.highRiskConfidence() || reasons.contains("localized-manipulation")
-                    || reasons.contains("av-offset")
                     ? RiskLevel.HIGH : RiskLevel.MEDIUM;
         }
         if (label == Label.UNCERTAIN && ((score != null && score >= p.threshold())
