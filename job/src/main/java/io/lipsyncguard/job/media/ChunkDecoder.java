@@ -171,7 +171,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
-    /** Processes pending chunks in sequence; skips a gap when too many chunks wait behind it or when forced. */
+    /**
+     * Processes pending chunks in sequence; skips a gap when too many chunks or bytes wait behind it, or when forced.
+     */
     private void drain(VideoBuffer b, Context ctx, Collector<AvWindow> out, boolean force) throws Exception {
         while (true) {
             if (b.decoding) {
@@ -193,7 +195,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 for (Long k : pending.keys()) {
                     waiting.add(k);
                 }
-                if (waiting.isEmpty() || (!force && waiting.size() <= MAX_PENDING_CHUNKS)) {
+                // a gap is waited for while few chunks (by count and by bytes) wait behind it
+                if (waiting.isEmpty() || (!force && waiting.size() <= MAX_PENDING_CHUNKS
+                        && b.pendingBytes <= config.maxBacklogBytes())) {
                     return;
                 }
                 long first = waiting.stream().min(Long::compare).orElseThrow();
@@ -204,7 +208,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             pending.remove(b.nextSequence);
-            b.pendingBytes -= next.inlineSize();
+            b.pendingBytes = Math.max(0, b.pendingBytes - next.inlineSize()); // state from before the count: 0
             b.nextSequence++;
             if (!accept(b, next, ctx, out)) {
                 return; // a long chunk or a file: it decodes on in later steps, which carry on from here

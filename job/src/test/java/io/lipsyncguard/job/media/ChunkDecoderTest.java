@@ -257,6 +257,23 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aGapIsDeclaredOnceTooManyBytesWaitBehindIt() throws Exception {
+        byte[] clip = Files.readAllBytes(shortClip);
+        JobConfig small = config().withMaxInlineBytes(2L * clip.length); // two chunks' worth may wait
+        try (var h = harness(small)) {
+            // chunk 0 never comes; 1 and 2 wait for it, 3 is one chunk too many (by bytes, far under 16 by count)
+            for (int seq = 1; seq <= 3; seq++) {
+                h.processElement(new MediaChunk("gap", seq, false, "video/mp4", MediaChunk.UNKNOWN_START, clip, null,
+                        0), 0);
+                boolean declared = h.extractOutputValues().stream().anyMatch(w -> w.kind() == WindowKind.ERROR
+                        && w.reason().contains("chunks 0..0 never arrived"));
+                assertThat(declared).as("gap declared after chunk %d", seq).isEqualTo(seq == 3);
+            }
+            assertThat(h.extractOutputValues()).anyMatch(w -> w.kind() == WindowKind.WINDOW);
+        }
+    }
+
+    @Test
     void aSecondFileWaitsForTheFirstAndIsThenDecodedWhole() throws Exception {
         try (var h = harness(config())) {
             h.processElement(reference("long", longClip), 0);
