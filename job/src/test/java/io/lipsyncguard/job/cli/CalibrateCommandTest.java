@@ -1,0 +1,48 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** {@code calibrate --stretches} on the real clips: every run of N windows decided alone, nothing written. */
+class CalibrateCommandTest {
+
+    static final Path SHARED = Path.of(System.getProperty("lipsync.shared.data", "../../shared/data"));
+    static final Pattern LINE = Pattern.compile("N=(\\d+)\\s+(\\d+) runs:\\s+(\\d+) FAKE \\((\\d+) by the offset limits\\), "
+            + "(\\d+) UNCERTAIN");
+
+    @Test
+    void stretchesCountTheRunsOfEachLengthAndLeaveTheManifestAlone() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        Path manifest = ModelPaths.defaultManifest();
+        byte[] before = Files.readAllBytes(manifest);
+        CliRun r = CliRun.of("calibrate", "--data", SHARED.toString(), "--stretches", "1,12,400");
+        assertThat(r.code()).as(r.err()).isZero();
+        Matcher m = LINE.matcher(r.out());
+        int[] runs = new int[3];
+        int[] fake = new int[3];
+        for (int i = 0; i < 3; i++) {
+            assertThat(m.find()).as(r.out()).isTrue();
+            runs[i] = Integer.parseInt(m.group(2));
+            fake[i] = Integer.parseInt(m.group(3));
+            assertThat(Integer.parseInt(m.group(4))).isLessThanOrEqualTo(fake[i]);
+        }
+        // runs of 1 are the scored windows; a run of 12 starts at all but the last 11 of each clip's; none is 400 long
+        assertThat(runs[0]).isGreaterThan(runs[1]).isGreaterThan(0);
+        assertThat(runs[2]).isZero();
+        assertThat(fake[1]).isLessThan(runs[1]);
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
+    }
+
+    @Test
+    void aMissingDataDirectoryIsAUsageError() {
+        CliRun r = CliRun.of("calibrate", "--data", "no/such/dir", "--stretches", "5");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("no data directory");
+    }
+}
