@@ -309,6 +309,11 @@ public record ModelManifest(
         if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
             errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
         }
+        if (thresholds.minRollingWindows() != null
+                && thresholds.minRollingWindows() < thresholds.minEvidenceWindows()) {
+            errors.add("thresholds.minRollingWindows: must be >= minEvidenceWindows but is "
+                    + thresholds.minRollingWindows());
+        }
         if (thresholds.maxAudioLeadMs() != null && !(thresholds.maxAudioLeadMs() > 0)) {
             errors.add("thresholds.maxAudioLeadMs: must be > 0 but is " + thresholds.maxAudioLeadMs());
         }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"decision", "uncertainBand", "minEvidenceWindows", "minFaceFraction", "minSpeechFraction",
     "maxWindowStd", "segmentThreshold", "segmentMinSeconds", "minCropContrast", "highRiskConfidence", "maxOffsetMs",
-    "maxAudioLeadMs", "offsetSmoothingFrames"})
+    "maxAudioLeadMs", "offsetSmoothingFrames", "minRollingWindows"})
 public record Thresholds(
         @JsonProperty(value = "decision", required = true) double decision,
         @JsonProperty(value = "uncertainBand", required = true) double uncertainBand,
@@ -26,7 +26,8 @@ public record Thresholds(
         @JsonProperty("highRiskConfidence") Double highRiskConfidence,
         @JsonProperty("maxOffsetMs") Double maxOffsetMs,
         @JsonProperty("maxAudioLeadMs") Double maxAudioLeadMs,
-        @JsonProperty("offsetSmoothingFrames") Integer offsetSmoothingFrames) {
+        @JsonProperty("offsetSmoothingFrames") Integer offsetSmoothingFrames,
+        @JsonProperty("minRollingWindows") Integer minRollingWindows) {
 
     /** Standard deviation of window scores above which windows disagree too much to decide; default 0.35. */
     @JsonIgnore
@@ -77,6 +78,15 @@ public record Thresholds(
     @JsonIgnore
     public int offsetSmoothing() {
         return offsetSmoothingFrames != null ? offsetSmoothingFrames : 0;
+    }
+
+    /**
+     * Scored windows a ROLLING verdict needs before it decides (a FINAL verdict decides from {@code minEvidenceWindows}:
+     * a stream that goes on can wait for evidence, a video that ended cannot); default {@code minEvidenceWindows}.
+     */
+    @JsonIgnore
+    public int rollingEvidence() {
+        return minRollingWindows != null ? minRollingWindows : minEvidenceWindows;
     }
 
     /** Confidence from which a FAKE verdict is HIGH risk; default 0.8. */

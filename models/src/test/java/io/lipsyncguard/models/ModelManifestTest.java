@@ -104,6 +104,8 @@ class ModelManifestTest {
                         "thresholds.segmentMinSeconds"),
                 Arguments.of("negative crop contrast", edit(r -> obj(r, "thresholds").put("minCropContrast", -1)),
                         "thresholds.minCropContrast"),
+                Arguments.of("rolling floor under the final one",
+                        edit(r -> obj(r, "thresholds").put("minRollingWindows", 2)), "thresholds.minRollingWindows"),
                 Arguments.of("negative audio lead", edit(r -> obj(r, "thresholds").put("maxAudioLeadMs", -90.0)),
                         "thresholds.maxAudioLeadMs"),
                 Arguments.of("smoothing wider than the curve",

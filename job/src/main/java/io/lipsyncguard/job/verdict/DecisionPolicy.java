@@ -25,11 +25,12 @@ import java.io.Serializable;
  *     (desynchronised)
  * @param maxAudioLeadMs the same for audio earlier than the picture
  * @param offsetSmoothingFrames half-width of the triangular kernel the average curve is smoothed with for the offset
+ * @param minRollingWindows scored windows a ROLLING verdict needs before it decides
  */
 public record DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
         int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak, double maxWindowStd,
         double suspiciousScore, long segmentMinMs, double highRiskConfidence, boolean givesOffsets,
-        double maxOffsetMs, double maxAudioLeadMs, int offsetSmoothingFrames)
+        double maxOffsetMs, double maxAudioLeadMs, int offsetSmoothingFrames, int minRollingWindows)
         implements Serializable {
 
     /** A policy that decides on the mean window score only, the optional rules at their defaults. */
@@ -41,7 +42,8 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy(double threshold, double band, int minEvidenceWindows, int fps, int marginFrames,
             int toleranceFrames, double videoBias, double videoWeightGap, double videoWeightPeak) {
         this(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias, videoWeightGap,
-                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true, 200.0, 200.0, 0);
+                videoWeightPeak, 0.35, threshold + band, 4000, 0.8, true, 200.0, 200.0, 0,
+                minEvidenceWindows);
     }
 
     public static DecisionPolicy fromManifest(ModelManifest m) {
@@ -53,7 +55,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
                 Math.round(t.localizedSegmentSeconds() * 1000), t.highRiskFrom(),
                 m.output("offset_frames") != null || m.output("lag_curve") != null
                         || (m.output("video_embedding") != null && m.output("audio_embedding") != null),
-                t.offsetLimitMs(), t.audioLeadLimitMs(), t.offsetSmoothing());
+                t.offsetLimitMs(), t.audioLeadLimitMs(), t.offsetSmoothing(), t.rollingEvidence());
     }
 
     public boolean hasVideoReadout() {
@@ -64,7 +66,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy withRules(double windowStd, double suspicious, long segmentMs, double highRisk) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
                 videoWeightGap, videoWeightPeak, windowStd, suspicious, segmentMs, highRisk, givesOffsets, maxOffsetMs,
-                maxAudioLeadMs, offsetSmoothingFrames);
+                maxAudioLeadMs, offsetSmoothingFrames, minRollingWindows);
     }
 
     /** This policy with another offset limit, the same for audio later and earlier (for tests and tools). */
@@ -76,7 +78,7 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy withOffsetLimits(double lateMs, double leadMs) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
                 videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
-                givesOffsets, lateMs, leadMs, offsetSmoothingFrames);
+                givesOffsets, lateMs, leadMs, offsetSmoothingFrames, minRollingWindows);
     }
 
     /** The offset limit on the side of {@code offsetMs}: audio later (positive) or earlier (negative). */
@@ -88,6 +90,13 @@ public record DecisionPolicy(double threshold, double band, int minEvidenceWindo
     public DecisionPolicy withOffsetSmoothing(int halfWidth) {
         return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
                 videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
-                givesOffsets, maxOffsetMs, maxAudioLeadMs, halfWidth);
+                givesOffsets, maxOffsetMs, maxAudioLeadMs, halfWidth, minRollingWindows);
+    }
+
+    /** This policy with another evidence floor for ROLLING verdicts (for tests and tools). */
+    public DecisionPolicy withMinRollingWindows(int windows) {
+        return new DecisionPolicy(threshold, band, minEvidenceWindows, fps, marginFrames, toleranceFrames, videoBias,
+                videoWeightGap, videoWeightPeak, maxWindowStd, suspiciousScore, segmentMinMs, highRiskConfidence,
+                givesOffsets, maxOffsetMs, maxAudioLeadMs, offsetSmoothingFrames, windows);
     }
 }

@@ -257,7 +257,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     /** Pure assembly of a verdict from an aggregate, used by the operator and by tests. */
     public static Verdict build(String videoId, VerdictKind kind, VideoAggregate a, DecisionPolicy policy,
             ModelRef model, long now) {
-        VerdictPolicy.Decision d = VerdictPolicy.decide(a, policy);
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, policy, kind == VerdictKind.ROLLING);
         List<String> reasons = d.reasons();
         ScoreStats stats = a.scored == 0 ? null
                 : new ScoreStats(VerdictPolicy.round(a.mean), round6(Welford.variance(new double[] {a.scored, a.mean,

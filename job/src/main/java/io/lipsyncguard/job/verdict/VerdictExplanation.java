@@ -65,6 +65,11 @@ public final class VerdictExplanation {
                     + "%d needed to decide.%s", c.scored(), c.total(), p.minEvidenceWindows(), cause);
         }
         double score = decisionScore(v);
+        if (reasons.contains("early")) {
+            return String.format(Locale.ROOT, "Too early to decide: a ROLLING verdict waits for %d scored windows and "
+                    + "has %d; on these alone the decision score is %.2f (threshold %.2f).", p.minRollingWindows(),
+                    c.scored(), score, p.threshold());
+        }
         if (reasons.contains("av-offset")) {
             return String.format(Locale.ROOT, "The audio is %.0f ms %s than the lips, at least the %.0f ms that makes a "
                     + "video desynchronised, whatever the window scores (decision score %.2f).",

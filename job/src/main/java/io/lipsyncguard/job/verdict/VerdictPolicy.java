@@ -46,6 +46,15 @@ public final class VerdictPolicy {
     private VerdictPolicy() {}
 
     public static Decision decide(VideoAggregate a, DecisionPolicy p) {
+        return decide(a, p, false);
+    }
+
+    /**
+     * As {@link #decide(VideoAggregate, DecisionPolicy)}; a ROLLING verdict ({@code rolling}) with fewer scored windows
+     * than the manifest's {@code minRollingWindows} is UNCERTAIN ({@code early}), with the metrics of what it has: a
+     * few windows of a real stream say FAKE too often to raise an alarm on, and the stream can wait for more.
+     */
+    public static Decision decide(VideoAggregate a, DecisionPolicy p, boolean rolling) {
         Double offsetMs = offsetMs(a, p);
         Double videoScore = videoScore(a, p);
         Segment[] segments = VerdictAggregator.segments(a);
@@ -106,6 +115,12 @@ public final class VerdictPolicy {
                 label = mean >= p.threshold() ? Label.FAKE : Label.REAL;
                 confidence = round(0.5 + 0.5 * strength * (n / (n + 2.0)));
             }
+        }
+        if (rolling && a.scored >= p.minEvidenceWindows() && a.scored < p.minRollingWindows()) {
+            reasons.removeIf(r -> !"idle".equals(r));
+            reasons.add("early");
+            label = Label.UNCERTAIN;
+            confidence = 0.0;
         }
         RiskLevel risk = risk(label, confidence, reasons, a.scored == 0 ? null : mean, misalignment, p);
         Double syncConfidence = null;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Windows without the evidence a lip-sync judgement needs are classified, never scored. */
 class EvidenceGateTest {
 
-    static final Thresholds T = new Thresholds(0.5, 0.1, 3, 0.8, 0.3, null, null, null, null, null, null, null, null);
+    static final Thresholds T = new Thresholds(0.5, 0.1, 3, 0.8, 0.3, null, null, null, null, null, null, null, null, null);
 
     static AvWindow window(byte[] crops, double face, double speech, double multiFace) {
         return window(crops, face, speech, multiFace, 0);

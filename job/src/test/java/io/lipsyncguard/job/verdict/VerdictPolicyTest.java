@@ -237,6 +237,33 @@ class VerdictPolicyTest {
     }
 
     @Test
+    void aRollingVerdictWaitsForItsOwnEvidenceFloorWhileAFinalOneDecides() {
+        DecisionPolicy p = POLICY.withMinRollingWindows(12);
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < 5; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.9, 8), p); // 320 ms late, scores say FAKE
+        }
+        assertThat(VerdictPolicy.decide(a, p).label()).isEqualTo(Label.FAKE);
+        VerdictPolicy.Decision early = VerdictPolicy.decide(a, p, true);
+        assertThat(early.label()).isEqualTo(Label.UNCERTAIN);
+        assertThat(early.reasons()).containsExactly("early");
+        assertThat(early.confidence()).isZero();
+        assertThat(early.risk()).as("it leans fake").isEqualTo(RiskLevel.MEDIUM);
+        assertThat(early.offsetMs()).isEqualTo(320.0); // the metrics of what it has
+        Verdict v = VerdictAggregator.build("v", VerdictKind.ROLLING, a, p, new ModelRef("m", "1"), 0L);
+        assertThat(v.explanation()).contains("Too early to decide").contains("waits for 12 scored windows and has 5");
+        for (int i = 5; i < 12; i++) {
+            VerdictAggregator.add(a, window(i, ScoreStatus.SCORED, 0.9, 8), p);
+        }
+        assertThat(VerdictPolicy.decide(a, p, true).label()).isEqualTo(Label.FAKE);
+        // below the final floor a rolling verdict says what a final one would: not enough evidence
+        VideoAggregate two = new VideoAggregate();
+        VerdictAggregator.add(two, window(0, ScoreStatus.SCORED, 0.9, 8), p);
+        VerdictAggregator.add(two, window(1, ScoreStatus.SCORED, 0.9, 8), p);
+        assertThat(VerdictPolicy.decide(two, p, true).reasons()).containsExactly("insufficient-evidence");
+    }
+
+    @Test
     void anAverageOffsetThatFewWindowsShareIsNoDesync() {
         VideoAggregate a = new VideoAggregate();
         // two windows peak strongly at +8 (320 ms), three weakly at 0: the sum peaks at +8, but most windows do not
