@@ -92,7 +92,13 @@ public final class VerdictQuestions {
                     + "%.2f; stability %.2f (1 = all windows agree).", v.score().count(), 100 * v.misalignment(),
                     p.threshold(), v.stability()));
         }
-        if (v.verdict() == Label.UNCERTAIN) {
+        boolean early = v.reasons() != null && java.util.Arrays.asList(v.reasons()).contains("early");
+        if (early) {
+            double score = VerdictExplanation.decisionScore(v);
+            sb.append(String.format(Locale.ROOT, " Too early to say: a ROLLING verdict waits for %d scored windows; "
+                    + "so far the decision score is %.2f, %s the threshold.", p.minRollingWindows(), score,
+                    score >= p.threshold() ? "at or above" : "below"));
+        } else if (v.verdict() == Label.UNCERTAIN) {
             sb.append(v.confidence() == 0 ? " The evidence was too thin to lean either way."
                     : " For UNCERTAIN, the confidence says how clearly the evidence sits between the answers.");
         }

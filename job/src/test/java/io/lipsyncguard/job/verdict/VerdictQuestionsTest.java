@@ -36,6 +36,14 @@ class VerdictQuestionsTest {
         assertThat(VerdictQuestions.answer(thin, "offset", POLICY)).contains("no window was scored");
         assertThat(VerdictQuestions.answer(thin, "missing", POLICY)).contains("6 windows without speech");
         assertThat(VerdictQuestions.answer(thin, "sure", POLICY)).contains("too thin");
+        DecisionPolicy rollingFloor = POLICY.withMinRollingWindows(12);
+        Verdict early = VerdictAggregator.build("v", VerdictKind.ROLLING,
+                VerdictPolicyTest.scores(rollingFloor, VerdictPolicyTest.repeat(0.9, 5)), rollingFloor,
+                VerdictExplanationTest.MODEL, 1L);
+        assertThat(early.reasons()).containsExactly("early");
+        assertThat(VerdictQuestions.answer(early, "sure", rollingFloor)).contains("Too early to say")
+                .contains("waits for 12 scored windows").contains("0.90, at or above the threshold")
+                .doesNotContain("too thin");
         Verdict clean = VerdictExplanationTest.build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 8)));
         assertThat(VerdictQuestions.answer(clean, "segments", POLICY)).startsWith("No stretch of windows");
     }
