@@ -179,8 +179,8 @@ public final class CalibrateCommand implements Callable<Integer> {
                 if (!Files.isRegularFile(clip)) {
                     continue;
                 }
-                List<ScoredWindow> scored = OfflineScorer.score(OfflineScorer.windowsOf(clip, c, spec, 5, 320), loaded,
-                        16).stream().filter(ScoredWindow::isScored).toList();
+                List<ScoredWindow> scored = OfflineScorer.score(windowsOf(clip, spec), loaded, 16).stream()
+                        .filter(ScoredWindow::isScored).toList();
                 for (int i = 0; i < stretches.length; i++) {
                     totals[i] = totals[i].plus(StretchReliability.of(scored, stretches[i], policy));
                 }
@@ -198,7 +198,7 @@ public final class CalibrateCommand implements Callable<Integer> {
     private static void collect(Path file, int label, WindowSpec spec, LoadedModel model, int k, int tol,
             List<double[]> xs, List<Integer> ys, List<double[]> vxs, List<Integer> vys, String what)
             throws Exception {
-        List<AvWindow> windows = OfflineScorer.windowsOf(file, file.toString(), spec, 5, 320);
+        List<AvWindow> windows = windowsOf(file, spec);
         List<AvWindow> usable = new ArrayList<>();
         for (AvWindow w : windows) {
             if (WindowScorer.evidenceGate(w, model.manifest().thresholds()) == null) {
@@ -222,6 +222,11 @@ public final class CalibrateCommand implements Callable<Integer> {
         }
         System.err.printf(Locale.ROOT, "%-50s label %d: %d/%d usable windows, mean offset %.1f frames%n", what, label,
                 usable.size(), windows.size(), results.isEmpty() ? Double.NaN : offsetSum / results.size());
+    }
+
+    /** A clip's windows as the job cuts them with its default face detection (every 5 frames, 320 px side). */
+    private static List<AvWindow> windowsOf(Path file, WindowSpec spec) throws Exception {
+        return OfflineScorer.windowsOf(file, file.toString(), spec, 5, 320);
     }
 
     /** Repeats the rows of the smaller class so both classes weigh the same in the fit. */

@@ -147,24 +147,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
         if (b.decoding && b.pendingBytes + chunk.inlineSize() > config.maxBacklogBytes()) {
-            // a long decode must not let the chunks queued behind it grow the state without end
-            error(ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
-                    + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
-                    + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
-            if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
-                b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
-                b.refused[b.refused.length - 1] = chunk.sequence();
-            }
-            if (chunk.last()) {
-                b.refusedLast = chunk.sequence();
-            }
-            scheduleIdle(b, ctx);
-            buffer.update(b);
-            return;
+            refuse(b, chunk, ctx, out); // a long decode must not let the chunks queued behind it grow without end
+        } else {
+            pending.put(chunk.sequence(), chunk);
+            b.pendingBytes += chunk.inlineSize();
+            drain(b, ctx, out, false);
         }
-        pending.put(chunk.sequence(), chunk);
-        b.pendingBytes += chunk.inlineSize();
-        drain(b, ctx, out, false);
         if (!b.ended) {
             scheduleIdle(b, ctx);
             buffer.update(b);
@@ -378,6 +366,20 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         // a step due "now" would run in the same call and nothing would get in between
         scheduleStep(b, ctx, now + 1);
         return false;
+    }
+
+    /** Refuses a chunk with a dead letter and remembers it, so the sequence passes it without a gap report. */
+    private void refuse(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
+        error(ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
+                + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
+                + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
+        if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
+            b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
+            b.refused[b.refused.length - 1] = chunk.sequence();
+        }
+        if (chunk.last()) {
+            b.refusedLast = chunk.sequence();
+        }
     }
 
     private static boolean refused(VideoBuffer b, long sequence) {

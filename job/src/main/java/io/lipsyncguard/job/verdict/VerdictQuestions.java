@@ -70,7 +70,7 @@ public final class VerdictQuestions {
                 yield s != null ? s : String.format(Locale.ROOT, "No stretch of windows scored at or above %.2f.",
                         p.suspiciousScore());
             }
-            case "sure" -> sure(v, p);
+            case "sure" -> sure(v, p, reasons);
             case "offset" -> {
                 String s = VerdictExplanation.offset(v, p);
                 yield s != null ? s : "No offset could be estimated: no window was scored.";
@@ -84,7 +84,7 @@ public final class VerdictQuestions {
         };
     }
 
-    static String sure(Verdict v, DecisionPolicy p) {
+    static String sure(Verdict v, DecisionPolicy p, List<String> reasons) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Confidence %.2f, %s risk.", v.confidence(),
                 v.risk()));
         if (v.score() != null) {
@@ -92,8 +92,7 @@ public final class VerdictQuestions {
                     + "%.2f; stability %.2f (1 = all windows agree).", v.score().count(), 100 * v.misalignment(),
                     p.threshold(), v.stability()));
         }
-        boolean early = v.reasons() != null && java.util.Arrays.asList(v.reasons()).contains("early");
-        if (early) {
+        if (reasons.contains("early")) {
             double score = VerdictExplanation.decisionScore(v);
             sb.append(String.format(Locale.ROOT, " Too early to say: a ROLLING verdict waits for %d scored windows; "
                     + "so far the decision score is %.2f, %s the threshold.", p.minRollingWindows(), score,

@@ -74,7 +74,10 @@ public class VideoBuffer {
     public long decodingFirstAtUs;
     /** Processing time the registered step timer fires at, 0 when none. */
     public long stepTimerMs;
-    /** Inline bytes of the chunks waiting in the decoder's pending state. */
+    /**
+     * Inline bytes of the chunks waiting in the decoder's pending state: counted as they come and go, since summing the
+     * state would deserialize every waiting chunk on each arrival.
+     */
     public long pendingBytes;
     /**
      * Sequence numbers of chunks refused because too many bytes waited behind a decode: the sequence passes them
