@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Measure a model on a labelled set (DIR/0_real, DIR/1_fake): accuracy, AP, ROC AUC, FPR, FNR, "
-                + "FPR at 95% TPR, confusion matrix, UNCERTAIN rate, per-video scores.",
+                + "FPR at 95%% TPR, confusion matrix, UNCERTAIN rate, per-video scores.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:evaluated", "2:bad usage: no 0_real/1_fake videos, invalid model"})
 public final class EvaluateCommand implements Callable<Integer> {
