@@ -51,6 +51,14 @@ public final class MediaFileFormat implements BulkFormat<MediaChunk, FileSourceS
         return scheme == null || "file".equals(scheme) ? path.toUri().getPath() : path.toString();
     }
 
+    /**
+     * The file's URI in its escaped form: Flink's {@code Path.toString()} leaves spaces and '%' as they are, which no
+     * URI parser reads back.
+     */
+    public static String uriOf(org.apache.flink.core.fs.Path path) {
+        return path.toUri().toString();
+    }
+
     private static final class OneFileReader implements BulkFormat.Reader<MediaChunk> {
         private final FileSourceSplit split;
         private boolean done;
@@ -68,7 +76,7 @@ public final class MediaFileFormat implements BulkFormat<MediaChunk, FileSourceS
             done = true;
             org.apache.flink.core.fs.Path path = split.path();
             SingletonResultIterator<MediaChunk> it = new SingletonResultIterator<>();
-            it.set(MediaChunk.wholeFile(videoIdOf(path), path.toString()), CheckpointedPosition.NO_OFFSET, 1);
+            it.set(MediaChunk.wholeFile(videoIdOf(path), uriOf(path)), CheckpointedPosition.NO_OFFSET, 1);
             return it;
         }
 

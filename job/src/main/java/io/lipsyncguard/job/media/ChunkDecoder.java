@@ -512,7 +512,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             Path tmp = null;
             if (local == null) {
                 // other file systems (s3://, hdfs://, ...) through Flink's plugins: a temp copy FFmpeg can seek in
-                org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(chunk.uri());
+                // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
+                org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(chunk.uri()));
                 tmp = Files.createTempFile("lipsync-chunk", ".media");
                 try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
                     Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);

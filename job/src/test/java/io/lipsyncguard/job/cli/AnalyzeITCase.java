@@ -64,7 +64,8 @@ class AnalyzeITCase {
         spec = WindowSpec.fromManifest(ModelManifest.readValid(MANIFEST));
         List<Path> files = new ArrayList<>();
         files.add(generate("in_sync.mp4", SampleSpec.inSync(1, 8)));
-        files.add(generate("shifted_200.mp4", SampleSpec.shifted(2, 8, 200)));
+        // a path with a space, a '%' and a non-ASCII letter, which a file URI has to escape and read back
+        files.add(generate(ODD_NAME, SampleSpec.shifted(2, 8, 200)));
         files.add(generate("shifted_-320.mp4", SampleSpec.shifted(3, 8, -320)));
         for (int seed = 4; seed <= 8; seed++) {
             files.add(generate("swapped_" + seed + ".mp4", SampleSpec.swapped(seed, seed + 100, 8)));
@@ -132,8 +133,11 @@ class AnalyzeITCase {
         return clip.substring(0, clip.lastIndexOf('.')) + ".shifted" + ms + ".mkv";
     }
 
+    static final String ODD_NAME = "shifted audio/200 ms, 100% späť.mp4";
+
     private static Path generate(String name, SampleSpec sample) throws Exception {
         Path p = tmp.resolve(name);
+        Files.createDirectories(p.getParent());
         TalkingHeadGenerator.write(p, sample);
         return p;
     }
@@ -157,7 +161,8 @@ class AnalyzeITCase {
 
     @Test
     void syntheticShiftedAudioIsFakeWithTheShiftRecovered() {
-        Verdict late = verdict("shifted_200.mp4");
+        Verdict late = verdict(Path.of(ODD_NAME).getFileName().toString());
+        assertThat(late.videoId()).isEqualTo(tmp.resolve(ODD_NAME).toAbsolutePath().toString());
         assertThat(late.verdict()).as("%s", late).isEqualTo(Label.FAKE);
         assertThat(late.offsetMs()).isCloseTo(200.0, offset(40.0));
         Verdict early = verdict("shifted_-320.mp4");
