@@ -64,7 +64,8 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
             + "(verdicts become visible at checkpoints, adding up to the checkpoint interval).")
     DeliveryGuarantee delivery;
 
-    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000")
+    @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint interval; with "
+            + "EXACTLY_ONCE a verdict becomes visible when its checkpoint completes (default: ${DEFAULT-VALUE}).")
     long checkpointMs;
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")

@@ -56,13 +56,14 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     StreamingOptions streaming = new StreamingOptions(2000, 3, 60);
 
-    @Option(names = "--chunk-seconds", defaultValue = "2")
+    @Option(names = "--chunk-seconds", defaultValue = "2",
+            description = "Chunk duration of the FILEs published (default: ${DEFAULT-VALUE}).")
     double chunkSeconds;
 
     @Option(names = "--realtime", description = "Publish at real time, like live streams.")
     boolean realtime;
 
-    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the embedded chunks topic.")
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of the embedded broker's chunks topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     /**

@@ -17,22 +17,27 @@ import picocli.CommandLine.Option;
  */
 public final class StreamingOptions {
 
-    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks")
+    @Option(names = "--chunks-topic", defaultValue = "lipsync.chunks",
+            description = "Topic the media chunks are read from (default: ${DEFAULT-VALUE}).")
     String chunksTopic;
 
-    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts")
+    @Option(names = "--verdicts-topic", defaultValue = "lipsync.verdicts",
+            description = "Topic the ROLLING and FINAL verdicts are written to (default: ${DEFAULT-VALUE}).")
     String verdictsTopic;
 
-    @Option(names = "--errors-topic", defaultValue = "lipsync.errors")
+    @Option(names = "--errors-topic", defaultValue = "lipsync.errors",
+            description = "Topic of the error records (dead letters) that say why an input was not analysed "
+                    + "(default: ${DEFAULT-VALUE}).")
     String errorsTopic;
 
     @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
     String scoresTopic;
 
-    @Option(names = "--group-id", defaultValue = "lipsync-guard")
+    @Option(names = "--group-id", defaultValue = "lipsync-guard",
+            description = "Kafka consumer group of the chunks source (default: ${DEFAULT-VALUE}).")
     String groupId;
 
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE.")
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE (default: ${DEFAULT-VALUE}).")
     DeliveryGuarantee delivery;
 
     @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")

@@ -11,6 +11,26 @@ import picocli.CommandLine;
 class LipsyncCliHelpTest {
 
     @Test
+    void everyOptionAndParameterIsDescribed() {
+        List<String> undescribed = new ArrayList<>();
+        CommandLine root = new CommandLine(new LipsyncCli());
+        List<CommandLine> commands = new ArrayList<>(root.getSubcommands().values());
+        commands.add(root);
+        for (CommandLine command : commands) {
+            CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+            List<CommandLine.Model.ArgSpec> args = new ArrayList<>(spec.options());
+            args.addAll(spec.positionalParameters());
+            for (CommandLine.Model.ArgSpec arg : args) {
+                if (String.join("", arg.description()).isBlank()) {
+                    undescribed.add(spec.qualifiedName() + " " + (arg.isOption()
+                            ? ((CommandLine.Model.OptionSpec) arg).longestName() : arg.paramLabel()));
+                }
+            }
+        }
+        assertThat(undescribed).isEmpty();
+    }
+
+    @Test
     void everyCommandsHelpRendersWithoutWarnings() {
         List<String[]> invocations = new ArrayList<>();
         invocations.add(new String[] {"--help"});
