@@ -563,6 +563,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 reason = "undecodable";
             } else if (!b.hasVideo) {
                 reason = "no-video";
+                if (b.videoStreamSeen) {
+                    // "no video stream" would send whoever reads the error looking for a stream that is there
+                    error(ctx, out, null, -1, "decode", "the video stream gave no decodable frames (codec "
+                            + "parameters missing, e.g. MPEG-4 Part 2 or H.264 copied into MPEG-TS without them, or "
+                            + "corrupt data)");
+                }
             } else if (!b.hasAudio) {
                 reason = "no-audio";
             } else if (b.nextWindow == 0) {

@@ -122,7 +122,7 @@ public final class MediaFeatureExtractor {
      */
     static MediaFeatures takeSegment(Grid grid, long origin, List<long[]> audioTimes,
             List<float[]> audioPieces, long[] audioExpected, MediaSpec spec, boolean hasVideo, int width, int height,
-            double sourceFps, int decoded) {
+            double sourceFps, int decoded, boolean videoStream) {
         Grid.Slots slots = grid.drain();
         long audioStart = 0;
         float[] audio = new float[0];
@@ -135,7 +135,7 @@ public final class MediaFeatureExtractor {
         }
         return new MediaFeatures(origin, slots.first(), slots.count(), slots.crops(), slots.faceFound(),
                 slots.faceCount(), audioStart, audio, hasVideo, audioExpected[0] != Long.MIN_VALUE, width, height,
-                sourceFps, decoded);
+                sourceFps, decoded, videoStream);
     }
 
     static byte[] mouthCrop(Mat gray, float[] box, MediaSpec spec, Mat out) {

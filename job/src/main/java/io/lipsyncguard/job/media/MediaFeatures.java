@@ -18,6 +18,7 @@ package io.lipsyncguard.job.media;
  * @param sourceHeight height of the decoded video in pixels
  * @param sourceFps the container's frame rate before resampling
  * @param decodedFrames video frames FFmpeg decoded (before resampling to the grid)
+ * @param videoStreamFound whether the input has a video stream, decodable or not
  */
 public record MediaFeatures(
         long originUs,
@@ -33,7 +34,8 @@ public record MediaFeatures(
         int sourceWidth,
         int sourceHeight,
         double sourceFps,
-        int decodedFrames) {
+        int decodedFrames,
+        boolean videoStreamFound) {
 
     /**
      * The same features {@code frames} grid frames later (earlier when negative), the audio moved along by as many
@@ -45,7 +47,7 @@ public record MediaFeatures(
         }
         return new MediaFeatures(originUs, firstFrame + frames, frameCount, crops, faceFound, faceCount,
                 audioStartSample + frames * samplesPerFrame, audio, hasVideo, hasAudio, sourceWidth, sourceHeight,
-                sourceFps, decodedFrames);
+                sourceFps, decodedFrames, videoStreamFound);
     }
 
     /** Fraction of grid frames with a face. */

@@ -333,7 +333,7 @@ public final class SegmentedDecode implements AutoCloseable {
 
     private MediaFeatures take(boolean withVideo, int decodedFrames) {
         return MediaFeatureExtractor.takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
-                withVideo, width, height, sourceFps, decodedFrames);
+                withVideo, width, height, sourceFps, decodedFrames, hasVideo);
     }
 
     /** Whether the final segment has been handed out (the next {@link #next()} returns null). */

@@ -33,6 +33,8 @@ public class VideoBuffer {
 
     public int nextWindow;
     public boolean hasVideo;
+    /** Whether a decode found a video stream at all; with no frames from it, its frames could not be decoded. */
+    public boolean videoStreamSeen;
     public boolean hasAudio;
     public long faceFrames;
     public long multiFaceFrames;

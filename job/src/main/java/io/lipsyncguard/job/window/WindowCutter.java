@@ -23,6 +23,7 @@ public final class WindowCutter {
             b.originUs = m.originUs();
         }
         int px = spec.cropPixels();
+        b.videoStreamSeen |= m.videoStreamFound();
         if (m.hasVideo() && m.frameCount() > 0) {
             b.hasVideo = true;
             long from = Math.max(m.firstFrame(), b.cropBase);

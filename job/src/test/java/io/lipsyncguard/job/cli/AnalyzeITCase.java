@@ -77,6 +77,13 @@ class AnalyzeITCase {
         new Random(7).nextBytes(junk);
         Files.write(corrupt, junk);
         files.add(corrupt);
+        // MPEG-4 Part 2 with its headers out of band, in MPEG-TS (which has nowhere to keep them): no frame decodes
+        Path headerless = tmp.resolve("headerless_video.ts");
+        Process ffmpeg = new ProcessBuilder(FfmpegTool.binary(), "-v", "error", "-y", "-i",
+                tmp.resolve("in_sync.mp4").toString(), "-c:v", "mpeg4", "-flags", "+global_header", "-c:a", "aac",
+                "-f", "mpegts", headerless.toString()).redirectErrorStream(true).start();
+        assertThat(ffmpeg.waitFor()).as(new String(ffmpeg.getInputStream().readAllBytes())).isZero();
+        files.add(headerless);
         Path speechOnly = tmp.resolve("speech_only.wav");
         WavFile.write(speechOnly, TalkingHeadGenerator.speechAudio(9, 6, 16_000), 16_000);
         files.add(speechOnly);
@@ -207,6 +214,14 @@ class AnalyzeITCase {
         assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
         assertThat(v.reasons()).containsExactly("no-video");
         assertThat(v.error()).contains("no video");
+    }
+
+    @Test
+    void videoStreamWithoutDecodableFramesIsAnErrorThatSaysSo() {
+        Verdict v = verdict("headerless_video.ts");
+        assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
+        assertThat(v.reasons()).containsExactly("no-video");
+        assertThat(v.error()).contains("video stream gave no decodable frames").doesNotContain("no video stream");
     }
 
     @Test

@@ -29,7 +29,7 @@ class AudioDropoutTest {
         boolean[] face = new boolean[frames];
         Arrays.fill(face, true);
         MediaFeatures m = new MediaFeatures(0, 0, frames, crops, face, new byte[frames], 0, audio, true, true, 320,
-                320, 25, frames);
+                320, 25, frames, true);
         VideoBuffer b = new VideoBuffer();
         WindowCutter.append(b, m, spec);
         WindowCutter.computeMel(b, spec, LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(),
