@@ -166,6 +166,17 @@ public final class FfmpegTool {
                 out.toString()));
     }
 
+    /**
+     * Writes {@code out} (Matroska) with the video and audio of {@code video}, its audio as the second, default track
+     * behind a first, non-default track from {@code otherAudio}: a dub or an audio description stored first.
+     */
+    public static void secondAudioTrack(Path video, Path otherAudio, Path out) throws IOException {
+        createParent(out);
+        run(List.of("-y", "-i", video.toString(), "-i", otherAudio.toString(), "-map", "0:v:0", "-map", "1:a:0",
+                "-map", "0:a:0", "-c", "copy", "-shortest", "-disposition:a:0", "0", "-disposition:a:1", "default",
+                "-f", "matroska", out.toString()));
+    }
+
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);

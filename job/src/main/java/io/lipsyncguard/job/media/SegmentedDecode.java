@@ -3,6 +3,8 @@ package io.lipsyncguard.job.media;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -96,6 +98,12 @@ public final class SegmentedDecode implements AutoCloseable {
         grabber.setAudioChannels(1);
         try {
             grabber.start();
+            int audio = preferredAudioStream(grabber);
+            if (audio != grabber.getAudioStream()) {
+                grabber.stop();
+                grabber.setAudioStream(audio);
+                grabber.start();
+            }
         } catch (Exception | Error e) {
             MediaFeatureExtractor.release(grabber);
             throw new MediaDecodeException(
@@ -113,6 +121,21 @@ public final class SegmentedDecode implements AutoCloseable {
             throw new MediaDecodeException(what + " has neither a video nor an audio stream");
         }
         return decode;
+    }
+
+    /**
+     * The audio stream FFmpeg itself would play with the video ({@code av_find_best_stream}: the default track, not an
+     * audio description or a dub that happens to come first, which the grabber would take); the grabber's own choice
+     * when there is at most one audio stream or FFmpeg has none to offer.
+     */
+    static int preferredAudioStream(FFmpegFrameGrabber grabber) {
+        int current = grabber.getAudioStream();
+        if (current < 0 || grabber.getFormatContext() == null) {
+            return current;
+        }
+        int best = avformat.av_find_best_stream(grabber.getFormatContext(), avutil.AVMEDIA_TYPE_AUDIO, -1,
+                grabber.getVideoStream(), (AVCodec) null, 0);
+        return best >= 0 ? best : current;
     }
 
     /**

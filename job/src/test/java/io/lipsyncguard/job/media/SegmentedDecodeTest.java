@@ -67,6 +67,48 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void theDefaultAudioTrackIsDecodedNotTheFirst() throws Exception {
+        Path clip = tmp.resolve("own.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(41, 6));
+        Path dub = tmp.resolve("dub.mp4");
+        TalkingHeadGenerator.write(dub, SampleSpec.inSync(42, 6));
+        Path both = tmp.resolve("dub first, own default.mkv");
+        FfmpegTool.secondAudioTrack(clip, dub, both);
+
+        float[] own = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+        float[] other = MediaFeatureExtractor.extract(dub, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+        float[] fromFile = MediaFeatureExtractor.extract(both, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+        float[] fromBytes = MediaFeatureExtractor.extract(Files.readAllBytes(both), null, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+
+        for (float[] decoded : List.of(fromFile, fromBytes)) {
+            assertThat(correlation(decoded, own)).isGreaterThan(0.99);
+            assertThat(correlation(decoded, other)).isLessThan(0.5);
+        }
+    }
+
+    /** Best normalised correlation of {@code a} with {@code b} over lags of up to 0.1 s (remuxing moves the start). */
+    private static double correlation(float[] a, float[] b) {
+        int n = Math.min(a.length, b.length) - 1600;
+        assertThat(n).isGreaterThan(16_000);
+        double best = -1;
+        for (int lag = -1600; lag <= 1600; lag++) {
+            double ab = 0;
+            double aa = 0;
+            double bb = 0;
+            for (int i = 1600; i < n; i++) {
+                float x = a[i];
+                float y = b[i + lag];
+                ab += x * y;
+                aa += x * x;
+                bb += y * y;
+            }
+            best = Math.max(best, ab / Math.sqrt(aa * bb));
+        }
+        return best;
+    }
+
+    @Test
     void audioWithoutPictureAlsoComesInSegments() throws Exception {
         Path wav = tmp.resolve("speech.wav");
         WavFile.write(wav, TalkingHeadGenerator.speechAudio(33, 12, 22_050), 22_050); // resampled to 16 kHz on decode
