@@ -32,7 +32,7 @@ class WireSchemasTest {
     @Test
     void verdictSchemaRequiresALabelExceptOnErrors() {
         String common = "\"videoId\":\"v\",\"confidence\":0.9,\"windows\":{\"total\":1,\"scored\":1,\"noFace\":0,"
-                + "\"silent\":0,\"multiFace\":0,\"lowQuality\":0,\"audioDropout\":0,\"unscored\":0},\"model\":{\"id\":\"m\","
+                + "\"silent\":0,\"multiFace\":0,\"lowQuality\":0,\"audioDropout\":0,\"frozenPicture\":0,\"unscored\":0},\"model\":{\"id\":\"m\","
                 + "\"version\":\"1\"},\"explanation\":\"e\",\"mediaMs\":4000,\"emittedAtMs\":1";
         String decided = "\"verdict\":\"REAL\",\"risk\":\"LOW\",\"segments\":[],";
 

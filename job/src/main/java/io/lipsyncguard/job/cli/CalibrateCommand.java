@@ -201,7 +201,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         List<AvWindow> windows = windowsOf(file, spec);
         List<AvWindow> usable = new ArrayList<>();
         for (AvWindow w : windows) {
-            if (WindowScorer.evidenceGate(w, model.manifest().thresholds()) == null) {
+            if (WindowScorer.evidenceGate(w, model.manifest().thresholds(), spec.cropPixels()) == null) {
                 usable.add(w);
             }
         }

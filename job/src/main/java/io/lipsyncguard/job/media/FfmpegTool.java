@@ -143,6 +143,21 @@ public final class FfmpegTool {
     }
 
     /**
+     * Writes {@code out} (MP4) with {@code in}'s picture frozen on its frame {@code fromFrame} up to frame
+     * {@code toFrame} (inclusive) while the sound plays on, as a stalled encoder or a still image under a voice leaves
+     * it. The audio is copied.
+     */
+    public static void freezePicture(Path in, Path out, int fromFrame, int toFrame) throws IOException {
+        createParent(out);
+        List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-filter_complex",
+                String.format(Locale.ROOT, "[0:v:0]split[a][b];[a][b]freezeframes=first=%d:last=%d:replace=%d[v]",
+                        fromFrame, toFrame, fromFrame), "-map", "[v]", "-map", "0:a:0?"));
+        args.addAll(videoEncoderArgs());
+        args.addAll(List.of("-c:a", "copy", out.toString()));
+        run(args);
+    }
+
+    /**
      * Writes {@code out} (MPEG-TS) as {@code in}'s picture scaled to {@code width}×{@code height}, keeping its
      * timestamps and audio: another rendition of the same segment, as adaptive streaming switches between them.
      */

@@ -77,8 +77,8 @@ public record VideoReport(Verdict verdict, List<String[]> metrics, List<String> 
         WindowCounts c = v.windows();
         rows.add(row("Windows", fmt("%d scored of %d", c.scored(), c.total())));
         rows.add(row("Excluded windows", fmt("no face %d, silence %d, several faces %d, low quality %d, audio "
-                + "dropout %d, unscored %d", c.noFace(), c.silent(), c.multiFace(), c.lowQuality(), c.audioDropout(),
-                c.unscored())));
+                + "dropout %d, frozen picture %d, unscored %d", c.noFace(), c.silent(), c.multiFace(), c.lowQuality(),
+                c.audioDropout(), c.frozenPicture(), c.unscored())));
         rows.add(row("Reason codes", v.reasons() == null ? "-" : String.join(", ", v.reasons())));
         rows.add(row("Media analysed", fmt("%.1f s", v.mediaMs() / 1000.0)));
         rows.add(row("Model", v.model() == null ? "-" : v.model().id() + " " + v.model().version()));

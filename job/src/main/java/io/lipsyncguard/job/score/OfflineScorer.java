@@ -44,7 +44,7 @@ public final class OfflineScorer {
         List<AvWindow> batch = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
         for (AvWindow w : windows) {
-            ScoreStatus gate = WindowScorer.evidenceGate(w, t);
+            ScoreStatus gate = WindowScorer.evidenceGate(w, t, spec.cropPixels());
             if (gate != null) {
                 out.add(ScoredWindow.unscored(w, gate, null));
                 continue;

@@ -14,6 +14,11 @@ public enum ScoreStatus {
      * of a shorter audio track): the steps at its edges are sound events no mouth made, and would decide the lag.
      */
     AUDIO_DROPOUT,
+    /**
+     * The picture stands still for more than half a second somewhere in the window (a frozen stream, a still image under
+     * a voice): no lips move there, and where the picture stops and starts again is a step no mouth made.
+     */
+    FROZEN_PICTURE,
     /** The mouth crops are too flat or blurred (grey-level contrast below the manifest's floor) to read lips from. */
     LOW_QUALITY,
     /** The model did not answer within the scoring timeout. */

@@ -3,6 +3,7 @@ package io.lipsyncguard.job.score;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.Thresholds;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -21,6 +22,7 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
     private final JobConfig config;
     private transient ScoringRuntime runtime;
     private transient Thresholds thresholds;
+    private transient int cropPixels;
     private transient Counter scored;
     private transient Counter skipped;
     private transient Counter failed;
@@ -37,6 +39,7 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         runtime = ScoringRuntime.acquire(config.manifestPath(), config.device(), config.maxBatch(),
                 config.maxBatchWait());
         thresholds = runtime.model().manifest().thresholds();
+        cropPixels = WindowSpec.fromManifest(runtime.model().manifest()).cropPixels();
         var group = getRuntimeContext().getMetricGroup();
         scored = group.counter("windowsScored");
         skipped = group.counter("windowsSkipped");
@@ -49,8 +52,21 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         group.gauge("meanBatchSize", runtime::meanBatchSize);
     }
 
+    /**
+     * Mean absolute grey-level change (per pixel, 0..255) below which two consecutive mouth crops are the same
+     * picture: sensor and codec noise alone move a real mouth by more (at least 0.37 between any two frames of the
+     * real clips in ../shared/data), a repeated frame by nothing.
+     */
+    static final double FROZEN_CHANGE = 0.25;
+
+    /**
+     * Frames a picture must stand still for to count as frozen: more than half a second, longer than the frames a
+     * low-rate source repeats on the 25 fps grid (5 at 5 fps) and than a mouth held still between syllables.
+     */
+    static final int FROZEN_RUN_FRAMES = 13;
+
     /** Why a window cannot be scored, or null when it carries enough evidence. */
-    public static ScoreStatus evidenceGate(AvWindow w, Thresholds t) {
+    public static ScoreStatus evidenceGate(AvWindow w, Thresholds t, int cropPixels) {
         if (w.faceFraction() < t.minFaceFraction()) {
             return ScoreStatus.NO_FACE;
         }
@@ -66,7 +82,45 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         if (cropContrast(w.crops()) < t.cropContrastFloor()) {
             return ScoreStatus.LOW_QUALITY;
         }
+        // any freeze, not most of the window: where the picture stops and starts again is a step no mouth made,
+        // which would decide the lag as a dropout's edges do
+        if (frozenFraction(w.crops(), cropPixels) > 0) {
+            return ScoreStatus.FROZEN_PICTURE;
+        }
         return null;
+    }
+
+    /**
+     * Share of a window's frames that lie in a run of at least {@link #FROZEN_RUN_FRAMES} crops each within
+     * {@link #FROZEN_CHANGE} of the one before: 0 for a moving mouth, 1 for a still picture.
+     */
+    public static double frozenFraction(byte[] crops, int cropPixels) {
+        int frames = cropPixels > 0 ? crops.length / cropPixels : 0;
+        if (frames == 0) {
+            return 0;
+        }
+        int frozen = 0;
+        int run = 1; // frames in the current run of unchanged pictures
+        for (int f = 1; f <= frames; f++) {
+            if (f < frames && meanAbsoluteChange(crops, (f - 1) * cropPixels, f * cropPixels, cropPixels)
+                    < FROZEN_CHANGE) {
+                run++;
+                continue;
+            }
+            if (run >= FROZEN_RUN_FRAMES) {
+                frozen += run;
+            }
+            run = 1;
+        }
+        return (double) frozen / frames;
+    }
+
+    private static double meanAbsoluteChange(byte[] crops, int from, int to, int n) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.abs((crops[from + i] & 0xff) - (crops[to + i] & 0xff));
+        }
+        return (double) sum / n;
     }
 
     /** Standard deviation of the grey levels of a window's mouth crops (unsigned bytes): near 0 for flat or blank crops. */
@@ -91,7 +145,7 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
             out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.CONTROL, null)));
             return;
         }
-        ScoreStatus gate = evidenceGate(w, thresholds);
+        ScoreStatus gate = evidenceGate(w, thresholds, cropPixels);
         if (gate != null) {
             skipped.inc();
             out.complete(List.of(ScoredWindow.unscored(w, gate, null)));

@@ -160,6 +160,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             case MULTI_FACE -> a.multiFace++;
             case LOW_QUALITY -> a.lowQuality++;
             case AUDIO_DROPOUT -> a.audioDropout++;
+            case FROZEN_PICTURE -> a.frozenPicture++;
             default -> a.unscored++;
         }
         if (w.status() != ScoreStatus.SCORED) {
@@ -286,7 +287,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     private static WindowCounts counts(VideoAggregate a) {
         return new WindowCounts(a.windowsSeen, a.scored, a.noFace, a.silent, a.multiFace, a.lowQuality,
-                a.audioDropout, a.unscored);
+                a.audioDropout, a.frozenPicture, a.unscored);
     }
 
     private static double round6(double x) {

@@ -138,6 +138,7 @@ public final class VerdictExplanation {
         add(parts, c.multiFace(), "with several faces");
         add(parts, c.lowQuality(), "with unreadable mouth crops");
         add(parts, c.audioDropout(), "where the audio drops out to digital silence");
+        add(parts, c.frozenPicture(), "where the picture stands still");
         add(parts, c.unscored(), "the model did not score");
         if (parts.isEmpty()) {
             return null;

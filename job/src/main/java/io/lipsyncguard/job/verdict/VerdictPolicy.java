@@ -168,8 +168,9 @@ public final class VerdictPolicy {
 
     /** The evidence class that removed the most windows, as a reason code, or null when none was removed. */
     static String dominantMissing(VideoAggregate a) {
-        long[] counts = {a.noFace, a.silent, a.multiFace, a.lowQuality, a.audioDropout, a.unscored};
-        String[] codes = {"no-face", "silence", "multiple-faces", "low-quality", "audio-dropout", "unscored-windows"};
+        long[] counts = {a.noFace, a.silent, a.multiFace, a.lowQuality, a.audioDropout, a.frozenPicture, a.unscored};
+        String[] codes = {"no-face", "silence", "multiple-faces", "low-quality", "audio-dropout", "frozen-picture",
+            "unscored-windows"};
         int best = -1;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {

@@ -15,6 +15,7 @@ public class VideoAggregate {
     public long multiFace;
     public long lowQuality;
     public long audioDropout;
+    public long frozenPicture;
     public long unscored;
     /** Welford mean and M2 of the scored windows' scores. */
     public double mean;

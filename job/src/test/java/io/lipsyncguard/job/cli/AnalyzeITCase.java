@@ -71,6 +71,9 @@ class AnalyzeITCase {
             files.add(generate("swapped_" + seed + ".mp4", SampleSpec.swapped(seed, seed + 100, 8)));
         }
         files.add(generate("no_face.mp4", SampleSpec.noFace(5, 8)));
+        // a still picture under the voice: the picture frozen from its first frame to its last
+        FfmpegTool.freezePicture(tmp.resolve("in_sync.mp4"), tmp.resolve("still_picture.mp4"), 0, 10_000);
+        files.add(tmp.resolve("still_picture.mp4"));
         files.add(generate("no_audio.mp4", SampleSpec.noAudio(6, 5)));
         Path corrupt = tmp.resolve("corrupt.mp4");
         byte[] junk = new byte[50_000];
@@ -108,6 +111,13 @@ class AnalyzeITCase {
             FfmpegTool.muteAudio(SHARED.resolve("syncnet_example.avi"), tmp.resolve("syncnet_example.dropout.mkv"), 6,
                     7);
             files.add(tmp.resolve("syncnet_example.dropout.mkv"));
+            // the picture stalls for 4 s of 8 while the sound goes on, and for 1 s of the SyncNet demo clip's 12.7 s
+            FfmpegTool.freezePicture(SHARED.resolve("hdtf_katiehill.mp4"), tmp.resolve("hdtf_katiehill.frozen.mp4"), 50,
+                    150);
+            files.add(tmp.resolve("hdtf_katiehill.frozen.mp4"));
+            FfmpegTool.freezePicture(SHARED.resolve("syncnet_example.avi"), tmp.resolve("syncnet_example.frozen.mp4"),
+                    150, 175);
+            files.add(tmp.resolve("syncnet_example.frozen.mp4"));
             files.add(SHARED.resolve("noface_vggsound.mp4"));
             files.add(SHARED.resolve("face_no_audio.mp4"));
         }
@@ -214,6 +224,34 @@ class AnalyzeITCase {
         assertThat(v.kind()).isEqualTo(VerdictKind.ERROR);
         assertThat(v.reasons()).containsExactly("no-video");
         assertThat(v.error()).contains("no video");
+    }
+
+    @Test
+    void aStillPictureUnderAVoiceIsUncertainNotAnOffset() {
+        Verdict v = verdict("still_picture.mp4");
+        assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+        assertThat(v.verdict()).as("%s", v).isEqualTo(Label.UNCERTAIN);
+        assertThat(v.reasons()).contains("frozen-picture").doesNotContain("av-offset");
+        assertThat(v.windows().frozenPicture()).isEqualTo(v.windows().total()).isEqualTo(spec.windowsIn(200));
+        assertThat(v.explanation()).contains("where the picture stands still");
+        // the clip it was made from, moving, is scored throughout
+        assertThat(verdict("in_sync.mp4").windows().frozenPicture()).isZero();
+    }
+
+    @Test
+    void aPictureThatStallsIsLeftOutWhereItStalls() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        // was FAKE by av-offset (-520 ms): the stall's start and end decided the lag
+        Verdict stalled = verdict("hdtf_katiehill.frozen.mp4");
+        assertThat(stalled.verdict()).as("%s", stalled).isNotEqualTo(Label.FAKE);
+        assertThat(stalled.windows().frozenPicture()).isGreaterThanOrEqualTo(9);
+        Verdict demo = verdict("syncnet_example.frozen.mp4");
+        assertThat(demo.verdict()).as("%s", demo).isEqualTo(Label.REAL);
+        assertThat(demo.windows().frozenPicture()).isBetween(3L, 6L);
+        assertThat(demo.windows().scored()).isGreaterThanOrEqualTo(15);
+        for (String clip : REAL_CLIPS) {
+            assertThat(verdict(clip).windows().frozenPicture()).as(clip).isZero();
+        }
     }
 
     @Test

@@ -341,7 +341,7 @@ class VerdictPolicyTest {
         Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, POLICY, new ModelRef("m", "1"), 42L);
         assertThat(v.score().count()).isEqualTo(4);
         assertThat(v.score().mean()).isEqualTo(0.8);
-        assertThat(v.windows()).isEqualTo(new WindowCounts(6, 4, 0, 2, 0, 0, 0, 0));
+        assertThat(v.windows()).isEqualTo(new WindowCounts(6, 4, 0, 2, 0, 0, 0, 0, 0));
         assertThat(VerdictSerializer.toJson(v)).startsWith("{\"videoId\":\"v\",\"kind\":\"FINAL\",\"verdict\":\"FAKE\"")
                 .contains("\"offsetMs\":80.0").doesNotContain("error");
     }

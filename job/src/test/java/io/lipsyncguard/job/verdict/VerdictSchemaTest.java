@@ -29,7 +29,7 @@ class VerdictSchemaTest {
     @Test
     void errorVerdictsMatchTheSchema() {
         Verdict error = new Verdict("v", VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,
-                new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, "cannot read it",
+                new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, "cannot read it",
                 "no video stream", 0L, 5L);
 
         assertThat(WireSchemas.verdictProblems(VerdictSerializer.toJson(error))).isEmpty();
@@ -39,7 +39,7 @@ class VerdictSchemaTest {
     @ValueSource(doubles = {-0.1, 1.5})
     void theSchemaRejectsAConfidenceOutsideZeroToOne(double confidence) {
         Verdict v = new Verdict("v", VerdictKind.FINAL, Label.REAL, confidence, RiskLevel.LOW, null, null, null, null,
-                null, null, null, new Segment[0], new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0), MODEL, null, "text", null, 0L, 5L);
+                null, null, null, new Segment[0], new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), MODEL, null, "text", null, 0L, 5L);
 
         assertThat(WireSchemas.verdictProblems(VerdictSerializer.toJson(v)))
                 .singleElement().asString().contains("confidence");
