@@ -61,8 +61,10 @@ public final class VerdictExplanation {
                     : reasons.contains("too-short") ? " The video is shorter than one analysis window with its audio "
                             + "context."
                     : "";
-            return String.format(Locale.ROOT, "Only %d of %d windows had a visible face with speech, fewer than the "
-                    + "%d needed to decide.%s", c.scored(), c.total(), p.minEvidenceWindows(), cause);
+            // not "had a face with speech": a still picture or a dropout has both and is still left out
+            return String.format(Locale.ROOT, "Only %d of %d windows had the evidence a score needs (one visible "
+                    + "face, speech, unbroken audio, a readable mouth that moves), fewer than the %d needed to "
+                    + "decide.%s", c.scored(), c.total(), p.minEvidenceWindows(), cause);
         }
         double score = decisionScore(v);
         if (reasons.contains("early")) {

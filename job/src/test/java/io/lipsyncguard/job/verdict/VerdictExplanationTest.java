@@ -41,7 +41,8 @@ class VerdictExplanationTest {
     void missingEvidenceIsSpelledOut() {
         VideoAggregate a = VerdictPolicyTest.aggregate(1, 0.9, ScoreStatus.NO_FACE, 7);
         Verdict v = build(a);
-        assertThat(v.explanation()).contains("Only 1 of 8 windows had a visible face with speech, fewer than the 3")
+        assertThat(v.explanation()).contains("Only 1 of 8 windows had the evidence a score needs")
+                .contains("fewer than the 3 needed to decide")
                 .contains("7 windows without a face");
     }
 
