@@ -101,6 +101,17 @@ public final class FfmpegTool {
     }
 
     /**
+     * Copies {@code in} to {@code out} (Matroska) with its audio {@code db} decibels quieter, stored as PCM: a quiet
+     * recording (a distant or low-gain microphone). The picture is copied.
+     */
+    public static void attenuateAudio(Path in, Path out, double db) throws IOException {
+        createParent(out);
+        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
+                String.format(Locale.ROOT, "volume=%.1fdB", -db), "-c:a", "pcm_s16le", "-f", "matroska",
+                out.toString()));
+    }
+
+    /**
      * Writes {@code out} (Matroska) as {@code times} back-to-back plays of {@code in}, without re-encoding: a longer
      * stream from a short clip, for benchmarks that need minutes of media.
      */

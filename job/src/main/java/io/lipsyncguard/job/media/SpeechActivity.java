@@ -12,7 +12,69 @@ public final class SpeechActivity {
      */
     public static final double DIGITAL_SILENCE_DBFS = -90.0;
 
+    /**
+     * A quiet recording's speech gate follows its level down to here, and no further: room tone in a quiet room
+     * (-60 to -70 dBFS) stays out.
+     */
+    public static final double QUIETEST_THRESHOLD_DBFS = -60.0;
+
+    /**
+     * How far below the track's loud frames (its 95th percentile) speech still counts: 25 dB puts the gate at the
+     * default -45 dBFS for speech peaking near -20 dBFS, as the real clips in ../shared/data do.
+     */
+    public static final double RELATIVE_THRESHOLD_DB = 25.0;
+
+    /**
+     * How much quieter than the level the model's gate was set for a track must be before the gate follows it: 6 dB
+     * (half the amplitude). Tracks at ordinary levels keep the model's gate exactly; moving it by a decibel adds or
+     * drops a window at the margin, and with it the estimated offset by a frame.
+     */
+    public static final double QUIET_MARGIN_DB = 6.0;
+
+    /** Frames above the quietest gate needed before the track's level is trusted (2 s of sound). */
+    public static final int MIN_REFERENCE_FRAMES = 50;
+
+    /** Bins of {@link #histogram}: 1 dB each, from {@link #QUIETEST_THRESHOLD_DBFS} up to 0 dBFS. */
+    public static final int HISTOGRAM_BINS = (int) -QUIETEST_THRESHOLD_DBFS + 1;
+
     private SpeechActivity() {}
+
+    /** Adds the frames {@code levels} (dBFS) above the quietest gate to {@code histogram}. */
+    public static void histogram(long[] histogram, float[] levels) {
+        for (float db : levels) {
+            if (db > QUIETEST_THRESHOLD_DBFS) {
+                histogram[Math.min(HISTOGRAM_BINS - 1, (int) (db - QUIETEST_THRESHOLD_DBFS))]++;
+            }
+        }
+    }
+
+    /**
+     * The speech gate for a track whose frame levels so far are in {@code histogram}: {@code thresholdDbfs}, or, for a
+     * recording more than {@link #QUIET_MARGIN_DB} quieter than that gate expects, {@link #RELATIVE_THRESHOLD_DB} below
+     * its loud frames but not below {@link #QUIETEST_THRESHOLD_DBFS}. Never higher than {@code thresholdDbfs}.
+     */
+    public static double threshold(long[] histogram, double thresholdDbfs) {
+        long n = 0;
+        for (long c : histogram) {
+            n += c;
+        }
+        if (n < MIN_REFERENCE_FRAMES) {
+            return thresholdDbfs;
+        }
+        long above = 0;
+        int bin = histogram.length - 1;
+        for (; bin > 0; bin--) {
+            above += histogram[bin];
+            if (above >= n * 0.05) {
+                break;
+            }
+        }
+        double following = QUIETEST_THRESHOLD_DBFS + bin + 0.5 - RELATIVE_THRESHOLD_DB; // the bin's centre
+        if (following > thresholdDbfs - QUIET_MARGIN_DB) {
+            return thresholdDbfs;
+        }
+        return Math.max(QUIETEST_THRESHOLD_DBFS, following);
+    }
 
     public static boolean dropout(float dbfs) {
         return dbfs <= DIGITAL_SILENCE_DBFS;

@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.window;
 
 import io.lipsyncguard.job.media.FaceTrackState;
+import io.lipsyncguard.job.media.SpeechActivity;
 
 /**
  * Keyed state of one video between chunks: the tail of frames, audio and mel rows that windows not yet cut still
@@ -30,6 +31,8 @@ public class VideoBuffer {
     public float[] mel = new float[0];
     /** Audio level per frame (dBFS), aligned with mel. */
     public float[] level = new float[0];
+    /** Frames per level of the whole track so far (SpeechActivity.histogram), for a quiet recording's speech gate. */
+    public long[] levelHistogram = new long[SpeechActivity.HISTOGRAM_BINS];
 
     public int nextWindow;
     public boolean hasVideo;

@@ -120,8 +120,10 @@ public final class WindowCutter {
         }
         System.arraycopy(rows, 0, b.mel, b.melFrames * per, n * per);
         System.arraycopy(lv, 0, b.level, b.melFrames, n);
+        SpeechActivity.histogram(b.levelHistogram, lv);
+        double gate = SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
         for (int i = 0; i < n; i++) {
-            b.speechFrames += SpeechActivity.active(lv[i], spec.speechThresholdDbfs()) ? 1 : 0;
+            b.speechFrames += SpeechActivity.active(lv[i], gate) ? 1 : 0;
         }
         b.levelFrames += n;
         b.melFrames = total;
@@ -140,6 +142,7 @@ public final class WindowCutter {
         int k = spec.marginFrames();
         int px = spec.cropPixels();
         int per = spec.melValuesPerFrame();
+        double gate = SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
         while (true) {
             long s = spec.windowStartFrame(b.nextWindow);
             boolean framesReady = s + t + k <= b.videoFrames();
@@ -157,7 +160,7 @@ public final class WindowCutter {
             for (int i = 0; i < t; i++) {
                 face += b.face[c0 + i] ? 1 : 0;
                 multi += b.faceCount[c0 + i] >= 2 ? 1 : 0;
-                speech += SpeechActivity.active(b.level[m0 + k + i], spec.speechThresholdDbfs()) ? 1 : 0;
+                speech += SpeechActivity.active(b.level[m0 + k + i], gate) ? 1 : 0;
             }
             // the whole audio span counts: every lag of the curve reads from it
             int dropout = 0;

@@ -118,6 +118,12 @@ class AnalyzeITCase {
             FfmpegTool.freezePicture(SHARED.resolve("syncnet_example.avi"), tmp.resolve("syncnet_example.frozen.mp4"),
                     150, 175);
             files.add(tmp.resolve("syncnet_example.frozen.mp4"));
+            // quiet recordings: 24 dB down, speech peaking near -45 dBFS, where the model's speech gate sits
+            for (String clip : List.of("hdtf_radio2.mp4", "syncnet_example.avi")) {
+                Path quiet = tmp.resolve(clip.substring(0, clip.lastIndexOf('.')) + ".quiet.mkv");
+                FfmpegTool.attenuateAudio(SHARED.resolve(clip), quiet, 24);
+                files.add(quiet);
+            }
             files.add(SHARED.resolve("noface_vggsound.mp4"));
             files.add(SHARED.resolve("face_no_audio.mp4"));
         }
@@ -251,6 +257,20 @@ class AnalyzeITCase {
         assertThat(demo.windows().scored()).isGreaterThanOrEqualTo(15);
         for (String clip : REAL_CLIPS) {
             assertThat(verdict(clip).windows().frozenPicture()).as(clip).isZero();
+        }
+    }
+
+    @Test
+    void aQuietRecordingIsJudgedNotCalledSilent() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        // both were UNCERTAIN with every window 'silence' under the fixed -45 dBFS gate
+        for (String clip : List.of("hdtf_radio2", "syncnet_example")) {
+            Verdict quiet = verdict(clip + ".quiet.mkv");
+            Verdict original = verdict(REAL_CLIPS.stream().filter(c -> c.startsWith(clip)).findFirst().orElseThrow());
+            assertThat(quiet.verdict()).as("%s", quiet).isEqualTo(Label.REAL);
+            assertThat(quiet.windows().scored()).as("%s", quiet)
+                    .isGreaterThanOrEqualTo(original.windows().scored() * 3 / 4);
+            assertThat(quiet.offsetMs()).as("%s", quiet).isCloseTo(original.offsetMs(), offset(40.0));
         }
     }
 
