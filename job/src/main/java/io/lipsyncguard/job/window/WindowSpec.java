@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.window;
 
 import io.lipsyncguard.job.media.MediaSpec;
+import io.lipsyncguard.job.media.SpeechActivity;
 import io.lipsyncguard.models.AudioSpec;
 import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.models.Preprocessing;
@@ -28,7 +29,7 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
         int height = whole ? io.lipsyncguard.job.media.LipFdComposite.FRAME : p.crop().height();
         return new WindowSpec(p.fps(), p.sampleRate(), p.windowFrames(), p.strideFrames(), p.offsetMarginFrames(),
                 width, height, a.nMels(), a.nFft(), a.winLength(), a.hopLength(), a.fMin(),
-                a.fMax(), a.melFramesPerVideoFrame(), -45.0,
+                a.fMax(), a.melFramesPerVideoFrame(), SpeechActivity.DEFAULT_THRESHOLD_DBFS,
                 "face".equals(p.crop().kind()) && p.crop().channels() == 3,
                 "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0, whole);
     }
