@@ -467,11 +467,15 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     @Override
     public void close() throws Exception {
+        // Flink closes a task that was cancelled before open() ran too (a source that could not reach its brokers
+        // fails the job while the others start): a throw here is fatal to the whole TaskManager
         closeOpen();
-        for (OpenDecode r : openChunks.values()) {
-            r.close();
+        if (openChunks != null) {
+            for (OpenDecode r : openChunks.values()) {
+                r.close();
+            }
+            openChunks.clear();
         }
-        openChunks.clear();
         super.close();
     }
 
