@@ -13,15 +13,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,6 +45,10 @@ import picocli.CommandLine.Parameters;
  * publishes them as chunks and prints the verdicts as they arrive, then stops.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        footer = {"%nExit codes:",
+            "  0   every FILE got its FINAL verdict (without FILEs: runs until stopped)",
+            "  1   the brokers could not be reached, publishing failed, or the job failed for good",
+            "  2   bad usage: missing FILE, invalid model or manifest, no embedded broker on this classpath"},
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
 public final class RunCommand implements Callable<Integer> {
 
@@ -115,7 +127,17 @@ public final class RunCommand implements Callable<Integer> {
             }
             JobConfig config = streaming.apply(checked);
             KafkaJobSettings kafka = streaming.settings(brokers);
+            if (embedded == null) {
+                String why = unreachable(brokers, kafka.clientProperties(), BROKER_CHECK_TIMEOUT);
+                if (why != null) {
+                    // else the job's source retries and restarts and the command waits for verdicts forever
+                    System.err.println("run: cannot reach Kafka at " + brokers + " within "
+                            + BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
+                    return 1;
+                }
+            }
             JobClient job = start(config, kafka, options.parallelism);
+            AtomicReference<String> failure = new AtomicReference<>();
             try {
                 Set<String> waiting = new HashSet<>();
                 if (!files.isEmpty()) {
@@ -123,18 +145,27 @@ public final class RunCommand implements Callable<Integer> {
                     chunks.forEach(c -> waiting.add(c.videoId()));
                     Thread publisher = new Thread(() -> {
                         try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), kafka.chunksTopic())
-                                .idempotent(true).build()) {
+                                .properties(kafka.clientProperties()).idempotent(true).build()) {
                             PublishCommand.send(p, chunks, realtime ? chunkSeconds : 0);
                         } catch (Exception e) {
-                            System.err.println("run: publishing failed: " + e.getMessage());
+                            failure.compareAndSet(null, "publishing failed: " + e.getMessage());
                         }
                     }, "lipsync-publisher");
                     publisher.setDaemon(true);
                     publisher.start();
                 }
-                printVerdicts(kafka.bootstrapServers(), kafka.verdictsTopic(), waiting, !files.isEmpty());
+                String failed = printVerdicts(kafka, waiting, !files.isEmpty(), () -> {
+                    String f = failure.get();
+                    return f != null ? f : jobEnded(job);
+                });
+                if (failed != null) {
+                    System.err.println("run: " + failed + "; still without a FINAL verdict: " + waiting);
+                    return 1;
+                }
             } finally {
-                job.cancel().get();
+                if (jobEnded(job) == null) {
+                    job.cancel().get();
+                }
             }
             return 0;
         } finally {
@@ -155,12 +186,55 @@ public final class RunCommand implements Callable<Integer> {
         return env.executeAsync("lipsync-run");
     }
 
-    /** Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one. */
-    static void printVerdicts(String brokers, String topic, Set<String> waiting, boolean stopWhenDone) {
+    /** How long {@code run} waits for given brokers to answer before it gives up. */
+    static final Duration BROKER_CHECK_TIMEOUT = Duration.ofSeconds(15);
+
+    /** Null when the cluster at {@code brokers} answers within {@code timeout}, else why not. */
+    static String unreachable(String brokers, Map<String, String> clientProperties, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        try (Admin admin = Admin.create(p)) {
+            admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return String.valueOf(e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            return "no answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (RuntimeException e) {
+            return e.getMessage(); // a malformed address or client property
+        }
+    }
+
+    /** Null while {@code job} runs (or restarts), else the state it ended in. */
+    static String jobEnded(JobClient job) {
+        try {
+            var status = job.getJobStatus().get();
+            return status.isGloballyTerminalState() ? "the job ended " + status : null;
+        } catch (Exception e) {
+            return "the job is gone: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one; returns
+     * null then, or what {@code failure} reports as soon as it reports something (checked about twice a second).
+     */
+    static String printVerdicts(KafkaJobSettings kafka, Set<String> waiting, boolean stopWhenDone,
+            Supplier<String> failure) {
         ObjectMapper json = new ObjectMapper();
-        try (KafkaConsumer<String, String> consumer =
-                readCommittedConsumer(brokers, topic, "lipsync-cli-" + System.nanoTime())) {
+        try (KafkaConsumer<String, String> consumer = readCommittedConsumer(kafka.bootstrapServers(),
+                kafka.verdictsTopic(), "lipsync-cli-" + System.nanoTime(), kafka.clientProperties())) {
             while (!stopWhenDone || !waiting.isEmpty()) {
+                String failed = failure.get();
+                if (failed != null) {
+                    return failed;
+                }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     System.out.println(r.value());
                     System.out.flush();
@@ -175,6 +249,7 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+        return null;
     }
 
     /**
@@ -182,7 +257,14 @@ public final class RunCommand implements Callable<Integer> {
      * read when the job writes them exactly once.
      */
     public static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId) {
+        return readCommittedConsumer(brokers, topic, groupId, Map.of());
+    }
+
+    /** The same, with the client properties ({@code --kafka-property}: security and the like) the job uses. */
+    public static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId,
+            Map<String, String> clientProperties) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,0 +1,45 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code run} against brokers that do not answer: a clear error and exit code 1, not a wait for verdicts forever. */
+class RunCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A local port nothing listens on (bound, then released). */
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void unreachableBrokersEndTheCommandWithExitCodeOne() throws Exception {
+        Path clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(3, 3));
+        String brokers = "localhost:" + freePort();
+        long start = System.nanoTime();
+        CliRun run = CliRun.of("run", "--bootstrap-servers", brokers, clip.toString());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("cannot reach Kafka at " + brokers);
+        assertThat(run.out()).doesNotContain("\"videoId\""); // no verdict line
+        assertThat(seconds).isLessThan(RunCommand.BROKER_CHECK_TIMEOUT.toSeconds() + 30);
+    }
+
+    @Test
+    void aBadAddressIsSaidSo() {
+        assertThat(RunCommand.unreachable("no-such-host.invalid:9092", Map.of(),
+                java.time.Duration.ofSeconds(2))).isNotNull();
+    }
+}
