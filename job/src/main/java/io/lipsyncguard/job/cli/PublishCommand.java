@@ -6,7 +6,9 @@ import io.lipsyncguard.job.media.MediaChunker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +16,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code publish}: cuts videos into MPEG-TS/fMP4 chunks and produces them to the chunks topic with the headers. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Cut videos into chunks with FFmpeg and produce them to Kafka (key = video id).")
+        description = "Cut videos into chunks with FFmpeg and produce them to Kafka (key = video id).",
+        footer = {"%nExit codes:",
+            "  0   every chunk of every FILE was produced",
+            "  1   the brokers could not be reached or producing failed",
+            "  2   bad usage: missing FILE, unknown --format"})
 public final class PublishCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Video files.")
@@ -36,6 +42,10 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--realtime", description = "Pace chunks at real time, like a live stream.")
     boolean realtime;
 
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka producer property "
+            + "(repeatable), e.g. security.protocol=SASL_SSL.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         for (Path f : files) {
@@ -44,9 +54,23 @@ public final class PublishCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        if (!format.equals("ts") && !format.equals("fmp4")) {
+            System.err.println("publish: --format must be ts or fmp4, not " + format);
+            return 2;
+        }
+        String why = RunCommand.unreachable(bootstrapServers, kafkaProperties, RunCommand.BROKER_CHECK_TIMEOUT);
+        if (why != null) {
+            System.err.println("publish: cannot reach Kafka at " + bootstrapServers + " within "
+                    + RunCommand.BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
+            return 1;
+        }
         List<MediaChunk> chunks = chunksOf(files, chunkSeconds, format);
-        try (ChunkProducer producer = ChunkProducer.builder(bootstrapServers, topic).idempotent(true).build()) {
+        try (ChunkProducer producer = ChunkProducer.builder(bootstrapServers, topic).properties(kafkaProperties)
+                .idempotent(true).build()) {
             send(producer, chunks, realtime ? chunkSeconds : 0);
+        } catch (Exception e) {
+            System.err.println("publish: producing failed: " + e.getMessage());
+            return 1;
         }
         System.err.println("published " + chunks.size() + " chunks of " + files.size() + " videos to " + topic);
         return 0;

@@ -1,0 +1,73 @@
+package io.lipsyncguard.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
+import io.lipsyncguard.job.sample.SampleSpec;
+import io.lipsyncguard.job.sample.TalkingHeadGenerator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code publish} against a real broker, one that does not answer, and with bad options. */
+class PublishCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path clip;
+
+    @BeforeAll
+    static void clip() throws Exception {
+        clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(5, 4));
+    }
+
+    @Test
+    void chunksArriveKeyedByTheVideo() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopic("chunks-publish", 1);
+            CliRun run = CliRun.of("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic",
+                    "chunks-publish", "--kafka-property", "client.id=publish-test", clip.toString());
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.err()).contains("published 2 chunks of 1 videos");
+            List<String> keys = new ArrayList<>();
+            try (KafkaConsumer<String, String> c =
+                    RunCommand.readCommittedConsumer(kafka.bootstrapServers(), "chunks-publish", "t")) {
+                long until = System.nanoTime() + 30_000_000_000L;
+                while (keys.size() < 2 && System.nanoTime() < until) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                        keys.add(r.key());
+                    }
+                }
+            }
+            assertThat(keys).containsOnly(clip.toAbsolutePath().toString()).hasSize(2);
+            // the producer takes --kafka-property: one it cannot accept fails publishing, with the reason
+            CliRun bad = CliRun.of("publish", "--bootstrap-servers", kafka.bootstrapServers(), "--topic",
+                    "chunks-publish", "--kafka-property", "compression.type=no-such-codec", clip.toString());
+            assertThat(bad.code()).as(bad.err()).isEqualTo(1);
+            assertThat(bad.err()).contains("publish: producing failed").contains("compression.type");
+        }
+    }
+
+    @Test
+    void unreachableBrokersExitWithOne() throws Exception {
+        CliRun run = CliRun.of("publish", "--bootstrap-servers", "localhost:" + RunCommandTest.freePort(),
+                clip.toString());
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("publish: cannot reach Kafka at localhost:");
+    }
+
+    @Test
+    void anUnknownFormatIsAUsageError() {
+        CliRun run = CliRun.of("publish", "--bootstrap-servers", "localhost:1", "--format", "avi", clip.toString());
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("--format must be ts or fmp4");
+    }
+}
