@@ -86,6 +86,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 err.println("analyze: no such file or directory: " + f);
                 return 2;
             }
+            if (!Files.isRegularFile(f) && !Files.isDirectory(f)) {
+                // FFmpeg would wait on a FIFO without a writer for ever
+                err.println("analyze: not a regular file or directory (a pipe or device cannot be analysed): " + f);
+                return 2;
+            }
         }
         JobConfig config = options.loadable("analyze");
         if (config == null) {

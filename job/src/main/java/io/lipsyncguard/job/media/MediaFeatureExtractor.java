@@ -231,7 +231,12 @@ public final class MediaFeatureExtractor {
             t = t.getCause();
         }
         String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m;
+        if (m == null) {
+            return t.getClass().getSimpleName();
+        }
+        // JavaCV's advice to its API's user, not to whoever reads why a video was not analysed
+        return m.replace(" (Has setFormat() been called?)", "")
+                .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "");
     }
 
     /**

@@ -38,6 +38,16 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aPipeIsAUsageErrorNotAWaitForEver() throws Exception {
+        Path fifo = dir.resolve("named.pipe");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is not available");
+        CliRun r = analyze(fifo.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not a regular file or directory", fifo.toString());
+    }
+
+    @Test
     void noInputIsAUsageError() {
         CliRun r = analyze();
         assertThat(r.code()).isEqualTo(2);
