@@ -68,6 +68,10 @@ public final class MediaFeatureExtractor {
         if (!Files.isReadable(file)) {
             throw new MediaDecodeException("cannot read " + file + ": no such readable file");
         }
+        if (!Files.isRegularFile(file)) {
+            // a FIFO without a writer would block the decoder, and every video keyed to this subtask, for ever
+            throw new MediaDecodeException("cannot read " + file + ": not a regular file (a pipe or a device)");
+        }
         return SegmentedDecode.open(new FFmpegFrameGrabber(file.toFile()), spec, originUs, firstFrameAtUs, track,
                 file.toString(), segmentFrames);
     }

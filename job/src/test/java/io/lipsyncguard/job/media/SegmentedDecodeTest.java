@@ -67,6 +67,15 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void aPipeIsRefusedNotWaitedOn() throws Exception {
+        Path fifo = tmp.resolve("referenced.pipe");
+        Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
+        assertThatThrownBy(() -> MediaFeatureExtractor.openSegmented(fifo, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0, new FaceTrackState(), 25))
+                .isInstanceOf(MediaDecodeException.class).hasMessageContaining("not a regular file");
+    }
+
+    @Test
     void theDefaultAudioTrackIsDecodedNotTheFirst() throws Exception {
         Path clip = tmp.resolve("own.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(41, 6));
