@@ -107,11 +107,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         Analysis analysis;
+        int[] failed = {0};
         try (ProgressBar bar = ProgressBar.startIfTerminal(err, sizes.size(),
                 sizes.values().stream().mapToLong(Long::longValue).sum())) {
+            // each line as its video finishes: a long directory shows results as it goes, and an interrupted run
+            // keeps the ones it printed
             analysis = analyse(files, config, options.parallelism, windowsFile != null || reportDir != null, v -> {
+                String json = VerdictSerializer.toJson(v);
                 if (bar != null) {
+                    bar.above(System.out, json);
                     bar.fileDone(sizes.getOrDefault(v.videoId(), 0L), v.mediaMs() * 25 / 1000);
+                } else {
+                    System.out.println(json);
+                    System.out.flush();
+                }
+                if (v.kind() == VerdictKind.ERROR) {
+                    failed[0]++;
                 }
             });
         }
@@ -127,15 +138,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     DecisionPolicy.fromManifest(ModelManifest.readValid(config.manifestPath())));
             err.println("reports in " + reportDir.resolve("index.html"));
         }
-        int failed = 0;
-        for (Verdict v : verdicts) {
-            System.out.println(VerdictSerializer.toJson(v));
-            if (v.kind() == VerdictKind.ERROR) {
-                failed++;
-            }
-        }
-        System.out.flush();
-        return failed > 0 ? 1 : 0;
+        return failed[0] > 0 ? 1 : 0;
     }
 
     /** Runs the workflow on an embedded Flink and collects the FINAL/ERROR verdicts. */

@@ -20,6 +20,11 @@ public final class ProgressBar implements AutoCloseable {
     private long doneBytes;
     private long frames;
 
+    /** A bar that is not started (no ticker): for tests of its drawing. */
+    static ProgressBar unstarted(PrintStream out, int totalFiles, long totalBytes) {
+        return new ProgressBar(out, totalFiles, totalBytes);
+    }
+
     private ProgressBar(PrintStream out, int totalFiles, long totalBytes) {
         this.out = out;
         this.totalFiles = totalFiles;
@@ -56,9 +61,25 @@ public final class ProgressBar implements AutoCloseable {
         draw();
     }
 
+    /**
+     * Prints {@code line} on {@code stdout} above the bar: the bar's line is blanked first (both streams usually end
+     * on the same terminal, and a verdict would otherwise be printed into the middle of it), then drawn again.
+     */
+    public synchronized void above(PrintStream stdout, String line) {
+        out.print("\r" + " ".repeat(lastWidth) + "\r");
+        out.flush();
+        stdout.println(line);
+        stdout.flush();
+        draw();
+    }
+
+    private int lastWidth;
+
     private synchronized void draw() {
         long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
-        out.print("\r" + line(doneFiles, totalFiles, frames, doneBytes, totalBytes, elapsedMs));
+        String text = line(doneFiles, totalFiles, frames, doneBytes, totalBytes, elapsedMs);
+        lastWidth = text.length();
+        out.print("\r" + text);
         out.flush();
     }
 

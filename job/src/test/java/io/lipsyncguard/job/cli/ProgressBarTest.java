@@ -23,6 +23,21 @@ class ProgressBarTest {
     }
 
     @Test
+    void aLinePrintedAboveTheBarBlanksItFirstAndRedrawsIt() {
+        java.io.ByteArrayOutputStream terminal = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream both = new java.io.PrintStream(terminal, true, java.nio.charset.StandardCharsets.UTF_8);
+        ProgressBar bar = ProgressBar.unstarted(both, 2, 100);
+        bar.fileDone(50, 25);
+        bar.above(both, "{\"videoId\":\"a\"}");
+        String[] parts = terminal.toString(java.nio.charset.StandardCharsets.UTF_8).split("\r", -1);
+        // bar, blank of the bar's width, the line on a clean line, the bar again
+        assertThat(parts[1]).startsWith("[############............] 1/2 files");
+        assertThat(parts[2]).isBlank().hasSize(parts[1].length());
+        assertThat(parts[3]).startsWith("{\"videoId\":\"a\"}\n");
+        assertThat(parts[4]).startsWith("[############............] 1/2 files");
+    }
+
+    @Test
     void staysQuietWhenNotOnATerminal() {
         // surefire's forked JVM has no console
         assertThat(ProgressBar.startIfTerminal(System.err, 5, 100)).isNull();
