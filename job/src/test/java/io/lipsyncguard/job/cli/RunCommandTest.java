@@ -38,6 +38,15 @@ class RunCommandTest {
     }
 
     @Test
+    void theLatencyBenchmarkChecksItsBrokersToo() throws Exception {
+        Path clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(4, 3));
+        CliRun run = CliRun.of("bench-latency", "--bootstrap-servers", "localhost:" + freePort(), clip.toString());
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("bench-latency: cannot reach Kafka at localhost:");
+    }
+
+    @Test
     void aBadAddressIsSaidSo() {
         assertThat(RunCommand.unreachable("no-such-host.invalid:9092", Map.of(),
                 java.time.Duration.ofSeconds(2))).isNotNull();
