@@ -120,6 +120,9 @@ public final class WindowCutter {
         }
         System.arraycopy(rows, 0, b.mel, b.melFrames * per, n * per);
         System.arraycopy(lv, 0, b.level, b.melFrames, n);
+        if (b.levelHistogram == null || b.levelHistogram.length != SpeechActivity.HISTOGRAM_BINS) {
+            b.levelHistogram = new long[SpeechActivity.HISTOGRAM_BINS]; // state from before the field existed
+        }
         SpeechActivity.histogram(b.levelHistogram, lv);
         double gate = SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
         for (int i = 0; i < n; i++) {
@@ -142,7 +145,8 @@ public final class WindowCutter {
         int k = spec.marginFrames();
         int px = spec.cropPixels();
         int per = spec.melValuesPerFrame();
-        double gate = SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
+        double gate = b.levelHistogram == null ? spec.speechThresholdDbfs()
+                : SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
         while (true) {
             long s = spec.windowStartFrame(b.nextWindow);
             boolean framesReady = s + t + k <= b.videoFrames();
