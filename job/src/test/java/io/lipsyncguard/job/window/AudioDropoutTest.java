@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lipsyncguard.job.cli.ModelPaths;
 import io.lipsyncguard.job.media.LogMel;
 import io.lipsyncguard.job.media.MediaFeatures;
+import io.lipsyncguard.job.media.SpeechActivity;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.models.ModelManifest;
 import java.util.Arrays;
@@ -46,5 +47,32 @@ class AudioDropoutTest {
                     .offset(1.0 / (end - first) + 1e-9));
         }
         assertThat(windows).anyMatch(w -> w.dropoutFraction() == 0).anyMatch(w -> w.dropoutFraction() > 0);
+    }
+
+    @Test
+    void aBufferFromStateWithoutALevelHistogramCutsTheSameWindows() {
+        WindowSpec spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
+        int frames = 150;
+        float[] audio = TalkingHeadGenerator.speechAudio(5, frames / 25.0, spec.sampleRate());
+        byte[] crops = new byte[frames * spec.cropPixels()];
+        new Random(2).nextBytes(crops);
+        boolean[] face = new boolean[frames];
+        Arrays.fill(face, true);
+        MediaFeatures m = new MediaFeatures(0, 0, frames, crops, face, new byte[frames], 0, audio, true, true, 320,
+                320, 25, frames, true);
+        float[][] filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(),
+                spec.fMax());
+        List<List<AvWindow>> cuts = new java.util.ArrayList<>();
+        for (boolean restoredFromOldState : new boolean[] {false, true}) {
+            VideoBuffer b = new VideoBuffer();
+            if (restoredFromOldState) {
+                b.levelHistogram = null; // what the POJO serializer leaves for a field the snapshot did not have
+            }
+            WindowCutter.append(b, m, spec);
+            WindowCutter.computeMel(b, spec, filterbank, true);
+            cuts.add(WindowCutter.cut(b, spec, "v"));
+            assertThat(b.levelHistogram).hasSize(SpeechActivity.HISTOGRAM_BINS);
+        }
+        assertThat(cuts.get(1)).isNotEmpty().isEqualTo(cuts.get(0));
     }
 }
