@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /** Runs the FFmpeg command-line tool bundled in the JavaCV ffmpeg jar for remuxing, cutting and benchmarking. */
 public final class FfmpegTool {
@@ -243,7 +245,8 @@ public final class FfmpegTool {
             // The keyframes are forced on the input's clock, but the segment muxer cuts on the output's, which the
             // AAC encoder's priming can move by ~64 ms; without this slack a boundary keyframe can be missed.
             String slack = String.format(Locale.ROOT, "%.3f", Math.min(0.1, seconds / 4));
-            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?"));
+            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map",
+                    audioMap(in)));
             args.addAll(videoEncoderArgs());
             args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
                     "-c:a", "aac", "-b:a", "64k",
@@ -284,6 +287,22 @@ public final class FfmpegTool {
             throw new IOException("ffmpeg reported no decoded video frames for " + in + ":\n" + tail(out));
         }
         return frames / seconds;
+    }
+
+    /**
+     * The {@code -map} of {@code in}'s audio that the job itself would decode (the track a player plays, see
+     * {@link SegmentedDecode#preferredAudioStream}): chunks must carry the same sound as the whole file, not a dub
+     * stored first. The first audio stream, if any, when the file cannot be probed.
+     */
+    static String audioMap(Path in) {
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(in.toFile())) {
+            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+            grabber.start();
+            int audio = SegmentedDecode.preferredAudioStream(grabber);
+            return audio >= 0 ? "0:" + audio : "0:a:0?";
+        } catch (Exception e) {
+            return "0:a:0?";
+        }
     }
 
     /** Encoder arguments for re-encoding video: H.264 when the bundled FFmpeg has an encoder for it, else MPEG-4. */

@@ -107,6 +107,21 @@ class FfmpegToolTest {
     }
 
     @Test
+    void chunksCarryTheDefaultAudioTrackNotTheFirst() throws IOException {
+        Path other = dir.resolve("dub.mp4");
+        TalkingHeadGenerator.write(other, SampleSpec.noFace(SEED + 2, 4));
+        Path dubFirst = dir.resolve("dub-first.mkv");
+        FfmpegTool.secondAudioTrack(clip, other, dubFirst);
+        double[] dub = TalkingHeadGenerator.mouthOpening(TalkingHeadGenerator.speechAudio(SEED + 2, 4, 16_000), 16_000,
+                25);
+        List<Path> chunks = FfmpegTool.segment(dubFirst, dir.resolve("dub-ts"), 8.0, "ts");
+        assertThat(chunks).hasSize(1);
+        double[] envelope = DecodedClip.decode(chunks.get(0), false).audioEnvelope(25);
+        assertThat(DecodedClip.maxCorrelation(mouth, envelope, 3)).as("the clip's own, default track").isGreaterThan(0.7);
+        assertThat(DecodedClip.maxCorrelation(dub, envelope, 3)).as("not the dub stored first").isLessThan(0.5);
+    }
+
+    @Test
     void segmentRejectsUnknownFormats() {
         assertThatThrownBy(() -> FfmpegTool.segment(clip, dir.resolve("x"), 1.0, "webm"))
                 .isInstanceOf(IllegalArgumentException.class);
