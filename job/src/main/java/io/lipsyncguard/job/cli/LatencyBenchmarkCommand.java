@@ -96,13 +96,8 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         if (checked == null) {
             return 2;
         }
-        if (bootstrapServers != null) {
-            String why = RunCommand.unreachable(bootstrapServers, Map.of(), RunCommand.BROKER_CHECK_TIMEOUT);
-            if (why != null) {
-                System.err.println("bench-latency: cannot reach Kafka at " + bootstrapServers + " within "
-                        + RunCommand.BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
-                return 1;
-            }
+        if (bootstrapServers != null && RunCommand.brokersUnreachable("bench-latency", bootstrapServers, Map.of())) {
+            return 1;
         }
         ModelManifest manifest = ModelManifest.readValid(checked.manifestPath());
         long marginMs = Math.round(manifest.preprocessing().offsetMarginFrames() * 1000.0

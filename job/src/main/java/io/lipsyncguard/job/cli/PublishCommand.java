@@ -58,10 +58,7 @@ public final class PublishCommand implements Callable<Integer> {
             System.err.println("publish: --format must be ts or fmp4, not " + format);
             return 2;
         }
-        String why = RunCommand.unreachable(bootstrapServers, kafkaProperties, RunCommand.BROKER_CHECK_TIMEOUT);
-        if (why != null) {
-            System.err.println("publish: cannot reach Kafka at " + bootstrapServers + " within "
-                    + RunCommand.BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
+        if (RunCommand.brokersUnreachable("publish", bootstrapServers, kafkaProperties)) {
             return 1;
         }
         List<MediaChunk> chunks = chunksOf(files, chunkSeconds, format);

@@ -127,14 +127,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             JobConfig config = streaming.apply(checked);
             KafkaJobSettings kafka = streaming.settings(brokers);
-            if (embedded == null) {
-                String why = unreachable(brokers, kafka.clientProperties(), BROKER_CHECK_TIMEOUT);
-                if (why != null) {
-                    // else the job's source retries and restarts and the command waits for verdicts forever
-                    System.err.println("run: cannot reach Kafka at " + brokers + " within "
-                            + BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
-                    return 1;
-                }
+            // else the job's source retries and restarts and the command waits for verdicts for ever
+            if (embedded == null && brokersUnreachable("run", brokers, kafka.clientProperties())) {
+                return 1;
             }
             JobClient job = start(config, kafka, options.parallelism);
             AtomicReference<String> failure = new AtomicReference<>();
@@ -188,6 +183,20 @@ public final class RunCommand implements Callable<Integer> {
 
     /** How long {@code run} waits for given brokers to answer before it gives up. */
     static final Duration BROKER_CHECK_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * True, after saying why on stderr, when the cluster at {@code brokers} does not answer within
+     * {@link #BROKER_CHECK_TIMEOUT}.
+     */
+    static boolean brokersUnreachable(String command, String brokers, Map<String, String> clientProperties) {
+        String why = unreachable(brokers, clientProperties, BROKER_CHECK_TIMEOUT);
+        if (why == null) {
+            return false;
+        }
+        System.err.println(command + ": cannot reach Kafka at " + brokers + " within "
+                + BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
+        return true;
+    }
 
     /** Null when the cluster at {@code brokers} answers within {@code timeout}, else why not. */
     static String unreachable(String brokers, Map<String, String> clientProperties, Duration timeout) {
