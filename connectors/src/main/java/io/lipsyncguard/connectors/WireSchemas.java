@@ -45,9 +45,15 @@ public final class WireSchemas {
     }
 
     private static List<String> problems(Schema schema, String json) {
-        return schema.validate(json, InputFormat.JSON).stream()
-                .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
-                .toList();
+        try {
+            return schema.validate(json, InputFormat.JSON).stream()
+                    .map(e -> e.getInstanceLocation() + ": " + e.getMessage())
+                    .toList();
+        } catch (UncheckedIOException e) {
+            // text that is not JSON at all is a problem of the message, not a failure of the check
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            return List.of("not JSON: " + cause.getMessage().lines().findFirst().orElse(""));
+        }
     }
 
     private static Schema load(String resource) {

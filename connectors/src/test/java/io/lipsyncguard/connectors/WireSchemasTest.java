@@ -20,6 +20,12 @@ class WireSchemasTest {
     }
 
     @Test
+    void textThatIsNotJsonIsAProblemNotAnException() {
+        assertThat(WireSchemas.verdictProblems("garbage")).singleElement().asString().startsWith("not JSON: ");
+        assertThat(WireSchemas.errorProblems("{\"videoId\":")).singleElement().asString().startsWith("not JSON: ");
+    }
+
+    @Test
     void errorRecordSchemaNamesWhatIsWrong() {
         assertThat(WireSchemas.errorProblems("{\"videoId\":\"v1\",\"sequence\":3,\"stage\":\"decode\",\"atMs\":5}"))
                 .singleElement().asString().contains("reason");

@@ -16,7 +16,34 @@ public final class LipsyncCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LipsyncCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line with its failure handling: an exception no command turned into a message ends in one line
+     * on stderr saying what failed, and exit code 1; the stack trace follows only with {@code LIPSYNC_DEBUG} set.
+     */
+    public static CommandLine commandLine() {
+        return new CommandLine(new LipsyncCli()).setExecutionExceptionHandler((e, cl, parsed) -> {
+            System.err.println(cl.getCommandName() + ": " + describe(e));
+            if (System.getenv("LIPSYNC_DEBUG") != null) {
+                e.printStackTrace();
+            } else {
+                System.err.println("(LIPSYNC_DEBUG=1 shows the stack trace)");
+            }
+            System.err.flush();
+            return 1;
+        });
+    }
+
+    /** The innermost cause of {@code e}: its type (what kind of failure) and its message (what it concerned). */
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage();
+        return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
     }
 
     @Override

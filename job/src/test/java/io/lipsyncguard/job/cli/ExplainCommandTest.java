@@ -44,6 +44,15 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aFileThatIsNotJsonIsAUsageErrorThatSaysSo() throws Exception {
+        Path f = dir.resolve("notes.json");
+        Files.writeString(f, "garbage\n");
+        CliRun r = explain("explain", f.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("explain: not a verdict message: not JSON").doesNotContain("Exception");
+    }
+
+    @Test
     void answersAQuestionFromTheFile() throws Exception {
         CliRun r = explain("explain", verdictFile().toString(), "what", "is", "the", "offset?");
         assertThat(r.code()).isZero();

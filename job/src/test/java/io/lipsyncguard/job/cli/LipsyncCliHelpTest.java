@@ -11,6 +11,20 @@ import picocli.CommandLine;
 class LipsyncCliHelpTest {
 
     @Test
+    void anUnexpectedFailureIsOneLineAndExitCodeOne() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("lipsync-sample", ".txt");
+        try {
+            // a regular file where the directory should be: the command has no message of its own for that
+            CliRun run = CliRun.of("sample", file.resolve("clips").toString());
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.err()).startsWith("sample: FileSystemException: " + file.resolve("clips"))
+                    .contains("LIPSYNC_DEBUG=1").doesNotContain("\tat ");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void everyOptionAndParameterIsDescribed() {
         List<String> undescribed = new ArrayList<>();
         CommandLine root = new CommandLine(new LipsyncCli());
