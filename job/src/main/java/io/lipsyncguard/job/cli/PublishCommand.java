@@ -2,7 +2,9 @@ package io.lipsyncguard.job.cli;
 
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
+import io.lipsyncguard.connectors.kafka.KafkaLimits;
 import io.lipsyncguard.job.media.MediaChunker;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +94,10 @@ public final class PublishCommand implements Callable<Integer> {
         producer.flush();
     }
 
+    /** Largest file sent whole when FFmpeg cannot cut it: what one record may carry. */
+    static final long WHOLE_UPLOAD_LIMIT_BYTES =
+            KafkaLimits.DEFAULT_MAX_RECORD_BYTES - KafkaLimits.FRAMING_HEADROOM_BYTES;
+
     /**
      * Chunks of every file, interleaved round-robin by sequence number as concurrent live streams would arrive; the
      * video id is the file's absolute path, as in {@code analyze}.
@@ -101,8 +107,21 @@ public final class PublishCommand implements Callable<Integer> {
         List<List<MediaChunk>> perVideo = new ArrayList<>();
         for (Path f : files) {
             String id = f.toAbsolutePath().normalize().toString();
-            perVideo.add(MediaChunker.chunk(f, id, seconds, format,
-                    work.resolve(String.valueOf(perVideo.size()))));
+            try {
+                perVideo.add(MediaChunker.chunk(f, id, seconds, format,
+                        work.resolve(String.valueOf(perVideo.size()))));
+            } catch (IOException e) {
+                // not media FFmpeg can cut (junk, truncated): sent whole, as an upload, so that the job itself
+                // answers with an ERROR verdict that says why, and the other files still get theirs
+                long size = Files.size(f);
+                if (size > WHOLE_UPLOAD_LIMIT_BYTES) {
+                    throw new IOException("cannot cut " + f + " into chunks, and at " + size + " bytes it is too large "
+                            + "to send whole: " + e.getMessage(), e);
+                }
+                System.err.println("cannot cut " + f + " into chunks; sending it whole for the job to report on");
+                perVideo.add(List.of(new MediaChunk(id, 0, true, null, MediaChunk.UNKNOWN_START,
+                        Files.readAllBytes(f), null, 0L)));
+            }
         }
         List<MediaChunk> out = new ArrayList<>();
         for (int i = 0; ; i++) {

@@ -47,7 +47,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "run", mixinStandardHelpOptions = true,
         footer = {"%nExit codes:",
             "  0   every FILE got its FINAL verdict (without FILEs: runs until stopped)",
-            "  1   the brokers could not be reached, publishing failed, or the job failed for good",
+            "  1   a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached,",
+            "      publishing failed, or the job failed for good",
             "  2   bad usage: missing FILE, invalid model or manifest, no embedded broker on this classpath"},
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
 public final class RunCommand implements Callable<Integer> {
@@ -149,13 +150,17 @@ public final class RunCommand implements Callable<Integer> {
                     publisher.setDaemon(true);
                     publisher.start();
                 }
-                String failed = printVerdicts(kafka, waiting, !files.isEmpty(), () -> {
+                int[] errors = {0};
+                String failed = printVerdicts(kafka, waiting, !files.isEmpty(), errors, () -> {
                     String f = failure.get();
                     return f != null ? f : jobEnded(job);
                 });
                 if (failed != null) {
                     System.err.println("run: " + failed + "; still without a FINAL verdict: " + waiting);
                     return 1;
+                }
+                if (errors[0] > 0) {
+                    return 1; // as analyze: some input could not be analysed, and its ERROR verdict says why
                 }
             } finally {
                 if (jobEnded(job) == null) {
@@ -231,10 +236,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one; returns
-     * null then, or what {@code failure} reports as soon as it reports something (checked about twice a second).
+     * Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one, counting
+     * the ERROR ones in {@code errors[0]}; returns null then, or what {@code failure} reports as soon as it reports
+     * something (checked about twice a second).
      */
-    static String printVerdicts(KafkaJobSettings kafka, Set<String> waiting, boolean stopWhenDone,
+    static String printVerdicts(KafkaJobSettings kafka, Set<String> waiting, boolean stopWhenDone, int[] errors,
             Supplier<String> failure) {
         ObjectMapper json = new ObjectMapper();
         try (KafkaConsumer<String, String> consumer = readCommittedConsumer(kafka.bootstrapServers(),
@@ -249,8 +255,10 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.flush();
                     try {
                         JsonNode v = json.readTree(r.value());
-                        if (!"ROLLING".equals(v.path("kind").asText())) {
-                            waiting.remove(v.path("videoId").asText());
+                        String kind = v.path("kind").asText();
+                        if (!"ROLLING".equals(kind) && waiting.remove(v.path("videoId").asText())
+                                && "ERROR".equals(kind)) {
+                            errors[0]++;
                         }
                     } catch (Exception e) {
                         // a foreign message on the topic: printed, not understood

@@ -38,6 +38,30 @@ class RunCommandTest {
     }
 
     @Test
+    void aFileFfmpegCannotCutEndsInItsErrorVerdictAndTheOthersInTheirs() throws Exception {
+        Path clip = tmp.resolve("clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(6, 4));
+        Path junk = tmp.resolve("junk.mp4");
+        byte[] bytes = new byte[20_000];
+        new java.util.Random(3).nextBytes(bytes);
+        java.nio.file.Files.write(junk, bytes);
+        // the embedded broker: run publishes both and waits for a FINAL or ERROR verdict of each
+        CliRun run = CliRun.of("run", "--parallelism", "1", clip.toString(), junk.toString());
+        assertThat(run.code()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("cannot cut " + junk + " into chunks");
+        java.util.Map<String, String> finalKinds = new java.util.HashMap<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : run.out().lines().filter(l -> l.startsWith("{\"videoId\"")).toList()) {
+            var v = json.readTree(line);
+            if (!"ROLLING".equals(v.path("kind").asText())) {
+                assertThat(finalKinds.put(v.path("videoId").asText(), v.path("kind").asText())).isNull();
+            }
+        }
+        assertThat(finalKinds).containsEntry(clip.toAbsolutePath().toString(), "FINAL")
+                .containsEntry(junk.toAbsolutePath().toString(), "ERROR").hasSize(2);
+    }
+
+    @Test
     void theLatencyBenchmarkChecksItsBrokersToo() throws Exception {
         Path clip = tmp.resolve("clip.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(4, 3));
