@@ -240,7 +240,9 @@ public final class MediaFeatureExtractor {
         }
         // JavaCV's advice to its API's user, not to whoever reads why a video was not analysed
         return m.replace(" (Has setFormat() been called?)", "")
-                .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "");
+                .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "")
+                // the in-memory stream's Java identity, which says nothing about the chunk
+                .replaceAll(" \"java\\.io\\.\\w+@\\p{XDigit}+\"", "");
     }
 
     /**

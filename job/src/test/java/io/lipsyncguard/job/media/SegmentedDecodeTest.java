@@ -67,6 +67,14 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void bytesFfmpegCannotOpenSayWhatWithoutJavaNoise() {
+        assertThatThrownBy(() -> MediaFeatureExtractor.extract("not a video".getBytes(java.nio.charset.StandardCharsets
+                .UTF_8), null, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA))
+                .isInstanceOf(MediaDecodeException.class).hasMessageContaining("FFmpeg cannot open 11 bytes")
+                .hasMessageNotContaining("ByteArrayInputStream").hasMessageNotContaining("setFormat()");
+    }
+
+    @Test
     void aPipeIsRefusedNotWaitedOn() throws Exception {
         Path fifo = tmp.resolve("referenced.pipe");
         Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
