@@ -245,8 +245,8 @@ public final class FfmpegTool {
             // The keyframes are forced on the input's clock, but the segment muxer cuts on the output's, which the
             // AAC encoder's priming can move by ~64 ms; without this slack a boundary keyframe can be missed.
             String slack = String.format(Locale.ROOT, "%.3f", Math.min(0.1, seconds / 4));
-            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map",
-                    audioMap(in)));
+            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString()));
+            args.addAll(streamMaps(in));
             args.addAll(videoEncoderArgs());
             args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
                     "-c:a", "aac", "-b:a", "64k",
@@ -290,18 +290,27 @@ public final class FfmpegTool {
     }
 
     /**
-     * The {@code -map} of {@code in}'s audio that the job itself would decode (the track a player plays, see
-     * {@link SegmentedDecode#preferredAudioStream}): chunks must carry the same sound as the whole file, not a dub
-     * stored first. The first audio stream, if any, when the file cannot be probed.
+     * The {@code -map}s of {@code in}'s streams that the job itself would decode (the tracks a player plays, see
+     * {@link SegmentedDecode#preferredVideoStream} and {@link SegmentedDecode#preferredAudioStream}): chunks must
+     * carry the same picture and sound as the whole file, not a dub stored first, and no audio file's cover image.
+     * The first video and audio streams when the file cannot be probed.
      */
-    static String audioMap(Path in) {
+    static List<String> streamMaps(Path in) {
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(in.toFile())) {
             avutil.av_log_set_level(avutil.AV_LOG_ERROR);
             grabber.start();
+            List<String> maps = new ArrayList<>();
+            int video = SegmentedDecode.preferredVideoStream(grabber);
+            if (video >= 0 && !SegmentedDecode.coverPicture(grabber.getFormatContext(), video)) {
+                maps.addAll(List.of("-map", "0:" + video));
+            }
             int audio = SegmentedDecode.preferredAudioStream(grabber);
-            return audio >= 0 ? "0:" + audio : "0:a:0?";
+            if (audio >= 0) {
+                maps.addAll(List.of("-map", "0:" + audio));
+            }
+            return maps;
         } catch (Exception e) {
-            return "0:a:0?";
+            return List.of("-map", "0:v:0", "-map", "0:a:0?");
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
@@ -70,7 +71,8 @@ public final class SegmentedDecode implements AutoCloseable {
         this.what = what;
         this.segmentFrames = segmentFrames;
         this.detector = new FaceDetector(spec.detectSide());
-        this.hasVideo = grabber.hasVideo();
+        // an audio file's cover image is a picture, not video: such a file is sound alone
+        this.hasVideo = grabber.hasVideo() && !coverPicture(grabber.getFormatContext(), grabber.getVideoStream());
         this.hasAudio = grabber.hasAudio();
         this.sourceFps = grabber.getFrameRate();
         this.rotation = hasVideo ? DisplayRotation.rotateCode(grabber.getDisplayRotation()) : -1;
@@ -98,9 +100,11 @@ public final class SegmentedDecode implements AutoCloseable {
         grabber.setAudioChannels(1);
         try {
             grabber.start();
+            int video = preferredVideoStream(grabber);
             int audio = preferredAudioStream(grabber);
-            if (audio != grabber.getAudioStream()) {
+            if (video != grabber.getVideoStream() || audio != grabber.getAudioStream()) {
                 grabber.stop();
+                grabber.setVideoStream(video);
                 grabber.setAudioStream(audio);
                 grabber.start();
             }
@@ -121,6 +125,26 @@ public final class SegmentedDecode implements AutoCloseable {
             throw new MediaDecodeException(what + " has neither a video nor an audio stream");
         }
         return decode;
+    }
+
+    /**
+     * The video stream FFmpeg itself would play ({@code av_find_best_stream}: moving video before a cover image stored
+     * first); the grabber's own choice when FFmpeg has none to offer.
+     */
+    static int preferredVideoStream(FFmpegFrameGrabber grabber) {
+        int current = grabber.getVideoStream();
+        if (current < 0 || grabber.getFormatContext() == null) {
+            return current;
+        }
+        int best = avformat.av_find_best_stream(grabber.getFormatContext(), avutil.AVMEDIA_TYPE_VIDEO, -1, -1,
+                (AVCodec) null, 0);
+        return best >= 0 ? best : current;
+    }
+
+    /** Whether stream {@code v} of {@code oc} is a cover image (an attached picture, as audio files carry one). */
+    static boolean coverPicture(AVFormatContext oc, int v) {
+        return v >= 0 && oc != null && v < oc.nb_streams()
+                && (oc.streams(v).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) != 0;
     }
 
     /**

@@ -75,6 +75,32 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void anAudioFilesCoverImageIsNotVideo() throws Exception {
+        Path speech = tmp.resolve("speech-for-cover.wav");
+        WavFile.write(speech, TalkingHeadGenerator.speechAudio(44, 4, 16_000), 16_000);
+        Path cover = tmp.resolve("cover.png");
+        ffmpeg("-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1", cover.toString());
+        Path withCover = tmp.resolve("speech with cover.m4a");
+        ffmpeg("-i", speech.toString(), "-i", cover.toString(), "-map", "0:a", "-map", "1:v", "-c:a", "aac", "-c:v",
+                "mjpeg", "-disposition:v:0", "attached_pic", withCover.toString());
+
+        MediaFeatures m = MediaFeatureExtractor.extract(withCover, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        assertThat(m.hasVideo()).isFalse();
+        assertThat(m.videoStreamFound()).isFalse();
+        assertThat(m.hasAudio()).isTrue();
+        // and the chunks cut for Kafka carry the sound alone
+        assertThat(FfmpegTool.streamMaps(withCover)).containsExactly("-map", "0:0");
+    }
+
+    private static void ffmpeg(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(FfmpegTool.binary(), "-v", "error", "-y"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(output).isZero();
+    }
+
+    @Test
     void aPipeIsRefusedNotWaitedOn() throws Exception {
         Path fifo = tmp.resolve("referenced.pipe");
         Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
