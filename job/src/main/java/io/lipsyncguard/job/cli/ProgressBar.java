@@ -19,6 +19,8 @@ public final class ProgressBar implements AutoCloseable {
     private int doneFiles;
     private long doneBytes;
     private long frames;
+    /** Characters of the bar as last drawn, to blank it before a line goes above it. */
+    private int lastWidth;
 
     /** A bar that is not started (no ticker): for tests of its drawing. */
     static ProgressBar unstarted(PrintStream out, int totalFiles, long totalBytes) {
@@ -72,8 +74,6 @@ public final class ProgressBar implements AutoCloseable {
         stdout.flush();
         draw();
     }
-
-    private int lastWidth;
 
     private synchronized void draw() {
         long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;

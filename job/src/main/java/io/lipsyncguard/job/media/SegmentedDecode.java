@@ -132,13 +132,7 @@ public final class SegmentedDecode implements AutoCloseable {
      * first); the grabber's own choice when FFmpeg has none to offer.
      */
     static int preferredVideoStream(FFmpegFrameGrabber grabber) {
-        int current = grabber.getVideoStream();
-        if (current < 0 || grabber.getFormatContext() == null) {
-            return current;
-        }
-        int best = avformat.av_find_best_stream(grabber.getFormatContext(), avutil.AVMEDIA_TYPE_VIDEO, -1, -1,
-                (AVCodec) null, 0);
-        return best >= 0 ? best : current;
+        return bestStream(grabber, avutil.AVMEDIA_TYPE_VIDEO, grabber.getVideoStream(), -1);
     }
 
     /** Whether stream {@code v} of {@code oc} is a cover image (an attached picture, as audio files carry one). */
@@ -153,12 +147,15 @@ public final class SegmentedDecode implements AutoCloseable {
      * when there is at most one audio stream or FFmpeg has none to offer.
      */
     static int preferredAudioStream(FFmpegFrameGrabber grabber) {
-        int current = grabber.getAudioStream();
+        return bestStream(grabber, avutil.AVMEDIA_TYPE_AUDIO, grabber.getAudioStream(), grabber.getVideoStream());
+    }
+
+    /** FFmpeg's best stream of {@code type} (near {@code related}), or {@code current} when it offers none. */
+    private static int bestStream(FFmpegFrameGrabber grabber, int type, int current, int related) {
         if (current < 0 || grabber.getFormatContext() == null) {
             return current;
         }
-        int best = avformat.av_find_best_stream(grabber.getFormatContext(), avutil.AVMEDIA_TYPE_AUDIO, -1,
-                grabber.getVideoStream(), (AVCodec) null, 0);
+        int best = avformat.av_find_best_stream(grabber.getFormatContext(), type, -1, related, (AVCodec) null, 0);
         return best >= 0 ? best : current;
     }
 

@@ -51,9 +51,13 @@ public final class SpeechActivity {
     /**
      * The speech gate for a track whose frame levels so far are in {@code histogram}: {@code thresholdDbfs}, or, for a
      * recording more than {@link #QUIET_MARGIN_DB} quieter than that gate expects, {@link #RELATIVE_THRESHOLD_DB} below
-     * its loud frames but not below {@link #QUIETEST_THRESHOLD_DBFS}. Never higher than {@code thresholdDbfs}.
+     * its loud frames but not below {@link #QUIETEST_THRESHOLD_DBFS}. Never higher than {@code thresholdDbfs}. Without a
+     * histogram (state from before it was kept) the level is not known: {@code thresholdDbfs}.
      */
     public static double threshold(long[] histogram, double thresholdDbfs) {
+        if (histogram == null) {
+            return thresholdDbfs;
+        }
         long n = 0;
         for (long c : histogram) {
             n += c;

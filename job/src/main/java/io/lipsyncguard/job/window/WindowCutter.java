@@ -145,8 +145,7 @@ public final class WindowCutter {
         int k = spec.marginFrames();
         int px = spec.cropPixels();
         int per = spec.melValuesPerFrame();
-        double gate = b.levelHistogram == null ? spec.speechThresholdDbfs()
-                : SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
+        double gate = SpeechActivity.threshold(b.levelHistogram, spec.speechThresholdDbfs());
         while (true) {
             long s = spec.windowStartFrame(b.nextWindow);
             boolean framesReady = s + t + k <= b.videoFrames();

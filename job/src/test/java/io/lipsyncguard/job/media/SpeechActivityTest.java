@@ -56,6 +56,8 @@ class SpeechActivityTest {
         assertThat(SpeechActivity.threshold(track(500, -35f), -45)).isEqualTo(-59.5, offset(1e-9));
         // never down into room tone
         assertThat(SpeechActivity.threshold(track(500, -50f), -45)).isEqualTo(SpeechActivity.QUIETEST_THRESHOLD_DBFS);
+        // no histogram at all (state from before it was kept): the model's gate
+        assertThat(SpeechActivity.threshold(null, -45)).isEqualTo(-45.0);
         // too little sound yet to know the track's level
         assertThat(SpeechActivity.threshold(track(40, -44f), -45)).isEqualTo(-45.0);
         // a loud track never raises the gate
