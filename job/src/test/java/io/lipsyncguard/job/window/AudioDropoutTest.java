@@ -16,6 +16,16 @@ import org.junit.jupiter.api.Test;
 /** Windows whose audio span reaches a stretch of digital silence say how much of it they hold. */
 class AudioDropoutTest {
 
+    /** A decode of {@code frames} frames with a face in every one (random crops from {@code seed}) and {@code audio}. */
+    static MediaFeatures faceThroughout(WindowSpec spec, int frames, float[] audio, long seed) {
+        byte[] crops = new byte[frames * spec.cropPixels()];
+        new Random(seed).nextBytes(crops);
+        boolean[] face = new boolean[frames];
+        Arrays.fill(face, true);
+        return new MediaFeatures(0, 0, frames, crops, face, new byte[frames], 0, audio, true, true, 320, 320, 25,
+                frames, true);
+    }
+
     @Test
     void windowsReachingADropoutCarryItsShareAndTheOthersNone() {
         WindowSpec spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
@@ -25,12 +35,7 @@ class AudioDropoutTest {
         int from = 150 * spf; // 6 s .. 7 s muted to exact zeros, as a dropout leaves it
         int to = 175 * spf;
         Arrays.fill(audio, from, to, 0f);
-        byte[] crops = new byte[frames * spec.cropPixels()];
-        new Random(1).nextBytes(crops);
-        boolean[] face = new boolean[frames];
-        Arrays.fill(face, true);
-        MediaFeatures m = new MediaFeatures(0, 0, frames, crops, face, new byte[frames], 0, audio, true, true, 320,
-                320, 25, frames, true);
+        MediaFeatures m = faceThroughout(spec, frames, audio, 1);
         VideoBuffer b = new VideoBuffer();
         WindowCutter.append(b, m, spec);
         WindowCutter.computeMel(b, spec, LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(),
@@ -54,12 +59,7 @@ class AudioDropoutTest {
         WindowSpec spec = WindowSpec.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
         int frames = 150;
         float[] audio = TalkingHeadGenerator.speechAudio(5, frames / 25.0, spec.sampleRate());
-        byte[] crops = new byte[frames * spec.cropPixels()];
-        new Random(2).nextBytes(crops);
-        boolean[] face = new boolean[frames];
-        Arrays.fill(face, true);
-        MediaFeatures m = new MediaFeatures(0, 0, frames, crops, face, new byte[frames], 0, audio, true, true, 320,
-                320, 25, frames, true);
+        MediaFeatures m = faceThroughout(spec, frames, audio, 2);
         float[][] filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(),
                 spec.fMax());
         List<List<AvWindow>> cuts = new java.util.ArrayList<>();
