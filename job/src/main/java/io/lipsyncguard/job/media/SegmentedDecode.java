@@ -3,6 +3,7 @@ package io.lipsyncguard.job.media;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.global.avformat;
@@ -14,6 +15,8 @@ import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A decode in progress that hands out its features one segment at a time ({@link #next()}), so that its caller can
@@ -21,6 +24,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * whole decode cut at frame boundaries. Owns the grabber, the face detector and the OpenCV buffers until closed.
  */
 public final class SegmentedDecode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedDecode.class);
+    private static final AtomicLong LAST_PHASE_WARNING_MS = new AtomicLong(Long.MIN_VALUE / 2);
 
     /** Whole-frame searches that also look in turned pictures: a stream's first few (five frames apart, untracked). */
     static final int ORIENTATION_SEARCHES = 6;
@@ -60,6 +66,7 @@ public final class SegmentedDecode implements AutoCloseable {
     private long audioEndUs = Long.MIN_VALUE;
     private boolean ended;
     private boolean closed;
+    private int outOfPhaseFrames;
 
     private SegmentedDecode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
             FaceTrackState track, String what, int segmentFrames) {
@@ -108,6 +115,11 @@ public final class SegmentedDecode implements AutoCloseable {
                 grabber.setAudioStream(audio);
                 grabber.start();
             }
+            // stereo comes as two channels (the resampler takes the change before the first sample) and is mixed
+            // here, so that channels out of phase are caught before they cancel
+            if (audioChannels(grabber) == 2) {
+                grabber.setAudioChannels(2);
+            }
         } catch (Exception | Error e) {
             MediaFeatureExtractor.release(grabber);
             throw new MediaDecodeException(
@@ -125,6 +137,13 @@ public final class SegmentedDecode implements AutoCloseable {
             throw new MediaDecodeException(what + " has neither a video nor an audio stream");
         }
         return decode;
+    }
+
+    /** Channels of the audio stream the grabber decodes (0 without one). */
+    static int audioChannels(FFmpegFrameGrabber grabber) {
+        AVFormatContext oc = grabber.getFormatContext();
+        int a = grabber.getAudioStream();
+        return oc != null && a >= 0 && a < oc.nb_streams() ? oc.streams(a).codecpar().ch_layout().nb_channels() : 0;
     }
 
     /**
@@ -210,9 +229,7 @@ public final class SegmentedDecode implements AutoCloseable {
                     return segment;
                 }
             } else if (frame.samples != null && frame.samples.length > 0) {
-                FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
-                float[] s = new float[buf.remaining()];
-                buf.get(s);
+                float[] s = monoSamples(frame);
                 audioEndUs = checkJump("audio", audioEndUs, frame.timestamp,
                         frame.timestamp + s.length * 1_000_000L / spec.sampleRate());
                 audioTimes.add(new long[] {frame.timestamp});
@@ -231,6 +248,36 @@ public final class SegmentedDecode implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The frame's samples as mono: as they come, or mixed from two channels (see {@link StereoDownmix}); the sample mode
+     * FLOAT makes the grabber hand out packed samples, two channels interleaved.
+     */
+    private float[] monoSamples(Frame frame) {
+        FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
+        float[] s = new float[buf.remaining()];
+        buf.get(s);
+        if (frame.audioChannels != 2) {
+            return s;
+        }
+        StereoDownmix.Mono mono = StereoDownmix.ofInterleaved(s);
+        if (mono.outOfPhase() && outOfPhaseFrames++ == 0 && warnAllowed(System.currentTimeMillis())) {
+            LOG.warn("{}: the stereo channels are out of phase (one is the other inverted, a miswired microphone); "
+                    + "analysing the mix of the one with the other turned back", what);
+        }
+        return mono.samples();
+    }
+
+    /** At most one out-of-phase warning a minute per JVM: a live stream with a miswired microphone has one per chunk. */
+    private static boolean warnAllowed(long nowMs) {
+        long last = LAST_PHASE_WARNING_MS.get();
+        return nowMs - last >= 60_000 && LAST_PHASE_WARNING_MS.compareAndSet(last, nowMs);
+    }
+
+    /** Audio frames whose stereo channels were out of phase and were mixed the other way round. */
+    int outOfPhaseFrames() {
+        return outOfPhaseFrames;
     }
 
     /**

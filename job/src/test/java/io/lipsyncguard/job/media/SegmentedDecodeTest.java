@@ -2,6 +2,7 @@ package io.lipsyncguard.job.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.lipsyncguard.job.cli.ModelPaths;
 import io.lipsyncguard.job.sample.SampleSpec;
@@ -12,11 +13,15 @@ import io.lipsyncguard.job.window.VideoBuffer;
 import io.lipsyncguard.job.window.WindowCutter;
 import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.ModelManifest;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +95,75 @@ class SegmentedDecodeTest {
         assertThat(m.hasAudio()).isTrue();
         // and the chunks cut for Kafka carry the sound alone
         assertThat(FfmpegTool.streamMaps(withCover)).containsExactly("-map", "0:0");
+    }
+
+    @Test
+    void stereoOutOfPhaseIsHeardNotCancelled() throws Exception {
+        Path speech = tmp.resolve("speech-for-stereo.wav");
+        WavFile.write(speech, TalkingHeadGenerator.speechAudio(45, 4, 16_000), 16_000);
+        Path inPhase = tmp.resolve("in-phase.m4a");
+        ffmpeg("-i", speech.toString(), "-af", "pan=stereo|c0=c0|c1=c0", "-c:a", "aac", inPhase.toString());
+        Path outOfPhase = tmp.resolve("out-of-phase.m4a");
+        ffmpeg("-i", speech.toString(), "-af", "pan=stereo|c0=c0|c1=-1*c0", "-c:a", "aac", outOfPhase.toString());
+
+        // FFmpeg's own mix, as the decode used to ask for (the levels every threshold was set on)
+        float[] ffmpegMix = ffmpegMono(inPhase);
+        float[] mixed = MediaFeatureExtractor.extract(inPhase, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+        assertThat(mixed).hasSize(ffmpegMix.length);
+        for (int i = 0; i < mixed.length; i++) {
+            assertThat(mixed[i]).isCloseTo(ffmpegMix[i], within(1e-6f));
+        }
+
+        int[] flagged = {0};
+        List<float[]> pieces = new ArrayList<>();
+        try (SegmentedDecode decode = MediaFeatureExtractor.openSegmented(outOfPhase, media,
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 25)) {
+            for (MediaFeatures f; (f = decode.next()) != null; ) {
+                pieces.add(f.audio());
+            }
+            flagged[0] = decode.outOfPhaseFrames();
+        }
+        float[] turnedBack = new float[pieces.stream().mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (float[] p : pieces) {
+            System.arraycopy(p, 0, turnedBack, at, p.length);
+            at += p.length;
+        }
+        assertThat(flagged[0]).isGreaterThan(20);
+        assertThat(rms(turnedBack)).isCloseTo(rms(mixed), within(0.05 * rms(mixed)));
+        assertThat(correlation(turnedBack, mixed)).isGreaterThan(0.97);
+        // where FFmpeg's mix cancels the voice to a whisper
+        assertThat(rms(ffmpegMono(outOfPhase))).isLessThan(0.1 * rms(mixed));
+    }
+
+    /** The file's audio mixed to mono by FFmpeg's resampler (what the decode asked the grabber for before). */
+    private static float[] ffmpegMono(Path file) throws Exception {
+        try (FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile())) {
+            g.setSampleMode(FrameGrabber.SampleMode.FLOAT);
+            g.setSampleRate(16_000);
+            g.setAudioChannels(1);
+            g.start();
+            List<Float> all = new ArrayList<>();
+            for (Frame f; (f = g.grabSamples()) != null; ) {
+                FloatBuffer b = (FloatBuffer) f.samples[0];
+                while (b.hasRemaining()) {
+                    all.add(b.get());
+                }
+            }
+            float[] out = new float[all.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = all.get(i);
+            }
+            return out;
+        }
+    }
+
+    private static double rms(float[] x) {
+        double e = 0;
+        for (float v : x) {
+            e += v * v;
+        }
+        return Math.sqrt(e / x.length);
     }
 
     private static void ffmpeg(String... args) throws Exception {
