@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lipsyncguard.connectors.MediaChunk;
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -22,6 +25,13 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
 
     private static final long serialVersionUID = 1L;
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Longest accepted key (the video id) in bytes: every verdict and error record carries the id twice (as its key
+     * and in its JSON), so an id of megabytes would make the job's own records too large for Kafka and fail the sink
+     * on every restart; 4 KiB leaves room for ids that are URLs.
+     */
+    public static final int MAX_KEY_BYTES = 4096;
 
     private final ReferencePolicy referencePolicy;
     private final int maxRecordBytes;
@@ -99,11 +109,28 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
         if (key == null) {
             throw new MalformedRecordException("missing key");
         }
+        if (key.length > MAX_KEY_BYTES) {
+            throw new MalformedRecordException(
+                    "key of " + key.length + " bytes exceeds the limit of " + MAX_KEY_BYTES + " bytes");
+        }
         String videoId = ChunkHeaders.utf8(key, "key");
         if (videoId.isBlank()) {
             throw new MalformedRecordException("empty key");
         }
         return videoId;
+    }
+
+    /**
+     * The id an over-long key goes by: the same for every chunk of that key, so its video gets one error, and short
+     * enough for the verdict and error records that repeat it as their key and in their body.
+     */
+    static String oversizedKeyId(byte[] key) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
+            return "oversized-key-sha256-" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 
     private record Reference(String uri, String contentType) {}
@@ -139,7 +166,9 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
         try {
             videoId = videoId(record.key());
         } catch (MalformedRecordException e) {
-            videoId = "unknown-" + record.topic() + "-" + record.partition() + "-" + record.offset();
+            videoId = record.key() != null && record.key().length > MAX_KEY_BYTES
+                    ? oversizedKeyId(record.key())
+                    : "unknown-" + record.topic() + "-" + record.partition() + "-" + record.offset();
         }
         Headers headers = record.headers();
         long sequence = ChunkHeaders.tryUnsigned(headers, ChunkHeaders.SEQUENCE)

@@ -148,6 +148,24 @@ class MediaChunkDeserializerTest {
     }
 
     @Test
+    void anOverLongKeyIsInvalidUnderAShortIdOfItsOwn() {
+        String longId = "v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES + 1);
+        MediaChunk chunk = DESERIALIZER.toChunk(record(longId, new byte[] {1},
+                ChunkHeaders.SEQUENCE, "2", ChunkHeaders.LAST, "true", ChunkHeaders.PRODUCED_AT_MS, "7"));
+
+        String id = MediaChunkDeserializer.oversizedKeyId(longId.getBytes(UTF_8));
+        assertThat(id).startsWith("oversized-key-sha256-").hasSize("oversized-key-sha256-".length() + 64);
+        assertThat(chunk).isEqualTo(invalid(id, 2, true, 7L, "key of 4097 bytes exceeds the limit of 4096 bytes"));
+        // every chunk of that key goes by the same id, another key by another
+        assertThat(MediaChunkDeserializer.oversizedKeyId(longId.getBytes(UTF_8))).isEqualTo(id);
+        assertThat(MediaChunkDeserializer.oversizedKeyId((longId + "w").getBytes(UTF_8))).isNotEqualTo(id);
+        // a key at the limit is a video id
+        String atLimit = "v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES);
+        assertThat(DESERIALIZER.toChunk(record(atLimit, new byte[] {1}, ChunkHeaders.SEQUENCE, "0",
+                ChunkHeaders.LAST, "true")).videoId()).isEqualTo(atLimit);
+    }
+
+    @Test
     void badSequenceHeaderIsInvalidWithUnknownSequence() {
         MediaChunk chunk = DESERIALIZER.toChunk(
                 record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "abc", ChunkHeaders.LAST, "true"));
