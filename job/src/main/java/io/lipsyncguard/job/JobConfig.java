@@ -120,4 +120,10 @@ public record JobConfig(
                 detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, timeout,
                 stateTtl, maxInlineBytes, interleaveDecodes);
     }
+
+    public JobConfig withStateTimeToLive(Duration ttl) {
+        return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
+                detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout,
+                ttl, maxInlineBytes, interleaveDecodes);
+    }
 }

@@ -307,13 +307,23 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         long now = ctx.timerService().currentProcessingTime();
         b.lastActivityMs = now; // decoding (or waiting to) is not idleness
         if (b.decodingFile && !takesFileDecoder(key, now)) {
-            keepForSteps(arriving);
+            // written again while it waits (a reference: a few hundred bytes), so that a queue longer than the state
+            // TTL does not expire the chunk its video is waiting to decode
+            keepForSteps(arriving != null ? arriving : decodingChunk.value());
             scheduleStep(b, ctx, now + STEP_RETRY_MS);
             return false;
         }
         OpenDecode open = b.decodingFile ? openFile : openChunks.get(key);
         // the chunk: the one arriving, the open decode's, or (after a restore, or a file that waited) the state's
         MediaChunk chunk = arriving != null ? arriving : open != null ? open.chunk : decodingChunk.value();
+        if (chunk == null) {
+            // defensive: the chunk expired from state while its video's buffer (written at every step) did not
+            long sequence = b.nextSequence - 1;
+            endDecode(b, key);
+            error(ctx, out, null, sequence, "decode", "chunk " + sequence + " was lost: it expired from state (the "
+                    + "state TTL is " + config.stateTtl() + ") before its decode went on");
+            return true;
+        }
         int budget = config.interleaveDecodes() ? segments : Integer.MAX_VALUE;
         for (int i = 0; i < budget; i++) {
             MediaFeatures segment;

@@ -290,6 +290,33 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aFileWaitingLongerThanTheStateTtlKeepsItsChunk() throws Exception {
+        // the state TTL (24 h by default) is shorter here than the first file's decode, as a long queue would make it
+        // (longer than the 100 ms between a waiting file's asks, which keep its video's buffer alive)
+        try (var h = harness(config().withStateTimeToLive(Duration.ofMillis(150)))) {
+            h.setStateTtlProcessingTime(0);
+            h.processElement(reference("long", longClip), 0);
+            h.processElement(reference("second", shortClip), 0);
+            while (!ended("second").test(h.extractOutputValues())) {
+                assertThat(h.getProcessingTime()).as("time before the second file is decoded").isLessThan(5000);
+                long next = h.getProcessingTime() + 10; // the first file takes 250 ms: 25 steps
+                h.setStateTtlProcessingTime(next);
+                h.setProcessingTime(next);
+            }
+            assertThat(of("long", h.extractOutputValues())).containsExactlyElementsOf(wholeDecode);
+            List<AvWindow> alone;
+            try (var fresh = harness(config().withInterleavedDecodes(false))) {
+                fresh.processElement(reference("second", shortClip), 0);
+                alone = List.copyOf(fresh.extractOutputValues());
+            }
+            assertThat(alone).filteredOn(w -> w.kind() == WindowKind.WINDOW).hasSize(3);
+            assertThat(of("second", h.extractOutputValues())).containsExactlyElementsOf(alone);
+            assertThat(indexOfFirst(h.extractOutputValues(), "second")).as("it waited")
+                    .isGreaterThan(h.extractOutputValues().indexOf(end(of("long", h.extractOutputValues()))));
+        }
+    }
+
+    @Test
     void waitingFilesGetTheDecoderInTheOrderTheyArrived() throws Exception {
         Path twoMinutes = tmp.resolve("two-minutes.mkv");
         FfmpegTool.loop(longClip, twoMinutes, 5); // 120 steps: it ends after both others have retried once
