@@ -575,24 +575,31 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         if (reason == null) {
             if (!b.hasVideo && !b.hasAudio) {
                 reason = "undecodable";
-            } else if (!b.hasVideo) {
+            } else if (!b.hasVideo || "video".equals(b.absentStream)) {
                 reason = "no-video";
-                if (b.videoStreamSeen) {
+                if (!b.hasVideo && b.videoStreamSeen) {
                     // "no video stream" would send whoever reads the error looking for a stream that is there
                     error(ctx, out, null, -1, "decode", "the video stream gave no decodable frames (codec "
                             + "parameters missing, e.g. MPEG-4 Part 2 or H.264 copied into MPEG-TS without them, or "
                             + "corrupt data)");
                 }
-            } else if (!b.hasAudio) {
+            } else if (!b.hasAudio || "audio".equals(b.absentStream)) {
                 reason = "no-audio";
             } else if (b.nextWindow == 0) {
                 reason = "too-short";
             }
         }
+        if (b.absentStream != null && b.hasAudio && b.hasVideo) {
+            String other = b.absentStream.equals("audio") ? "picture" : "sound";
+            error(ctx, out, null, -1, "decode", "the " + b.absentStream + " began more than "
+                    + WindowCutter.LONE_STREAM_LIMIT_SECONDS + " s after the " + other + ": a stream missing that long "
+                    + "is taken to be absent, so no windows were cut");
+        }
         double frames = Math.max(1, b.videoFrames());
         double levels = Math.max(1, b.levelFrames);
         out.collect(AvWindow.end(ctx.getCurrentKey(), b.nextWindow, spec.frameToMs(b.videoFrames()),
-                b.faceFrames / frames, b.speechFrames / levels, b.multiFaceFrames / frames, b.hasAudio, reason,
+                b.faceFrames / frames, b.speechFrames / levels, b.multiFaceFrames / frames,
+                b.hasAudio && !"audio".equals(b.absentStream), reason,
                 b.newestProducedAtMs));
         if (b.idleTimerMs > 0) {
             ctx.timerService().deleteProcessingTimeTimer(b.idleTimerMs);

@@ -39,6 +39,12 @@ public class VideoBuffer {
     /** Whether a decode found a video stream at all; with no frames from it, its frames could not be decoded. */
     public boolean videoStreamSeen;
     public boolean hasAudio;
+    /**
+     * "audio" or "video" once that stream was missing for the first {@link WindowCutter#LONE_STREAM_LIMIT_SECONDS} s
+     * of the other and taken to be absent (from then on nothing is buffered or cut); null while both are there or it is
+     * too early to say.
+     */
+    public String absentStream;
     public long faceFrames;
     public long multiFaceFrames;
     public long speechFrames;

@@ -15,6 +15,9 @@ import java.util.List;
  */
 public final class WindowCutter {
 
+    /** A stream missing for this long of the other is taken to be absent. */
+    public static final int LONE_STREAM_LIMIT_SECONDS = 60;
+
     private WindowCutter() {}
 
     /** Adds one decode's frames and audio at their grid positions (later data wins where they overlap). */
@@ -134,11 +137,12 @@ public final class WindowCutter {
 
     /**
      * Cuts every window whose frames and audio context are available, in index order, then trims the buffer.
-     * Nothing is cut for a video without audio: its END event reports that instead.
+     * Nothing is cut for a video without audio or picture: its END event reports that instead.
      */
     public static List<AvWindow> cut(VideoBuffer b, WindowSpec spec, String videoId) {
         List<AvWindow> out = new ArrayList<>();
-        if (!b.hasAudio || !b.hasVideo) {
+        if (!b.hasAudio || !b.hasVideo || b.absentStream != null) {
+            dropLoneStream(b, spec);
             return out;
         }
         int t = spec.windowFrames();
@@ -177,6 +181,36 @@ public final class WindowCutter {
         }
         trim(b, spec);
         return out;
+    }
+
+    /**
+     * Once one stream has been missing for the first minute of the other, it is taken to be absent and the other's
+     * frames or samples are dropped as they come: a live stream without sound (or picture) would otherwise keep
+     * every frame in state, hours of them rewritten with every chunk. Counts (frames, faces) go on for the END event.
+     */
+    static void dropLoneStream(VideoBuffer b, WindowSpec spec) {
+        if (b.absentStream == null) {
+            long limitFrames = (long) LONE_STREAM_LIMIT_SECONDS * spec.fps();
+            if (b.hasVideo && !b.hasAudio && b.videoFrames() > limitFrames) {
+                b.absentStream = "audio";
+            } else if (b.hasAudio && !b.hasVideo && b.audioEnd() > limitFrames * spec.samplesPerFrame()) {
+                b.absentStream = "video";
+            } else {
+                return;
+            }
+        }
+        b.cropBase += b.cropFrames;
+        b.cropFrames = 0;
+        b.crops = new byte[0];
+        b.face = new boolean[0];
+        b.faceCount = new byte[0];
+        b.audioBase += b.audioLen;
+        b.audioLen = 0;
+        b.audio = new float[0];
+        b.melBase += b.melFrames;
+        b.melFrames = 0;
+        b.mel = new float[0];
+        b.level = new float[0];
     }
 
     /** Drops frames, mel rows and samples that no window from {@code nextWindow} on can use. */

@@ -317,6 +317,33 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void soundThatBeginsAfterTheFirstMinuteIsReportedAndTheVideoEndsWithoutAudio() throws Exception {
+        Path silent = tmp.resolve("late-sound-picture.mp4");
+        TalkingHeadGenerator.write(silent, SampleSpec.noAudio(64, 5));
+        Path picture = tmp.resolve("late-sound-picture-75s.mkv");
+        FfmpegTool.loop(silent, picture, 15);
+        Path sound = tmp.resolve("late-sound.wav");
+        io.lipsyncguard.job.sample.WavFile.write(sound, TalkingHeadGenerator.speechAudio(65, 8, 16_000), 16_000);
+        Path late = tmp.resolve("sound from 65 s.mkv");
+        Process p = new ProcessBuilder(FfmpegTool.binary(), "-v", "error", "-y", "-i", picture.toString(),
+                "-itsoffset", "65", "-i", sound.toString(), "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a",
+                "aac", late.toString()).redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        try (var h = harness(config())) {
+            h.processElement(reference("late", late), 0);
+            stepUntil(h, ended("late"));
+            List<AvWindow> out = of("late", h.extractOutputValues());
+            assertThat(out).noneMatch(w -> w.kind() == WindowKind.WINDOW);
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("the audio began more than 60 s after the picture"));
+            AvWindow end = end(out);
+            assertThat(end.reason()).isEqualTo("no-audio");
+            assertThat(end.hasAudio()).isFalse();
+            assertThat(end.endMs()).isEqualTo(75_000);
+        }
+    }
+
+    @Test
     void waitingFilesGetTheDecoderInTheOrderTheyArrived() throws Exception {
         Path twoMinutes = tmp.resolve("two-minutes.mkv");
         FfmpegTool.loop(longClip, twoMinutes, 5); // 120 steps: it ends after both others have retried once
