@@ -141,6 +141,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     "chunk " + chunk.sequence() + " arrived after the video ended; ignored");
             return;
         }
+        if (chunk.sequence() == ChunkContentTypes.UNKNOWN_SEQUENCE && ChunkContentTypes.isInvalid(chunk)) {
+            unplaceable(b, chunk, ctx, out);
+            return;
+        }
         if (chunk.sequence() < b.nextSequence || pending.contains(chunk.sequence())) {
             duplicates.inc();
             return; // a redelivered chunk: its content is already in the windows
@@ -389,6 +393,33 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (chunk.last()) {
             b.refusedLast = chunk.sequence();
+        }
+    }
+
+    /**
+     * A bad record whose sequence header could not be read has no place in the sequence: its error goes out now. When
+     * it was the producer's last chunk the video still ends, after the chunks that came before it (a video's chunks
+     * share a key, hence a partition, so those have all arrived): it takes the place after them, as a refused chunk
+     * does, so the sequence reaches it without a gap report.
+     */
+    private void unplaceable(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
+        ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
+        error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
+        if (!chunk.last()) {
+            return; // should its place be needed, the gap report says so
+        }
+        long after = b.nextSequence;
+        for (Long k : pending.keys()) {
+            after = Math.max(after, k + 1);
+        }
+        b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
+        b.refused[b.refused.length - 1] = after;
+        b.refusedLast = after;
+        b.lastActivityMs = ctx.timerService().currentProcessingTime();
+        drain(b, ctx, out, false);
+        if (!b.ended) {
+            scheduleIdle(b, ctx);
+            buffer.update(b);
         }
     }
 

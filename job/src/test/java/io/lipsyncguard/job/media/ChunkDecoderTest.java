@@ -3,6 +3,7 @@ package io.lipsyncguard.job.media;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ChunkContentTypes;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.cli.ModelPaths;
 import io.lipsyncguard.job.sample.SampleSpec;
@@ -340,6 +341,29 @@ class ChunkDecoderTest {
             assertThat(end.reason()).isEqualTo("no-audio");
             assertThat(end.hasAudio()).isFalse();
             assertThat(end.endMs()).isEqualTo(75_000);
+        }
+    }
+
+    @Test
+    void aBadRecordWithoutAReadableSequenceSaysSoAndAsTheLastChunkStillEndsTheVideo() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        try (var h = harness(config())) {
+            // the same 4 s twice, placed one after the other by the producer's clock
+            h.processElement(new MediaChunk("v", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            h.processElement(ChunkContentTypes.invalid("v", ChunkContentTypes.UNKNOWN_SEQUENCE, false, 0,
+                    "bad header lsg-seq: 'x'"), 0);
+            h.processElement(new MediaChunk("v", 1, false, "video/mp4", 4_000_000, bytes, null, 0), 0);
+            // the producer's final chunk, its sequence header garbled: the video ends after the chunks before it
+            h.processElement(ChunkContentTypes.invalid("v", ChunkContentTypes.UNKNOWN_SEQUENCE, true, 0,
+                    "bad header lsg-seq: ''"), 0);
+            List<AvWindow> out = h.extractOutputValues();
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).extracting(AvWindow::reason)
+                    .containsExactly("bad header lsg-seq: 'x'", "bad header lsg-seq: ''");
+            AvWindow end = end(out);
+            assertThat(end.reason()).isNull();
+            // both chunks' windows (8 s of video), no gap reported
+            assertThat(end.index()).isEqualTo(spec.windowsIn(200));
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.WINDOW).hasSize(spec.windowsIn(200));
         }
     }
 
