@@ -17,7 +17,31 @@ import java.util.function.IntConsumer;
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
 
-    private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+    /** The failure of a request still queued at its deadline: it was never run. */
+    public static final class ExpiredException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ExpiredException(long waitedMs) {
+            super("still queued for the model after " + waitedMs + " ms; not run");
+        }
+    }
+
+    /** A queued input; {@code deadline} (System.nanoTime) counts only when {@code hasDeadline}. */
+    private record Pending<I, O>(I input, CompletableFuture<O> result, long queuedAt, boolean hasDeadline,
+            long deadline) {
+
+        /** Whether the request is no longer wanted: its caller completed it, or its deadline has passed. */
+        boolean dropped(long now) {
+            if (result.isDone()) {
+                return true;
+            }
+            if (hasDeadline && now - deadline >= 0) {
+                result.completeExceptionally(new ExpiredException((now - queuedAt) / 1_000_000));
+                return true;
+            }
+            return false;
+        }
+    }
 
     private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
     private final int maxBatch;
@@ -43,12 +67,26 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     /** Queues one input; the future completes when its batch has run (exceptionally if the batch failed). */
     public CompletableFuture<O> submit(I input) {
+        return enqueue(input, false, 0);
+    }
+
+    /**
+     * As {@link #submit(Object)}, but an input still queued after {@code within} is not run: its future fails with
+     * {@link ExpiredException}. Nor is one whose future its caller completed (or cancelled) meanwhile. Under overload
+     * the model then works on requests someone still waits for, instead of on those already given up (each of which
+     * made room for another).
+     */
+    public CompletableFuture<O> submit(I input, Duration within) {
+        return enqueue(input, true, System.nanoTime() + within.toNanos());
+    }
+
+    private CompletableFuture<O> enqueue(I input, boolean hasDeadline, long deadline) {
         CompletableFuture<O> result = new CompletableFuture<>();
         if (!running) {
             result.completeExceptionally(new IllegalStateException("micro-batcher is closed"));
             return result;
         }
-        queue.add(new Pending<>(input, result));
+        queue.add(new Pending<>(input, result, System.nanoTime(), hasDeadline, deadline));
         return result;
     }
 
@@ -61,7 +99,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         while (running) {
             try {
                 Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                if (first == null || first.dropped(System.nanoTime())) {
                     continue;
                 }
                 batch.add(first);
@@ -72,7 +110,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                     if (next == null) {
                         break;
                     }
-                    batch.add(next);
+                    if (!next.dropped(System.nanoTime())) {
+                        batch.add(next);
+                    }
                 }
                 run(batch);
             } catch (InterruptedException e) {

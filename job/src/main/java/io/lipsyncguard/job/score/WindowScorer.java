@@ -152,7 +152,11 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
             return;
         }
         long start = System.nanoTime();
-        runtime.batcher().submit(w).whenComplete((r, e) -> {
+        // a window the async operator has timed out meanwhile is not scored: its TIMEOUT result is already out
+        runtime.batcher().submit(w, config.scoreTimeout()).whenComplete((r, e) -> {
+            if (e instanceof MicroBatcher.ExpiredException) {
+                return;
+            }
             if (e != null) {
                 failed.inc();
                 out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.FAILED, "model failed: " + e.getMessage())));

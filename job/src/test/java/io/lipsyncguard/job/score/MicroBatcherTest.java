@@ -58,6 +58,34 @@ class MicroBatcherTest {
     }
 
     @Test
+    void requestsGivenUpWhileQueuedAreNotRun() throws Exception {
+        List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> {
+                    seen.addAll(in);
+                    release.join(); // the model is busy with the first request while the others queue
+                    return in;
+                }, s -> {})) {
+            CompletableFuture<Integer> busy = b.submit(1);
+            while (seen.isEmpty()) {
+                Thread.sleep(1);
+            }
+            CompletableFuture<Integer> expiring = b.submit(2, Duration.ofMillis(20));
+            CompletableFuture<Integer> cancelled = b.submit(3);
+            CompletableFuture<Integer> patient = b.submit(4, Duration.ofMinutes(1));
+            cancelled.cancel(false);
+            Thread.sleep(60);
+            release.complete(null);
+
+            assertThat(busy.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(patient.get(5, TimeUnit.SECONDS)).isEqualTo(4);
+            assertThatThrownBy(() -> expiring.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(
+                    MicroBatcher.ExpiredException.class).hasMessageContaining("not run");
+            assertThat(seen).containsExactly(1, 4);
+        }
+    }
+
+    @Test
     void closeFailsWhatIsStillQueued() {
         MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> in, s -> {});
         b.close();
