@@ -137,8 +137,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (b.ended) {
             duplicates.inc();
-            error(ctx, out, chunk, chunk.sequence(), "sequence",
-                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored");
+            chunkErrors.inc();
+            // the error topic only: the verdict is out, and an error event would start the aggregator on a video that
+            // never ends (kept until the state TTL, each late chunk renewing it)
+            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence",
+                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored",
+                    ctx.timerService().currentProcessingTime()));
             return;
         }
         if (chunk.sequence() == ChunkContentTypes.UNKNOWN_SEQUENCE && ChunkContentTypes.isInvalid(chunk)) {

@@ -368,6 +368,22 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aChunkAfterTheEndGoesToTheErrorTopicOnlyNotToTheVerdicts() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        try (var h = harness(config())) {
+            h.processElement(new MediaChunk("v", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0), 0);
+            int before = h.extractOutputValues().size();
+            assertThat(ended("v").test(h.extractOutputValues())).isTrue();
+            h.processElement(new MediaChunk("v", 1, false, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0), 0);
+            h.processElement(new MediaChunk("v", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0), 0);
+
+            assertThat(h.extractOutputValues()).hasSize(before);
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().reason()).containsExactly(
+                    "chunk 1 arrived after the video ended; ignored", "chunk 0 arrived after the video ended; ignored");
+        }
+    }
+
+    @Test
     void waitingFilesGetTheDecoderInTheOrderTheyArrived() throws Exception {
         Path twoMinutes = tmp.resolve("two-minutes.mkv");
         FfmpegTool.loop(longClip, twoMinutes, 5); // 120 steps: it ends after both others have retried once
