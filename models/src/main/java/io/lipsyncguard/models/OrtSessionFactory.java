@@ -7,13 +7,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Opens ONNX Runtime sessions on the requested device from the single per-JVM {@link OrtEnvironment}. */
 public final class OrtSessionFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrtSessionFactory.class);
-    private static final Path NVIDIA_DEVICE = Path.of("/dev/nvidia0");
+    private static final Path DEVICES = Path.of("/dev");
 
     private OrtSessionFactory() {
     }
@@ -25,7 +26,20 @@ public final class OrtSessionFactory {
 
     /** True when an NVIDIA device node is visible; the cheap test that avoids loading the CUDA provider on CPU hosts. */
     public static boolean gpuPresent() {
-        return Files.exists(NVIDIA_DEVICE);
+        return gpuPresent(DEVICES);
+    }
+
+    /**
+     * Whether {@code devices} holds a GPU's node, {@code nvidia0}, {@code nvidia1}, ...: a container given the host's
+     * fourth GPU sees it as {@code /dev/nvidia3} (the nodes keep the host's numbers), not {@code nvidia0}; the
+     * driver's own nodes ({@code nvidiactl}, {@code nvidia-uvm}) are no GPU.
+     */
+    static boolean gpuPresent(Path devices) {
+        try (var entries = Files.list(devices)) {
+            return entries.anyMatch(p -> p.getFileName().toString().matches("nvidia[0-9]+"));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     /** Opens {@code onnx} on {@code device}; AUTO falls back to CPU (with a warning) when CUDA cannot be used. */
@@ -38,7 +52,7 @@ public final class OrtSessionFactory {
             case CUDA -> {
                 if (!gpuPresent()) {
                     throw new IllegalStateException("device CUDA requested for " + onnx + " but no GPU is visible ("
-                            + NVIDIA_DEVICE + " does not exist); use --device cpu or auto");
+                            + "no /dev/nvidia<N> node); use --device cpu or auto");
                 }
                 try {
                     yield openCuda(onnx, "CUDA requested");
@@ -49,10 +63,10 @@ public final class OrtSessionFactory {
             }
             case AUTO -> {
                 if (!gpuPresent()) {
-                    yield openCpu(onnx, "AUTO: " + NVIDIA_DEVICE + " absent, using CPU");
+                    yield openCpu(onnx, "AUTO: no GPU (/dev/nvidia<N>) visible, using CPU");
                 }
                 try {
-                    yield openCuda(onnx, "AUTO: " + NVIDIA_DEVICE + " present, using CUDA");
+                    yield openCuda(onnx, "AUTO: a GPU (/dev/nvidia<N>) is visible, using CUDA");
                 } catch (OrtException e) {
                     LOG.warn("AUTO: GPU visible but CUDA provider failed ({}); falling back to CPU", e.getMessage());
                     yield openCpu(onnx, "AUTO: CUDA provider failed (" + e.getMessage() + "), using CPU");

@@ -44,17 +44,28 @@ class ModelLoaderTest {
 
     @Test
     void autoPicksCpuWithoutGpu() {
-        assumeThat(OrtSessionFactory.gpuPresent()).as("this check is for hosts without /dev/nvidia0").isFalse();
+        assumeThat(OrtSessionFactory.gpuPresent()).as("this check is for hosts without a GPU").isFalse();
         try (LoadedModel model = ModelLoader.load(BASELINE, Device.AUTO)) {
             assertThat(model.device()).isEqualTo(Device.CPU);
         }
         OpenedSession s = OrtSessionFactory.open(ModelManifest.read(BASELINE).modelFile(), Device.AUTO);
         try (var session = s.session()) {
             assertThat(s.device()).isEqualTo(Device.CPU);
-            assertThat(s.reason()).contains("/dev/nvidia0");
+            assertThat(s.reason()).contains("no GPU (/dev/nvidia<N>) visible");
         } catch (ai.onnxruntime.OrtException e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void anyNumberedNvidiaNodeIsAGpuTheDriversOwnNodesAreNot(@TempDir Path dev) throws Exception {
+        Files.createFile(dev.resolve("nvidiactl"));
+        Files.createFile(dev.resolve("nvidia-uvm"));
+        assertThat(OrtSessionFactory.gpuPresent(dev)).isFalse();
+        // a container given the host's fourth GPU sees it under the host's number
+        Files.createFile(dev.resolve("nvidia3"));
+        assertThat(OrtSessionFactory.gpuPresent(dev)).isTrue();
+        assertThat(OrtSessionFactory.gpuPresent(dev.resolve("absent"))).isFalse();
     }
 
     @Test
@@ -63,7 +74,7 @@ class ModelLoaderTest {
         assertThatThrownBy(() -> ModelLoader.load(BASELINE, Device.CUDA))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("CUDA")
-                .hasMessageContaining("/dev/nvidia0");
+                .hasMessageContaining("no /dev/nvidia<N> node");
     }
 
     @Test

@@ -9,12 +9,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The entry class of the streaming job on a Flink cluster (application mode, the Kubernetes operator's
  * {@code entryClass}): the same {@link StreamingJob} as {@code ./lipsync run}, on the cluster's environment. Restart
- * strategy, state backend and checkpoint storage come from the cluster's configuration ({@code deploy/flink}).
+ * strategy, state backend, checkpoint storage and (without {@code --parallelism}) parallelism come from the cluster's
+ * configuration; the checkpoint interval and mode from {@code --checkpoint-interval-ms} and {@code --delivery}.
  */
 @Command(name = "lipsync-guard-cluster", mixinStandardHelpOptions = true,
         description = "Run the lipsync-guard streaming job on the Flink cluster it is submitted to.")
@@ -32,6 +35,15 @@ public final class ClusterJob implements Callable<Integer> {
     @Option(names = "--plan", description = "Print the job graph as JSON and exit without running it.")
     boolean plan;
 
+    @Spec
+    CommandSpec spec;
+
+    /** Whether {@code --parallelism} was on the command line (its default of 2 is for local runs). */
+    boolean parallelismGiven() {
+        return spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--parallelism");
+    }
+
     /** Flink calls this; a bad argument fails the submission with picocli's message instead of exiting the JVM. */
     public static void main(String[] args) throws Exception {
         int code = new CommandLine(new ClusterJob()).execute(args);
@@ -43,7 +55,7 @@ public final class ClusterJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig checked = options.loadable("cluster");
+        JobConfig checked = options.loadableCheckedOnCpu("cluster");
         if (checked == null) {
             return 2;
         }
@@ -51,7 +63,8 @@ public final class ClusterJob implements Callable<Integer> {
         KafkaJobSettings kafka = streaming.settings(bootstrapServers);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LipsyncWorkflow.baseConfiguration());
-        if (options.parallelism > 0) {
+        // the deployment's parallelism (the operator's spec.job.parallelism, its autoscaler) unless given here
+        if (parallelismGiven() && options.parallelism > 0) {
             env.setParallelism(options.parallelism);
         }
         StreamingJob.build(env, config, kafka);

@@ -21,4 +21,9 @@ public final class ModelOptions {
     JobConfig loadable(String command) {
         return ModelPaths.loadableConfig(model, device, command);
     }
+
+    /** As {@link #loadable(String)}, checking the model on the CPU (see {@link ModelPaths}). */
+    JobConfig loadableCheckedOnCpu(String command) {
+        return ModelPaths.loadableConfig(model, device, command, true);
+    }
 }

@@ -23,10 +23,18 @@ public final class ModelPaths {
      * stderr) when it does not load.
      */
     static JobConfig loadableConfig(Path model, String device, String command) {
+        return loadableConfig(model, device, command, false);
+    }
+
+    /**
+     * As {@link #loadableConfig(Path, String, String)}; with {@code checkOnCpu} the model is loaded on the CPU for the
+     * check, whatever the device: a cluster's JobManager, where the check runs, has no GPU, the TaskManagers do.
+     */
+    static JobConfig loadableConfig(Path model, String device, String command, boolean checkOnCpu) {
         Path manifest = model != null ? model : defaultManifest();
         try {
             Device d = Device.parse(device);
-            try (LoadedModel loaded = ModelLoader.load(manifest, d)) {
+            try (LoadedModel loaded = ModelLoader.load(manifest, checkOnCpu ? Device.CPU : d)) {
                 System.err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
                         + loaded.device());
             }

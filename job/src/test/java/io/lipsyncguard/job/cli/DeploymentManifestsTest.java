@@ -38,7 +38,9 @@ class DeploymentManifestsTest {
         ClusterJob parsed = new ClusterJob();
         new CommandLine(parsed).parseArgs(args.toArray(new String[0]));
         assertThat(parsed.bootstrapServers).isNotBlank();
-        assertThat(parsed.options.parallelism).isEqualTo(job.at("/parallelism").asInt());
+        // the deployment's parallelism rules (and the operator's autoscaler may change it): the job does not set one
+        assertThat(job.at("/parallelism").asInt()).isPositive();
+        assertThat(parsed.parallelismGiven()).isFalse();
         assertThat(d.at("/spec/flinkConfiguration").get("pipeline.generic-types").asText()).isEqualTo("false");
         JsonNode container = d.at("/spec/taskManager/podTemplate/spec/containers/0");
         assertThat(container.at("/name").asText()).isEqualTo("flink-main-container");
@@ -142,5 +144,27 @@ class DeploymentManifestsTest {
                 "\"nodes\"");
         assertThat(new CommandLine(new ClusterJob()).execute("--device", "cpu")).as("brokers are required")
                 .isNotZero();
+    }
+
+    @Test
+    void theJobManagerChecksTheModelOnItsCpuWhateverTheTaskManagersRunOn() {
+        // submission runs on the JobManager, which has no GPU: --device cuda is for the TaskManagers
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.lipsyncguard.models.OrtSessionFactory.gpuPresent());
+        PrintStream saved = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            code = new CommandLine(new ClusterJob()).execute("--bootstrap-servers", "localhost:9092", "--device",
+                    "cuda", "--plan");
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(code).isZero();
+        // while a local command on this host refuses CUDA, as it should
+        assertThat(ModelPaths.loadableConfig(null, "cuda", "run")).isNull();
+        ClusterJob given = new ClusterJob();
+        new CommandLine(given).parseArgs("--bootstrap-servers", "b:9092", "--parallelism", "3");
+        assertThat(given.parallelismGiven()).isTrue();
+        assertThat(given.options.parallelism).isEqualTo(3);
     }
 }
