@@ -41,13 +41,32 @@ class DeploymentManifestsTest {
         // the deployment's parallelism rules (and the operator's autoscaler may change it): the job does not set one
         assertThat(job.at("/parallelism").asInt()).isPositive();
         assertThat(parsed.parallelismGiven()).isFalse();
-        assertThat(d.at("/spec/flinkConfiguration").get("pipeline.generic-types").asText()).isEqualTo("false");
+        JsonNode conf = d.at("/spec/flinkConfiguration");
+        assertThat(conf.get("pipeline.generic-types").asText()).isEqualTo("false");
+        // the operator writes its own configuration: what the image's config.yaml says must be said here too
+        assertThat(conf.get("execution.checkpointing.timeout").asText()).isEqualTo("5min");
+        assertThat(conf.get("execution.checkpointing.externalized-checkpoint-retention").asText())
+                .isEqualTo("RETAIN_ON_CANCELLATION");
+        assertThat(conf.has("execution.checkpointing.dir")).isTrue();
+        List<String> keys = new ArrayList<>();
+        conf.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).as("Flink 2.x names, not the deprecated ones").doesNotContain("state.checkpoints.dir",
+                "state.savepoints.dir", "state.backend.incremental");
         JsonNode container = d.at("/spec/taskManager/podTemplate/spec/containers/0");
         assertThat(container.at("/name").asText()).isEqualTo("flink-main-container");
         assertThat(container.at("/resources/limits").get("nvidia.com/gpu").asInt()).isEqualTo(1);
-        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile")))
-                .contains("/opt/flink/usrlib/lipsync-guard-job.jar", "/opt/lipsync/models/sync-baseline",
-                        "ORT_DISABLE_TELEMETRY=1");
+        assertThat(d.at("/spec/taskManager/podTemplate/spec/tolerations/0/key").asText()).isEqualTo("nvidia.com/gpu");
+        // the job manager loads the model at submission: extra models and the S3 plugin are on both kinds of pod
+        JsonNode both = d.at("/spec/podTemplate/spec/containers/0");
+        assertThat(both.at("/name").asText()).isEqualTo("flink-main-container");
+        assertThat(both.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/opt/lipsync/models/custom");
+        assertThat(both.at("/env/0/value").asText()).isEqualTo("flink-s3-fs-presto-2.2.0.jar");
+        String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
+        assertThat(dockerfile).contains("/opt/flink/usrlib/lipsync-guard-job.jar", "/opt/lipsync/models/sync-baseline",
+                "ORT_DISABLE_TELEMETRY=1", "libcublas-", "libcudnn9-cuda-12", "chown flink:flink /flink-data");
+        // packages install as root, the image runs as Flink's user
+        assertThat(dockerfile.indexOf("USER root")).isLessThan(dockerfile.indexOf("apt-get")).isPositive();
+        assertThat(dockerfile.strip()).endsWith("USER flink");
     }
 
     @Test
@@ -64,9 +83,20 @@ class DeploymentManifestsTest {
         ClusterJob parsed = new ClusterJob();
         new CommandLine(parsed).parseArgs(args);
         assertThat(parsed.bootstrapServers).isEqualTo("kafka:9092");
+        // brokers and topics take a full 16 MiB chunk with its key and headers, as the job's clients send it
+        long wire = io.lipsyncguard.connectors.kafka.KafkaLimits.wireBytes(
+                io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
         JsonNode topics = YAML.readTree(ROOT.resolve("k8s/kafka-topics.yaml").toFile());
-        assertThat(topics.at("/spec/config/max.message.bytes").asLong())
-                .isEqualTo(io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+        assertThat(topics.at("/spec/config/max.message.bytes").asLong()).isEqualTo(wire);
+        JsonNode broker = compose.at("/services/kafka/environment");
+        assertThat(broker.get("KAFKA_MESSAGE_MAX_BYTES").asLong()).isEqualTo(wire);
+        assertThat(broker.get("KAFKA_REPLICA_FETCH_MAX_BYTES").asLong()).isEqualTo(wire);
+        for (String service : List.of("jobmanager", "taskmanager")) {
+            assertThat(compose.at("/services/" + service + "/environment/JOB_MANAGER_RPC_ADDRESS").asText())
+                    .isEqualTo("jobmanager");
+        }
+        assertThat(conf.at("/execution/checkpointing/dir").asText()).isEqualTo("file:///flink-data/checkpoints");
+        assertThat(conf.at("/state/checkpoints").isMissingNode()).isTrue();
     }
 
     @Test
