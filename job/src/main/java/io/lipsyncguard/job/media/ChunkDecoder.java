@@ -76,6 +76,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     /** How long a video whose file waits for this subtask's decoder (busy with another file) waits between tries. */
     static final long STEP_RETRY_MS = 100;
+    /** Disk space a referenced file's temporary copy leaves free at least (see {@link #tooLargeForTempSpace}). */
+    static final long TEMP_RESERVE_BYTES = 2L << 30;
 
     /** Refused sequence numbers remembered per video; beyond them a refused chunk reads as a gap later. */
     static final int MAX_REFUSED = 1024;
@@ -563,10 +565,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 // other file systems (s3://, hdfs://, ...) through Flink's plugins: a temp copy FFmpeg can seek in
                 // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
                 org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(chunk.uri()));
+                FileSystem fs = FileSystem.get(remote.toUri());
                 tmp = Files.createTempFile("lipsync-chunk", ".media");
-                try (InputStream in = FileSystem.get(remote.toUri()).open(remote)) {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                } catch (IOException | RuntimeException e) {
+                try {
+                    String refusal = tooLargeForTempSpace(fs.getFileStatus(remote).getLen(),
+                            Files.getFileStore(tmp).getUsableSpace());
+                    if (refusal != null) {
+                        throw new MediaDecodeException(refusal);
+                    }
+                    try (InputStream in = fs.open(remote)) {
+                        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                } catch (IOException | RuntimeException | MediaDecodeException e) {
                     Files.deleteIfExists(tmp);
                     throw e;
                 }
@@ -594,6 +604,21 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 }
             }
         }
+    }
+
+    /**
+     * Why a referenced file of {@code size} bytes is not copied to a temp disk with {@code usable} bytes free, or null
+     * when it fits: the copy must leave {@link #TEMP_RESERVE_BYTES} (and a tenth of what is free) for the other
+     * videos' copies and the state backend, which share the disk; a full disk would fail the TaskManager, and the
+     * restored job would copy the same file again.
+     */
+    static String tooLargeForTempSpace(long size, long usable) {
+        long room = usable - Math.max(TEMP_RESERVE_BYTES, usable / 10);
+        if (size <= room) {
+            return null;
+        }
+        return "the referenced file has " + size + " bytes, more than the " + Math.max(0, room)
+                + " bytes its temporary copy may take on this TaskManager's disk (" + usable + " bytes free)";
     }
 
     static Path localPath(String uri) {

@@ -384,6 +384,20 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aReferencedFileIsCopiedOnlyWhereItLeavesTheDiskRoomForTheRest() {
+        long gib = 1L << 30;
+        assertThat(ChunkDecoder.tooLargeForTempSpace(5 * gib, 100 * gib)).isNull();
+        // 100 GiB free: the copy leaves a tenth
+        assertThat(ChunkDecoder.tooLargeForTempSpace(90 * gib, 100 * gib)).isNull();
+        assertThat(ChunkDecoder.tooLargeForTempSpace(90 * gib + 1, 100 * gib)).contains("96636764161 bytes",
+                "more than the 96636764160 bytes");
+        // on a small disk, 2 GiB at least
+        assertThat(ChunkDecoder.tooLargeForTempSpace(2 * gib, 5 * gib)).isNull();
+        assertThat(ChunkDecoder.tooLargeForTempSpace(3 * gib + 1, 5 * gib)).isNotNull();
+        assertThat(ChunkDecoder.tooLargeForTempSpace(1, gib)).contains("more than the 0 bytes");
+    }
+
+    @Test
     void waitingFilesGetTheDecoderInTheOrderTheyArrived() throws Exception {
         Path twoMinutes = tmp.resolve("two-minutes.mkv");
         FfmpegTool.loop(longClip, twoMinutes, 5); // 120 steps: it ends after both others have retried once
