@@ -1,5 +1,6 @@
 package io.lipsyncguard.job;
 
+import io.lipsyncguard.connectors.kafka.KafkaSinkSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +12,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * prefixes, checkpoint interval, and client properties passed through (SASL/SSL and the like).
  *
  * @param scoresTopic per-window scores topic, or null for none
+ * @param transactionTimeout the exactly-once sinks' Kafka {@code transaction.timeout.ms}: longer than a checkpoint
+ *     and a restart take, at most the brokers' {@code transaction.max.timeout.ms}
  */
 public record KafkaJobSettings(
         String bootstrapServers,
@@ -22,36 +25,43 @@ public record KafkaJobSettings(
         DeliveryGuarantee delivery,
         List<String> allowedPrefixes,
         Duration checkpointInterval,
-        Map<String, String> clientProperties) implements Serializable {
+        Map<String, String> clientProperties,
+        Duration transactionTimeout) implements Serializable {
 
     public static KafkaJobSettings defaults(String bootstrapServers) {
         return new KafkaJobSettings(bootstrapServers, "lipsync.chunks", "lipsync.verdicts", "lipsync.errors", null,
-                "lipsync-guard", DeliveryGuarantee.EXACTLY_ONCE, List.of(), Duration.ofSeconds(5), Map.of());
+                "lipsync-guard", DeliveryGuarantee.EXACTLY_ONCE, List.of(), Duration.ofSeconds(5), Map.of(),
+                KafkaSinkSettings.DEFAULT_TRANSACTION_TIMEOUT);
     }
 
     public KafkaJobSettings withTopics(String chunks, String verdicts, String errors, String scores) {
         return new KafkaJobSettings(bootstrapServers, chunks, verdicts, errors, scores, groupId, delivery,
-                allowedPrefixes, checkpointInterval, clientProperties);
+                allowedPrefixes, checkpointInterval, clientProperties, transactionTimeout);
     }
 
     public KafkaJobSettings withDelivery(DeliveryGuarantee d, Duration checkpoint) {
         return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
-                d, allowedPrefixes, checkpoint, clientProperties);
+                d, allowedPrefixes, checkpoint, clientProperties, transactionTimeout);
     }
 
     public KafkaJobSettings withAllowedPrefixes(List<String> prefixes) {
         return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
-                delivery, List.copyOf(prefixes), checkpointInterval, clientProperties);
+                delivery, List.copyOf(prefixes), checkpointInterval, clientProperties, transactionTimeout);
     }
 
     /** Kafka client properties for the source and the sinks (SASL/SSL and the like), passed through unchanged. */
     public KafkaJobSettings withClientProperties(Map<String, String> properties) {
         return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
-                delivery, allowedPrefixes, checkpointInterval, Map.copyOf(properties));
+                delivery, allowedPrefixes, checkpointInterval, Map.copyOf(properties), transactionTimeout);
+    }
+
+    public KafkaJobSettings withTransactionTimeout(Duration timeout) {
+        return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, groupId,
+                delivery, allowedPrefixes, checkpointInterval, clientProperties, timeout);
     }
 
     public KafkaJobSettings withGroupId(String group) {
         return new KafkaJobSettings(bootstrapServers, chunksTopic, verdictsTopic, errorsTopic, scoresTopic, group,
-                delivery, allowedPrefixes, checkpointInterval, clientProperties);
+                delivery, allowedPrefixes, checkpointInterval, clientProperties, transactionTimeout);
     }
 }

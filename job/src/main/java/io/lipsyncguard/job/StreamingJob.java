@@ -59,6 +59,6 @@ public final class StreamingJob {
         KafkaSinkSettings s = kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE
                 ? KafkaSinkSettings.exactlyOnce(kafka.bootstrapServers(), topic, kafka.groupId() + "-" + role)
                 : KafkaSinkSettings.atLeastOnce(kafka.bootstrapServers(), topic);
-        return s.withProperties(kafka.clientProperties());
+        return s.withProperties(kafka.clientProperties()).withTransactionTimeout(kafka.transactionTimeout());
     }
 }

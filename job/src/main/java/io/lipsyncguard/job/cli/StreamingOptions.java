@@ -43,6 +43,11 @@ public final class StreamingOptions {
     @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
     long checkpointMs;
 
+    @Option(names = "--transaction-timeout-ms", defaultValue = "600000", description = "Kafka transaction timeout "
+            + "of the exactly-once sinks: longer than a checkpoint and a restart take, at most the brokers' "
+            + "transaction.max.timeout.ms (default: ${DEFAULT-VALUE}, 10 min).")
+    long transactionTimeoutMs;
+
     @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable), e.g. "
             + "s3://media-bucket/uploads/.")
     List<String> allowedPrefixes = new ArrayList<>();
@@ -71,10 +76,16 @@ public final class StreamingOptions {
 
     /** Where the job reads and writes on {@code brokers}. */
     KafkaJobSettings settings(String brokers) {
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs <= checkpointMs) {
+            // a transaction is committed when the checkpoint after it completes: one that times out first is lost
+            throw new IllegalArgumentException("--transaction-timeout-ms (" + transactionTimeoutMs + ") must be "
+                    + "longer than --checkpoint-interval-ms (" + checkpointMs + ")");
+        }
         return KafkaJobSettings.defaults(brokers)
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
                 .withGroupId(groupId)
                 .withDelivery(delivery, Duration.ofMillis(checkpointMs))
+                .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs))
                 .withAllowedPrefixes(allowedPrefixes)
                 .withClientProperties(kafkaProperties);
     }

@@ -114,6 +114,15 @@ class DeploymentManifestsTest {
         assertThat(cluster.streaming.idleSeconds).isEqualTo(120);
         assertThat(cluster.streaming.settings("b:9092").clientProperties()).containsEntry("a", "b");
         assertThat(run.streaming.settings("x:1").chunksTopic()).isEqualTo("lipsync.chunks");
+        assertThat(cluster.streaming.settings("b:9092").transactionTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+        // brokers whose transaction.max.timeout.ms is below 10 min
+        ClusterJob shorter = new ClusterJob();
+        new CommandLine(shorter).parseArgs("--bootstrap-servers", "b:9092", "--transaction-timeout-ms", "120000");
+        assertThat(shorter.streaming.settings("b:9092").transactionTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        ClusterJob tooShort = new ClusterJob();
+        new CommandLine(tooShort).parseArgs("--bootstrap-servers", "b:9092", "--transaction-timeout-ms", "5000");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tooShort.streaming.settings("b:9092"))
+                .hasMessageContaining("must be longer than --checkpoint-interval-ms (5000)");
     }
 
     @Test
