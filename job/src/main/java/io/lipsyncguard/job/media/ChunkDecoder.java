@@ -411,16 +411,17 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private void unplaceable(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
         ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
         error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
-        if (!chunk.last()) {
-            return; // should its place be needed, the gap report says so
+        // otherwise, should its place be needed, the gap report says so; and a video that sends nothing more ends
+        // by the idle timeout, as any video does
+        if (chunk.last()) {
+            long after = b.nextSequence;
+            for (Long k : pending.keys()) {
+                after = Math.max(after, k + 1);
+            }
+            b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
+            b.refused[b.refused.length - 1] = after;
+            b.refusedLast = after;
         }
-        long after = b.nextSequence;
-        for (Long k : pending.keys()) {
-            after = Math.max(after, k + 1);
-        }
-        b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
-        b.refused[b.refused.length - 1] = after;
-        b.refusedLast = after;
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
         drain(b, ctx, out, false);
         if (!b.ended) {

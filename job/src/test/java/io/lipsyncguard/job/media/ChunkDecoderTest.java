@@ -365,6 +365,13 @@ class ChunkDecoderTest {
             assertThat(end.index()).isEqualTo(spec.windowsIn(200));
             assertThat(out).filteredOn(w -> w.kind() == WindowKind.WINDOW).hasSize(spec.windowsIn(200));
         }
+        // a video whose only record is such a one still ends, by the idle timeout
+        try (var h = harness(config().withIdleTimeout(Duration.ofMillis(50)))) {
+            h.processElement(ChunkContentTypes.invalid("lone", ChunkContentTypes.UNKNOWN_SEQUENCE, false, 0,
+                    "bad header lsg-seq: 'y'"), 0);
+            h.setProcessingTime(100);
+            assertThat(end(h.extractOutputValues()).reason()).isEqualTo("idle");
+        }
     }
 
     @Test
