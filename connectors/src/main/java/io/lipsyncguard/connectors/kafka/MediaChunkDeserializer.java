@@ -124,7 +124,7 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
      * The id an over-long key goes by: the same for every chunk of that key, so its video gets one error, and short
      * enough for the verdict and error records that repeat it as their key and in their body.
      */
-    static String oversizedKeyId(byte[] key) {
+    public static String oversizedKeyId(byte[] key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
             return "oversized-key-sha256-" + HexFormat.of().formatHex(digest);

@@ -44,6 +44,9 @@ class StreamingITCase {
     static Path tmp;
 
     static EmbeddedKafka kafka;
+    static final String OVERSIZED_KEY = "k".repeat(9 << 20);
+    static final String OVERSIZED_ID = io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.oversizedKeyId(
+            OVERSIZED_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     static final Map<String, List<JsonNode>> VERDICTS = new HashMap<>();
     static final List<JsonNode> ERRORS = new ArrayList<>();
     static final List<String> RAW_VERDICTS = new ArrayList<>();
@@ -78,6 +81,8 @@ class StreamingITCase {
         // a reference outside the allowed prefixes: refused by the deserializer, reported, and the video still ends
         chunks.add(new MediaChunk("refused", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, null,
                 "file:///etc/passwd", 0));
+        // a key of 9 MiB: as a video id it would make the job's own verdict and error records too large for Kafka
+        chunks.add(new MediaChunk(OVERSIZED_KEY, 0, true, "video/mp2t", MediaChunk.UNKNOWN_START, junk, null, 0));
         // the shifted clip again as fragmented MP4 segments (placed by their lsg-media-start-us header)
         chunks.addAll(MediaChunker.chunk(shifted, "fmp4", 1.0, "fmp4", tmp.resolve("fmp4-chunks")));
         // the in-sync clip as one claim-check reference under the allowed prefix, read through Flink's FileSystem
@@ -101,7 +106,7 @@ class StreamingITCase {
         long deadline = System.currentTimeMillis() + 180_000;
         try (KafkaConsumer<String, String> verdicts = consumer("verdicts");
                 KafkaConsumer<String, String> errors = consumer("errors")) {
-            while (System.currentTimeMillis() < deadline && finals() < 6) {
+            while (System.currentTimeMillis() < deadline && finals() < 7) {
                 for (ConsumerRecord<String, String> r : verdicts.poll(Duration.ofMillis(500))) {
                     RAW_VERDICTS.add(r.value());
                     JsonNode v = json.readTree(r.value());
@@ -161,7 +166,7 @@ class StreamingITCase {
     @Test
     void everyVideoGetsExactlyOneFinalVerdict() {
         assertThat(VERDICTS.keySet()).containsExactlyInAnyOrder(id(inSync), id(shifted), "bad", "refused", "fmp4",
-                "by-reference");
+                "by-reference", OVERSIZED_ID);
         for (String video : VERDICTS.keySet()) {
             assertThat(finalsOf(video)).as("final verdicts of %s", video).hasSize(1);
         }
@@ -238,5 +243,11 @@ class StreamingITCase {
         });
         JsonNode refused = finalsOf("refused").get(0);
         assertThat(refused.get("kind").asText()).isEqualTo("ERROR");
+        // the over-long key goes by its short id, and its error says why
+        assertThat(finalsOf(OVERSIZED_ID).get(0).get("kind").asText()).isEqualTo("ERROR");
+        assertThat(ERRORS).anySatisfy(e -> {
+            assertThat(e.get("videoId").asText()).isEqualTo(OVERSIZED_ID);
+            assertThat(e.get("reason").asText()).contains("key of 9437184 bytes exceeds the limit of 4096 bytes");
+        });
     }
 }
