@@ -38,10 +38,37 @@ public record ScoredWindow(
                 reason != null ? reason : w.reason(), w.producedAtMs());
     }
 
+    /**
+     * The window with the model's result; FAILED instead when the result is not a usable number (a NaN from an fp16
+     * overflow would otherwise poison the video's running mean, and a NaN mean reads as REAL).
+     */
     public static ScoredWindow scored(AvWindow w, WindowResult r) {
+        String problem = unusable(r);
+        if (problem != null) {
+            return unscored(w, ScoreStatus.FAILED, "model output unusable: " + problem);
+        }
         return new ScoredWindow(w.videoId(), w.kind(), w.index(), w.startMs(), w.endMs(), ScoreStatus.SCORED,
                 r.score(), r.offsetFrames(), r.syncConfidence(), r.curve(), w.faceFraction(), w.speechFraction(),
                 w.multiFaceFraction(), w.hasAudio(), null, w.producedAtMs());
+    }
+
+    /** What makes a model result unusable, or null: a probability outside [0, 1], a non-finite offset or curve. */
+    static String unusable(WindowResult r) {
+        if (!(r.score() >= 0 && r.score() <= 1)) {
+            return "probability " + r.score();
+        }
+        if (!Double.isFinite(r.offsetFrames())) {
+            return "offset " + r.offsetFrames();
+        }
+        if (Double.isInfinite(r.syncConfidence())) {
+            return "sync confidence " + r.syncConfidence(); // NaN: the model gives none
+        }
+        for (float c : r.curve()) {
+            if (!Float.isFinite(c)) {
+                return "lag curve value " + c;
+            }
+        }
+        return null;
     }
 
     public boolean isScored() {

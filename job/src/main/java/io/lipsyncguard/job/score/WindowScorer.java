@@ -161,9 +161,10 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
                 failed.inc();
                 out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.FAILED, "model failed: " + e.getMessage())));
             } else {
-                scored.inc();
+                ScoredWindow s = ScoredWindow.scored(w, r);
+                (s.isScored() ? scored : failed).inc();
                 latencyMs.update((System.nanoTime() - start) / 1_000_000);
-                out.complete(List.of(ScoredWindow.scored(w, r)));
+                out.complete(List.of(s));
             }
         });
     }

@@ -71,6 +71,7 @@ public final class VerdictPolicy {
         double confidence;
         double mean = videoScore != null ? videoScore : a.mean;
         Segment longest = longest(segments);
+        boolean longRun = longest != null && longest.durationMs() >= p.segmentMinMs();
         if (a.scored < p.minEvidenceWindows()) {
             if (a.endReason != null && !reasons.contains(a.endReason)) {
                 reasons.add(a.endReason);
@@ -90,7 +91,9 @@ public final class VerdictPolicy {
             double beyond = Math.min(1.0, (Math.abs(offsetMs) - limit) / limit);
             double n = a.scored;
             confidence = round(0.5 + 0.5 * Math.max(beyond, 0.5) * (n / (n + 2.0)));
-        } else if (longest != null && longest.durationMs() >= p.segmentMinMs() && mean < p.threshold() + p.band()) {
+        } else if (longRun && (mean < p.threshold() + p.band() || std > p.maxWindowStd())) {
+            // a long run in a video the mean does not call FAKE, or whose clean stretches make the windows disagree:
+            // part of it is manipulated (a run that more fake windows made longer must not read as UNCERTAIN)
             reasons.add("localized-manipulation");
             label = Label.FAKE;
             double room = Math.max(1e-9, 1.0 - p.suspiciousScore());

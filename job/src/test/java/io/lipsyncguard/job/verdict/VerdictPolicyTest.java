@@ -97,6 +97,12 @@ class VerdictPolicyTest {
                 // 6 suspicious windows = 4.0 s inside clean ones: localized, although the mean stays low
                 Arguments.of(concat(repeat(0.1, 20), repeat(0.9, 6), repeat(0.1, 20)), Label.FAKE,
                         "localized-manipulation", RiskLevel.HIGH),
+                // a clean start and a long fake run: localized whether the run leaves the mean low (12 of 24) or
+                // high (28 of 40, where the windows also disagree): more fake windows must not read as UNCERTAIN
+                Arguments.of(concat(repeat(0.0, 12), repeat(1.0, 12)), Label.FAKE, "localized-manipulation",
+                        RiskLevel.HIGH),
+                Arguments.of(concat(repeat(0.0, 12), repeat(1.0, 28)), Label.FAKE, "localized-manipulation",
+                        RiskLevel.HIGH),
                 // 5 windows = 3.6 s: too short to decide alone
                 Arguments.of(concat(repeat(0.1, 20), repeat(0.9, 5), repeat(0.1, 20)), Label.REAL, null,
                         RiskLevel.LOW),
