@@ -168,6 +168,7 @@ public record ModelManifest(
             }
         }
         validateThresholds(errors);
+        validateLagCurve(errors);
         if (!errors.isEmpty()) {
             throw new ModelContractException("manifest '" + id + "' invalid: " + String.join("; ", errors));
         }
@@ -262,9 +263,11 @@ public record ModelManifest(
             } else {
                 for (int d = 0; d < t.shape().size(); d++) {
                     Long dim = t.shape().get(d);
-                    boolean ok = dim != null && (dim > 0 || (d == 0 && dim == -1));
+                    // windows go to the model in batches of any size: the batch dimension must be dynamic
+                    boolean ok = dim != null && (d == 0 ? dim == -1 : dim > 0);
                     if (!ok) {
-                        errors.add(at + ".shape[" + d + "]: must be positive (or -1 for the batch dim 0) but is " + dim);
+                        errors.add(at + ".shape[" + d + "]: must be " + (d == 0 ? "-1 (the batch dimension, "
+                                + "windows are scored in batches of any size)" : "positive") + " but is " + dim);
                     }
                 }
             }
@@ -282,6 +285,42 @@ public record ModelManifest(
         }
     }
 
+    /**
+     * A lag curve has one entry per lag −K..K, and the in-sync tolerance it is read with must leave lags outside it:
+     * a mismatch would throw in every window's verdict step, and a restored job would throw again.
+     */
+    private void validateLagCurve(List<String> errors) {
+        if (preprocessing == null || outputs == null) {
+            return;
+        }
+        int k = preprocessing.offsetMarginFrames();
+        boolean curve = false;
+        Set<String> meanings = new HashSet<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            TensorSpec t = outputs.get(i);
+            if (t == null) {
+                continue;
+            }
+            meanings.add(t.meaning());
+            if (!"lag_curve".equals(t.meaning()) || t.shape() == null) {
+                continue;
+            }
+            curve = true;
+            if (t.shape().size() != 2 || !Long.valueOf(2L * k + 1).equals(t.shape().get(1))) {
+                errors.add("outputs[" + i + "].shape: a lag_curve is [-1, 2K+1] = [-1, " + (2 * k + 1)
+                        + "] for offsetMarginFrames K=" + k + " but is " + t.shape());
+            }
+        }
+        // embedding models get their curve from the job's read-out, over the same lags
+        curve |= meanings.contains("video_embedding") && meanings.contains("audio_embedding");
+        double tolerance = calibrationNumber("toleranceFrames", 3);
+        if (curve && (tolerance != Math.rint(tolerance) || tolerance < 0 || tolerance >= k)) {
+            errors.add("calibration.toleranceFrames: must be a whole number in [0, offsetMarginFrames=" + k
+                    + ") for a model with a lag curve but is " + tolerance
+                    + (calibration == null || !calibration.containsKey("toleranceFrames") ? " (the default)" : ""));
+        }
+    }
+
     private void validateThresholds(List<String> errors) {
         if (thresholds == null) {
             errors.add("thresholds: missing");
@@ -289,6 +328,12 @@ public record ModelManifest(
         }
         unit(errors, "thresholds.decision", thresholds.decision());
         unit(errors, "thresholds.uncertainBand", thresholds.uncertainBand());
+        // a band reaching 0 or 1 makes REAL or FAKE by score unreachable
+        if (thresholds.decision() - thresholds.uncertainBand() <= 0
+                || thresholds.decision() + thresholds.uncertainBand() >= 1) {
+            errors.add("thresholds.uncertainBand: decision ± uncertainBand must stay inside (0, 1) but is "
+                    + thresholds.decision() + " ± " + thresholds.uncertainBand());
+        }
         unit(errors, "thresholds.minFaceFraction", thresholds.minFaceFraction());
         unit(errors, "thresholds.minSpeechFraction", thresholds.minSpeechFraction());
         if (thresholds.minEvidenceWindows() < 1) {

@@ -122,6 +122,20 @@ class ModelManifestTest {
                         "inputs[0].shape[2]"),
                 Arguments.of("dynamic inner dim", edit(r -> ((ArrayNode) tensor(r, "outputs", 3).get("shape")).set(1, -1)),
                         "outputs[3].shape[1]"),
+                Arguments.of("static batch dim", edit(r -> ((ArrayNode) tensor(r, "inputs", 0).get("shape")).set(0, 1)),
+                        "inputs[0].shape[0]: must be -1"),
+                Arguments.of("curve narrower than the lags",
+                        edit(r -> ((ArrayNode) tensor(r, "outputs", 3).get("shape")).set(1, 29)),
+                        "a lag_curve is [-1, 2K+1] = [-1, 31]"),
+                Arguments.of("tolerance as wide as the curve",
+                        edit(r -> obj(r, "calibration").put("toleranceFrames", 15)), "calibration.toleranceFrames"),
+                Arguments.of("default tolerance beyond a short margin",
+                        edit(r -> {
+                            obj(r, "calibration").remove("toleranceFrames");
+                            obj(r, "preprocessing").put("offsetMarginFrames", 3);
+                        }), "(the default)"),
+                Arguments.of("band reaching 1", edit(r -> obj(r, "thresholds").put("decision", 0.9).put("uncertainBand",
+                        0.2)), "decision ± uncertainBand must stay inside (0, 1)"),
                 Arguments.of("output with feeds", edit(r -> tensor(r, "outputs", 1).put("feeds", "mouth_crops")), "outputs[1].feeds"),
                 Arguments.of("fps as text", edit(r -> obj(r, "preprocessing").put("fps", "fast")), "preprocessing.fps"));
     }

@@ -55,7 +55,13 @@ public final class ScoringRuntime {
             LoadedModel model = ModelLoader.load(manifest, device);
             LOG.info("scoring with model {} {} on {}", model.manifest().id(), model.manifest().version(),
                     model.device());
-            rt = new ScoringRuntime(key, model, maxBatch, maxWait);
+            try {
+                rt = new ScoringRuntime(key, model, maxBatch, maxWait);
+            } catch (RuntimeException | Error e) {
+                // a model the job cannot run: its session (GPU memory on CUDA) must not outlive each failed open()
+                model.close();
+                throw e;
+            }
             SHARED.put(key, rt);
         }
         rt.refs++;

@@ -27,6 +27,15 @@ class VerdictSchemaTest {
     }
 
     @Test
+    void theReadmesExampleVerdictMatchesTheSchema() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        int start = readme.indexOf("```json\n{\"videoId\"");
+        assertThat(start).as("the README shows an example verdict").isPositive();
+        String example = readme.substring(start + 8, readme.indexOf("```", start + 8)).replace("\n", "");
+        assertThat(WireSchemas.verdictProblems(example)).as(example).isEmpty();
+    }
+
+    @Test
     void errorVerdictsMatchTheSchema() {
         Verdict error = new Verdict("v", VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,
                 new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, "cannot read it",
