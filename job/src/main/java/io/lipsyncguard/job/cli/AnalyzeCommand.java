@@ -74,7 +74,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (demo) {
             Path dir = demoDir != null ? demoDir : Files.createTempDirectory("lipsync-demo");
             Files.createDirectories(dir);
-            err.println("writing demo clips to " + dir);
+            err.println("writing demo clips to " + dir + (demoDir != null ? ""
+                    : " (temporary: ./lipsync removes it when the run ends; --demo-dir DIR keeps them)"));
             files.addAll(TalkingHeadGenerator.writeDemoSet(dir));
         }
         if (files.isEmpty()) {
