@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:every input got a verdict (REAL, FAKE or UNCERTAIN)",
             "1:at least one input could not be analysed (an ERROR line says why)",
-            "2:bad usage: missing input, no media file in the given directories, invalid model or manifest"})
+            "2:bad usage: missing input, no media file in the given directories, invalid model or manifest, "
+                    + "--windows or --report not writable"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Mixin
@@ -92,6 +93,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 err.println("analyze: not a regular file or directory (a pipe or device cannot be analysed): " + f);
                 return 2;
             }
+        }
+        String outputProblem = windowsFile != null ? OutputPaths.fileProblem(windowsFile) : null;
+        if (outputProblem == null && reportDir != null) {
+            outputProblem = OutputPaths.directoryProblem(reportDir);
+        }
+        if (outputProblem != null) {
+            err.println("analyze: " + outputProblem);
+            return 2;
         }
         JobConfig config = options.loadable("analyze");
         if (config == null) {

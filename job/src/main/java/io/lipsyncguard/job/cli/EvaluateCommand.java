@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "Measure a model on a labelled set (DIR/0_real, DIR/1_fake): accuracy, AP, ROC AUC, FPR, FNR, "
                 + "FPR at 95%% TPR, confusion matrix, UNCERTAIN rate, per-video scores.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:evaluated", "2:bad usage: no 0_real/1_fake videos, invalid model"})
+        exitCodeList = {"0:evaluated", "2:bad usage: no 0_real/1_fake videos, invalid model, --out not writable"})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
@@ -50,6 +50,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         Map<String, Boolean> truth = labels(dir);
         if (truth.isEmpty()) {
             System.err.println("evaluate: no videos under " + dir.resolve("0_real") + " or " + dir.resolve("1_fake"));
+            return 2;
+        }
+        String outputProblem = OutputPaths.fileProblem(out);
+        if (outputProblem != null) {
+            System.err.println("evaluate: --out: " + outputProblem);
             return 2;
         }
         JobConfig config = options.loadable("evaluate");

@@ -31,6 +31,32 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void outputsThatCannotBeWrittenAreRefusedBeforeTheAnalysis() throws Exception {
+        Path clip = dir.resolve("clip.mp4");
+        Files.write(clip, new byte[] {1, 2, 3}); // never decoded: the refusal comes first
+        Path aFile = Files.writeString(dir.resolve("report-is-a-file"), "x");
+        CliRun report = analyze(clip.toString(), "--report", aFile.toString());
+        assertThat(report.code()).isEqualTo(2);
+        assertThat(report.err()).contains("exists and is not a directory");
+        assertThat(report.out()).isEmpty();
+        CliRun windows = analyze(clip.toString(), "--windows", dir.resolve("no-such-dir/w.jsonl").toString());
+        assertThat(windows.code()).isEqualTo(2);
+        assertThat(windows.err()).contains("no directory", "no-such-dir");
+        CliRun windowsDir = analyze(clip.toString(), "--windows", dir.toString());
+        assertThat(windowsDir.code()).isEqualTo(2);
+        assertThat(windowsDir.err()).contains("is a directory");
+        CliRun evaluate = CliRun.of("evaluate", "--device", "cpu", dir.toString(), "--out",
+                dir.resolve("absent/e.json").toString());
+        Files.createDirectories(dir.resolve("0_real"));
+        Files.copy(clip, dir.resolve("0_real/clip.mp4"));
+        CliRun evaluateLabelled = CliRun.of("evaluate", "--device", "cpu", dir.toString(), "--out",
+                dir.resolve("absent/e.json").toString());
+        assertThat(evaluateLabelled.code()).isEqualTo(2);
+        assertThat(evaluateLabelled.err()).contains("--out: no directory");
+        assertThat(evaluate.code()).isEqualTo(2); // (no videos yet: the labels are checked first)
+    }
+
+    @Test
     void aMissingFileIsAUsageError() {
         CliRun r = analyze(dir.resolve("absent.mp4").toString());
         assertThat(r.code()).isEqualTo(2);
