@@ -1,19 +1,26 @@
 package io.lipsyncguard.job.cli;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lipsyncguard.connectors.WireSchemas;
 import io.lipsyncguard.job.verdict.DecisionPolicy;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictQuestions;
 import io.lipsyncguard.models.ModelManifest;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,6 +32,9 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:answered (or listed the questions it can answer)",
             "2:the file is missing or holds no valid verdict"})
 public final class ExplainCommand implements Callable<Integer> {
+
+    /** The schema check's message for a property it does not define. */
+    private static final Pattern UNKNOWN_FIELD = Pattern.compile("property '([^']+)' is not defined in the schema");
 
     @Parameters(index = "0", paramLabel = "VERDICT.json", description = "A verdict as JSON, or JSON lines from "
             + "analyze (each is answered); - reads standard input.")
@@ -52,16 +62,40 @@ public final class ExplainCommand implements Callable<Integer> {
             System.err.println("explain: no such file: " + verdictFile);
             return 2;
         }
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte-order mark, as some editors write
+        }
+        // a sequence of JSON values: analyze's lines, or one verdict pretty-printed over many lines
+        List<String> messages = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = json.readerFor(JsonNode.class).readValues(text)) {
+            while (it.hasNextValue()) {
+                messages.add(it.nextValue().toString());
             }
-            List<String> problems = WireSchemas.verdictProblems(line);
+        } catch (RuntimeException | IOException e) {
+            System.err.println("explain: not a verdict message: not JSON: "
+                    + (e.getCause() != null ? e.getCause() : e).getMessage().lines().findFirst().orElse(""));
+            return 2;
+        }
+        Set<String> unknown = new TreeSet<>();
+        for (String message : messages) {
+            List<String> problems = new ArrayList<>();
+            for (String problem : WireSchemas.verdictProblems(message)) {
+                // a field from a newer version of the job: read around it, as consumers of the topic must
+                Matcher m = UNKNOWN_FIELD.matcher(problem);
+                if (m.find()) {
+                    unknown.add(m.group(1));
+                } else {
+                    problems.add(problem);
+                }
+            }
             if (!problems.isEmpty()) {
                 System.err.println("explain: not a verdict message: " + String.join("; ", problems));
                 return 2;
             }
-            verdicts.add(json.readValue(line, Verdict.class));
+            verdicts.add(json.readValue(message, Verdict.class));
+        }
+        if (!unknown.isEmpty()) {
+            System.err.println("explain: ignoring fields this version does not know: " + String.join(", ", unknown));
         }
         if (verdicts.isEmpty()) {
             System.err.println("explain: " + verdictFile + " holds no verdict");

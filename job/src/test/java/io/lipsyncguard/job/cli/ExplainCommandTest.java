@@ -70,6 +70,32 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aPrettyPrintedVerdictOneWithABomAndOneFromANewerVersionAreRead() throws Exception {
+        String line = Files.readString(verdictFile()).strip();
+        String expected = explain("explain", verdictFile().toString(), "offset").out();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path pretty = Files.writeString(dir.resolve("pretty.json"),
+                json.writerWithDefaultPrettyPrinter().writeValueAsString(json.readTree(line)));
+        Path bom = Files.writeString(dir.resolve("bom.json"), "\uFEFF" + line + "\n");
+        Path newer = Files.writeString(dir.resolve("newer.json"),
+                line.replace("\"kind\":", "\"lipSyncScore2\":0.3,\"kind\":") + "\n");
+        for (Path f : java.util.List.of(pretty, bom, newer)) {
+            CliRun r = explain("explain", f.toString(), "offset");
+            assertThat(r.code()).as("%s: %s", f.getFileName(), r.err()).isZero();
+            assertThat(r.out()).isEqualTo(expected);
+        }
+        assertThat(explain("explain", newer.toString(), "offset").err())
+                .contains("ignoring fields this version does not know: lipSyncScore2");
+        // two verdicts, one of them pretty-printed: both answered
+        Path two = Files.writeString(dir.resolve("two.json"), line + "\n" + Files.readString(pretty));
+        assertThat(explain("explain", two.toString(), "offset").out()).contains("== clip.mp4").hasLineCount(4);
+        // a known field of the wrong type is still refused
+        Path wrong = Files.writeString(dir.resolve("wrong.json"), line.replace("\"kind\":\"FINAL\"",
+                "\"kind\":42") + "\n");
+        assertThat(explain("explain", wrong.toString()).code()).isEqualTo(2);
+    }
+
+    @Test
     void somethingThatIsNotAVerdictIsRefused() throws Exception {
         Path f = dir.resolve("junk.json");
         Files.writeString(f, "{\"videoId\":\"x\"}\n");
