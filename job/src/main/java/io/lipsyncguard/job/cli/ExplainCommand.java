@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lipsyncguard.connectors.WireSchemas;
 import io.lipsyncguard.job.verdict.DecisionPolicy;
 import io.lipsyncguard.job.verdict.Verdict;
+import io.lipsyncguard.job.verdict.VerdictKind;
 import io.lipsyncguard.job.verdict.VerdictQuestions;
 import io.lipsyncguard.models.ModelManifest;
 import java.io.IOException;
@@ -119,7 +120,8 @@ public final class ExplainCommand implements Callable<Integer> {
                 out.println("(thresholds of " + manifest.id() + " " + manifest.version() + "; the verdict came from "
                         + v.model().id() + " " + v.model().version() + ")");
             }
-            for (String id : ids) {
+            // an ERROR verdict has one answer to every question
+            for (String id : v.kind() == VerdictKind.ERROR ? ids.subList(0, 1) : ids) {
                 out.println(VerdictQuestions.answer(v, id, policy));
             }
         }

@@ -58,7 +58,8 @@ public final class VerdictQuestions {
     /** The answer to one question id. */
     public static String answer(Verdict v, String id, DecisionPolicy p) {
         if (v.kind() == VerdictKind.ERROR) {
-            return "No analysis was possible: " + v.error() + ".";
+            String error = String.valueOf(v.error());
+            return "No analysis was possible: " + error + (error.endsWith(".") ? "" : ".");
         }
         List<String> reasons = v.reasons() == null ? List.of() : Arrays.asList(v.reasons());
         return switch (id) {

@@ -96,6 +96,21 @@ class ExplainCommandTest {
     }
 
     @Test
+    void anErrorVerdictIsAnsweredOnce() throws Exception {
+        io.lipsyncguard.job.verdict.Verdict error = new io.lipsyncguard.job.verdict.Verdict("bad.mp4",
+                VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,
+                new io.lipsyncguard.job.verdict.WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), new ModelRef("sync-baseline",
+                        ModelManifest.readValid(ModelPaths.defaultManifest()).version()),
+                new String[] {"undecodable"}, "cannot read it",
+                "chunk 0 undecodable: Could not open input \"bad.mp4\".", 0L, 5L);
+        Path f = Files.writeString(dir.resolve("error.json"), VerdictSerializer.toJson(error) + "\n");
+        CliRun r = explain("explain", f.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).isEqualTo(
+                "No analysis was possible: chunk 0 undecodable: Could not open input \"bad.mp4\".");
+    }
+
+    @Test
     void somethingThatIsNotAVerdictIsRefused() throws Exception {
         Path f = dir.resolve("junk.json");
         Files.writeString(f, "{\"videoId\":\"x\"}\n");
