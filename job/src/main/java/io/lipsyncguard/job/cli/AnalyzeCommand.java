@@ -55,8 +55,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "face, no audio) and analyse them too.")
     boolean demo;
 
-    @Option(names = "--demo-dir", paramLabel = "DIR", description = "Where --demo writes its clips (default: a "
-            + "temporary directory).")
+    @Option(names = "--demo-dir", paramLabel = "DIR", description = "Where the demo clips are written (implies "
+            + "--demo; default: a temporary directory).")
     Path demoDir;
 
     @Option(names = "--windows", paramLabel = "FILE", description = "Also write every window's score, offset and "
@@ -72,7 +72,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         List<Path> files = new ArrayList<>(inputs);
-        if (demo) {
+        if (demo || demoDir != null) { // --demo-dir says where the demo clips go: it asks for them
             Path dir = demoDir != null ? demoDir : Files.createTempDirectory("lipsync-demo");
             Files.createDirectories(dir);
             err.println("writing demo clips to " + dir + (demoDir != null ? ""

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 LatencyBenchmarkCommand.class, ExplainCommand.class,
                 EvaluateCommand.class,
             CommandLine.HelpCommand.class})
-public final class LipsyncCli implements Runnable {
+public final class LipsyncCli implements java.util.concurrent.Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -46,8 +46,10 @@ public final class LipsyncCli implements Runnable {
         return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
     }
 
+    /** Without a command: the usage, and exit code 2 (a script that forgot the command must not pass). */
     @Override
-    public void run() {
+    public Integer call() {
         spec.commandLine().usage(System.err);
+        return 2;
     }
 }

@@ -19,10 +19,11 @@ import picocli.CommandLine.Parameters;
 /** {@code publish}: cuts videos into MPEG-TS/fMP4 chunks and produces them to the chunks topic with the headers. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Cut videos into chunks with FFmpeg and produce them to Kafka (key = video id).",
-        footer = {"%nExit codes:",
-            "  0   every chunk of every FILE was produced",
-            "  1   the brokers could not be reached or producing failed",
-            "  2   bad usage: missing FILE, unknown --format"})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every chunk of every FILE was produced",
+            "1:the brokers could not be reached or producing failed",
+            "2:bad usage: missing FILE, unknown --format"})
 public final class PublishCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Video files.")

@@ -45,11 +45,13 @@ import picocli.CommandLine.Parameters;
  * publishes them as chunks and prints the verdicts as they arrive, then stops.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        footer = {"%nExit codes:",
-            "  0   every FILE got its FINAL verdict (without FILEs: runs until stopped)",
-            "  1   a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached,",
-            "      publishing failed, or the job failed for good",
-            "  2   bad usage: missing FILE, invalid model or manifest, no embedded broker on this classpath"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every FILE got its FINAL verdict (without FILEs: runs until stopped)",
+            "1:a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached, "
+                    + "publishing failed, or the job failed for good",
+            "2:bad usage: missing FILE, invalid model or manifest, inconsistent options, no embedded broker on this "
+                    + "classpath"},
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
 public final class RunCommand implements Callable<Integer> {
 
@@ -95,6 +97,12 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (embeddedBrokerMissing("run", bootstrapServers)) {
+            return 2;
+        }
+        try {
+            streaming.settings("check:9092"); // the options' consistency, before a broker starts
+        } catch (IllegalArgumentException e) {
+            System.err.println("run: " + e.getMessage());
             return 2;
         }
         if (demo) {

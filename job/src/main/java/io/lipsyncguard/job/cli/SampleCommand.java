@@ -6,15 +6,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code sample}: writes the synthetic demo talking-head clips, or a labelled synthetic set for {@code evaluate}. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:clips written (their paths on stdout)",
+            "2:bad usage: --labelled below 1, --seconds outside 1..3600, --seconds or --seed without --labelled"},
         description = {"Write synthetic talking-head clips (in sync, shifted 400 ms, swapped, no face, no audio).",
             "With --labelled N: N in-sync clips under DIR/0_real and N shifted (+-200..600 ms) or swapped clips under "
                     + "DIR/1_fake, the layout `evaluate` reads."})
 public final class SampleCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Output directory.")
     Path dir;
@@ -31,6 +39,20 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (labelled != null && labelled < 1) {
+            System.err.println("sample: --labelled must be at least 1 but is " + labelled);
+            return 2;
+        }
+        if (!(seconds >= 1 && seconds <= 3600)) {
+            // windows need two seconds and more; an hour per clip is surely a typo
+            System.err.println("sample: --seconds must be between 1 and 3600 but is " + seconds);
+            return 2;
+        }
+        if (labelled == null && (spec.commandLine().getParseResult().hasMatchedOption("--seconds")
+                || spec.commandLine().getParseResult().hasMatchedOption("--seed"))) {
+            System.err.println("sample: --seconds and --seed are for --labelled sets; the demo clips are fixed");
+            return 2;
+        }
         Files.createDirectories(dir);
         List<Path> written = labelled == null ? TalkingHeadGenerator.writeDemoSet(dir)
                 : TalkingHeadGenerator.writeLabelledSet(dir, labelled, seed, seconds);

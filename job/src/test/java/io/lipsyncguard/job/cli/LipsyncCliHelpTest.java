@@ -25,6 +25,28 @@ class LipsyncCliHelpTest {
     }
 
     @Test
+    void usageMistakesExitTwoWithTheReasonAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CliRun none = CliRun.of();
+        assertThat(none.code()).as("no command").isEqualTo(2);
+        assertThat(none.err()).contains("Usage: lipsync");
+        java.nio.file.Path out = dir.resolve("clips");
+        for (String[] args : List.of(new String[] {"--labelled", "0"}, new String[] {"--labelled", "2", "--seconds",
+                "0"}, new String[] {"--labelled", "2", "--seconds", "NaN"}, new String[] {"--seconds", "3"},
+                new String[] {"--seed", "7"})) {
+            List<String> all = new ArrayList<>(List.of("sample", out.toString()));
+            all.addAll(List.of(args));
+            CliRun run = CliRun.of(all.toArray(new String[0]));
+            assertThat(run.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(run.err()).startsWith("sample: --").doesNotContain("Exception");
+        }
+        assertThat(out).doesNotExist();
+        CliRun run = CliRun.of("run", "--transaction-timeout-ms", "1000", "--checkpoint-interval-ms", "2000");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.err()).contains("must be longer than --checkpoint-interval-ms (2000)")
+                .doesNotContain("embedded Kafka at");
+    }
+
+    @Test
     void everyOptionAndParameterIsDescribed() {
         List<String> undescribed = new ArrayList<>();
         CommandLine root = new CommandLine(new LipsyncCli());
