@@ -5,7 +5,6 @@ import io.lipsyncguard.job.media.FfmpegTool;
 import io.lipsyncguard.job.media.MediaFeatureExtractor;
 import io.lipsyncguard.job.media.MediaFeatures;
 import io.lipsyncguard.job.verdict.Verdict;
-import io.lipsyncguard.models.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +36,18 @@ public final class BenchmarkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path manifest = options.model != null ? options.model : ModelPaths.defaultManifest();
-        JobConfig config = JobConfig.defaults(manifest).withDevice(Device.parse(options.device));
+        if (!Files.isRegularFile(file)) {
+            System.err.println("bench: no such file: " + file);
+            return 2;
+        }
+        if (copies < 1) {
+            System.err.println("bench: --copies must be at least 1 but is " + copies);
+            return 2;
+        }
+        JobConfig config = options.loadable("bench");
+        if (config == null) {
+            return 2;
+        }
         MediaFeatures probe = MediaFeatureExtractor.extract(file,
                 new io.lipsyncguard.job.media.MediaSpec(25, 16000, 32, 32, 1000, 320),
                 MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
@@ -50,7 +59,7 @@ public final class BenchmarkCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("lipsync-bench");
         List<Path> inputs = new ArrayList<>();
         String name = file.getFileName().toString();
-        String ext = name.substring(name.lastIndexOf('.'));
+        String ext = name.lastIndexOf('.') > 0 ? name.substring(name.lastIndexOf('.')) : "";
         for (int i = 0; i < copies; i++) {
             Path copy = dir.resolve("copy-" + i + ext);
             Files.copy(file, copy);

@@ -40,6 +40,9 @@ class LipsyncCliHelpTest {
             assertThat(run.err()).startsWith("sample: --").doesNotContain("Exception");
         }
         assertThat(out).doesNotExist();
+        CliRun bench = CliRun.of("bench", dir.resolve("absent.mp4").toString());
+        assertThat(bench.code()).isEqualTo(2);
+        assertThat(bench.err()).contains("bench: no such file");
         CliRun run = CliRun.of("run", "--transaction-timeout-ms", "1000", "--checkpoint-interval-ms", "2000");
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("must be longer than --checkpoint-interval-ms (2000)")
