@@ -113,7 +113,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (sizes.isEmpty()) {
             err.println("analyze: no media files in " + files + " (directories are searched for "
                     + String.join(", ", new java.util.TreeSet<>(io.lipsyncguard.connectors.MediaFileSources
-                            .MEDIA_EXTENSIONS)) + ")");
+                            .MEDIA_EXTENSIONS)) + "; names starting with . or _ are skipped, as Flink's file "
+                    + "source skips them)");
             return 2;
         }
         Analysis analysis;

@@ -27,7 +27,7 @@ class AnalyzeCommandTest {
         Files.writeString(dir.resolve("notes.txt"), "not a video");
         CliRun r = analyze(dir.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("no media files in", "mp4");
+        assertThat(r.err()).contains("no media files in", "mp4", "names starting with . or _ are skipped");
     }
 
     @Test
