@@ -32,7 +32,7 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka brokers.")
     String bootstrapServers;
 
-    @Option(names = "--topic", defaultValue = "lipsync.chunks", description = "Chunks topic (default: "
+    @Option(names = {"--topic", "--chunks-topic"}, defaultValue = "lipsync.chunks", description = "Chunks topic (default: "
             + "${DEFAULT-VALUE}).")
     String topic;
 

@@ -76,6 +76,10 @@ public final class StreamingOptions {
 
     /** Where the job reads and writes on {@code brokers}. */
     KafkaJobSettings settings(String brokers) {
+        if (delivery == DeliveryGuarantee.NONE) {
+            // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
+            throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
+        }
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs <= checkpointMs) {
             // a transaction is committed when the checkpoint after it completes: one that times out first is lost
             throw new IllegalArgumentException("--transaction-timeout-ms (" + transactionTimeoutMs + ") must be "

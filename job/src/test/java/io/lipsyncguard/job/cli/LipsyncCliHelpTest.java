@@ -26,9 +26,9 @@ class LipsyncCliHelpTest {
 
     @Test
     void usageMistakesExitTwoWithTheReasonAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        CliRun none = CliRun.of();
-        assertThat(none.code()).as("no command").isEqualTo(2);
-        assertThat(none.err()).contains("Usage: lipsync");
+        CliRun bare = CliRun.of();
+        assertThat(bare.code()).as("no command").isEqualTo(2);
+        assertThat(bare.err()).contains("Usage: lipsync");
         java.nio.file.Path out = dir.resolve("clips");
         for (String[] args : List.of(new String[] {"--labelled", "0"}, new String[] {"--labelled", "2", "--seconds",
                 "0"}, new String[] {"--labelled", "2", "--seconds", "NaN"}, new String[] {"--seconds", "3"},
@@ -40,6 +40,12 @@ class LipsyncCliHelpTest {
             assertThat(run.err()).startsWith("sample: --").doesNotContain("Exception");
         }
         assertThat(out).doesNotExist();
+        CliRun none = CliRun.of("run", "--delivery", "NONE");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE");
+        // publish names the topic as run does (and keeps its short name)
+        assertThat(new CommandLine(new PublishCommand()).parseArgs("--chunks-topic", "c", "--bootstrap-servers", "b:1", "f.mp4")
+                .matchedOptionValue("--topic", "")).isEqualTo("c");
         CliRun bench = CliRun.of("bench", dir.resolve("absent.mp4").toString());
         assertThat(bench.code()).isEqualTo(2);
         assertThat(bench.err()).contains("bench: no such file");
