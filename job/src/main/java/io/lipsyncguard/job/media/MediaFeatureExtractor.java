@@ -250,6 +250,11 @@ public final class MediaFeatureExtractor {
      * closest to its time, so a 30 fps source drops frames and a 15 fps source repeats them.
      */
     static final class Grid {
+        /** Frames further apart than this many grid periods are blended into the slots between them ... */
+        static final double BLEND_ABOVE = 1.1;
+        /** ... up to this gap: a longer one is a stall or lost frames, held as it was (the frozen-picture gate's). */
+        static final long BLEND_UP_TO_US = 250_000;
+
         private final MediaSpec spec;
         private long first = Long.MIN_VALUE;
         private int count;
@@ -271,7 +276,12 @@ public final class MediaFeatureExtractor {
                 first = Math.max(0, Math.round(tsUs * (double) spec.fps() / 1_000_000d));
             } else if (tsUs > prevTs) {
                 lastDelta = tsUs - prevTs;
-                fillUntil((prevTs + tsUs) / 2);
+                long period = 1_000_000L / spec.fps();
+                if (lastDelta > BLEND_ABOVE * period && lastDelta <= BLEND_UP_TO_US) {
+                    fillBlended(tsUs, crop, faceFound, faceCount);
+                } else {
+                    fillUntil((prevTs + tsUs) / 2);
+                }
             } else {
                 return; // a frame that goes back in time (broken timestamps) would reorder the grid
             }
@@ -291,6 +301,38 @@ public final class MediaFeatureExtractor {
             fillUntil(prevTs + duration / 2);
             if (count == 0) {
                 append();
+            }
+        }
+
+        /**
+         * Grid slots up to frame {@code tsUs} of a source slower than the grid get the blend of the frames on either
+         * side by time: holding each frame instead repeats one slot in five at 20 fps, and every repeat is a slot
+         * without mouth motion, a beat the sound does not have (a 20 fps copy of a real clip read as FAKE). Evidence
+         * (face found, face count) comes from the nearer frame.
+         */
+        private void fillBlended(long tsUs, byte[] crop, boolean faceFound, int faceCount) {
+            int px = spec.cropPixels();
+            while (spec.frameStartUs(first + count) < tsUs) {
+                double w = Math.min(1, Math.max(0,
+                        (spec.frameStartUs(first + count) - prevTs) / (double) (tsUs - prevTs)));
+                byte[] held = prevCrop;
+                boolean heldFace = prevFace;
+                int heldFaces = prevFaces;
+                if (w >= 0.5) {
+                    prevFace = faceFound;
+                    prevFaces = faceCount;
+                }
+                if (w > 0 && held != null && crop != null) {
+                    byte[] mixed = new byte[px];
+                    for (int i = 0; i < px; i++) {
+                        mixed[i] = (byte) Math.round((1 - w) * (held[i] & 0xFF) + w * (crop[i] & 0xFF));
+                    }
+                    prevCrop = mixed;
+                }
+                append();
+                prevCrop = held;
+                prevFace = heldFace;
+                prevFaces = heldFaces;
             }
         }
 

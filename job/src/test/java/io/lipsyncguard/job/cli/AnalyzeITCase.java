@@ -105,6 +105,14 @@ class AnalyzeITCase {
                 FfmpegTool.swapAudio(real, SHARED.resolve(other), swapped);
                 files.add(swapped);
             }
+            // a real clip at 20 fps: held frames onto the 25 fps grid repeat every fifth slot, a beat without mouth
+            // motion the sound does not have (it read as FAKE); the grid blends slower sources
+            Process slow = new ProcessBuilder(FfmpegTool.binary(), "-v", "error", "-y", "-i",
+                    SHARED.resolve("hdtf_katiehill.mp4").toString(), "-vf", "fps=20", "-c:v", "mpeg4", "-q:v", "3",
+                    "-c:a", "copy", tmp.resolve("hdtf_katiehill.20fps.mp4").toString()).redirectErrorStream(true)
+                    .start();
+            assertThat(slow.waitFor()).as(new String(slow.getInputStream().readAllBytes())).isZero();
+            files.add(tmp.resolve("hdtf_katiehill.20fps.mp4"));
             // the audio drops out to digital silence: 2 s of an 8 s clip, 1 s of the 12.7 s SyncNet demo clip
             FfmpegTool.muteAudio(SHARED.resolve("hdtf_aoc.mp4"), tmp.resolve("hdtf_aoc.dropout.mkv"), 3, 5);
             files.add(tmp.resolve("hdtf_aoc.dropout.mkv"));
@@ -378,6 +386,15 @@ class AnalyzeITCase {
             assertThat(v.verdict()).as("%s", v).isEqualTo(Label.FAKE);
             assertThat(v.windows().scored()).isGreaterThanOrEqualTo(3);
         }
+    }
+
+    @Test
+    void aTwentyFpsCopyOfARealClipIsNotFake() {
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        Verdict v = verdict("hdtf_katiehill.20fps.mp4");
+        assertThat(v.verdict()).as("%s", v).isNotEqualTo(Label.FAKE);
+        assertThat(v.windows().scored()).isEqualTo(spec.windowsIn(200));
+        assertThat(v.offsetMs()).isCloseTo(0.0, offset(40.0));
     }
 
     @Test
