@@ -105,6 +105,9 @@ public final class SegmentedDecode implements AutoCloseable {
         grabber.setSampleMode(FrameGrabber.SampleMode.FLOAT);
         grabber.setSampleRate(spec.sampleRate());
         grabber.setAudioChannels(1);
+        // packets without a pts (AVI with B-frames) get one from their dts: else the frame the decoder flushes at the
+        // end has no time and reads as a jump back to 0, a discontinuity that failed the whole file
+        grabber.setOption("fflags", "+genpts");
         try {
             grabber.start();
             int video = preferredVideoStream(grabber);

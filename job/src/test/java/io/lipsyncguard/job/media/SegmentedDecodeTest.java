@@ -98,6 +98,19 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void anAviWithBFramesDecodesToItsLastFrame() throws Exception {
+        Path clip = tmp.resolve("for-avi.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(46, 4));
+        Path avi = tmp.resolve("b-frames.avi");
+        // AVI stores no pts; with B-frames the frame the decoder flushes last had no time at all
+        ffmpeg("-i", clip.toString(), "-c:v", "mpeg4", "-bf", "2", "-q:v", "3", "-c:a", "copy", avi.toString());
+        MediaFeatures m = MediaFeatureExtractor.extract(avi, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        MediaFeatures original = MediaFeatureExtractor.extract(clip, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        assertThat(m.decodedFrames()).isEqualTo(100);
+        assertThat(m.firstFrame() + m.frameCount()).isEqualTo(original.firstFrame() + original.frameCount());
+    }
+
+    @Test
     void stereoOutOfPhaseIsHeardNotCancelled() throws Exception {
         Path speech = tmp.resolve("speech-for-stereo.wav");
         WavFile.write(speech, TalkingHeadGenerator.speechAudio(45, 4, 16_000), 16_000);
