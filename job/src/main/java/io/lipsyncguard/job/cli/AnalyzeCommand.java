@@ -145,8 +145,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Files.write(windowsFile, lines);
         }
         if (reportDir != null) {
+            // a report that cannot be written is no failed analysis: said on stderr, the exit code stays the verdicts'
             ReportWriter.write(reportDir, verdicts, analysis.windows(),
-                    DecisionPolicy.fromManifest(ModelManifest.readValid(config.manifestPath())));
+                    DecisionPolicy.fromManifest(ModelManifest.readValid(config.manifestPath())),
+                    problem -> err.println("analyze: " + problem));
             err.println("reports in " + reportDir.resolve("index.html"));
         }
         return failed[0] > 0 ? 1 : 0;

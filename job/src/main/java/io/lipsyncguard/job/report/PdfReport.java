@@ -50,19 +50,38 @@ public final class PdfReport {
     }
 
     record Fonts(PDFont regular, PDFont bold, boolean latin1Only) {
+        /**
+         * The text as both fonts can draw it: control characters (a newline or tab in a file name) become spaces and
+         * any character a font has no glyph for (Chinese, most emoji, under Helvetica everything beyond Latin-1)
+         * becomes '?'. PDFBox throws on either, which lost the report and every report after it.
+         */
         String clean(String s) {
             if (s == null) {
                 return "";
             }
             String t = s.replace('\u00b1', '+');
-            if (!latin1Only) {
-                return t;
-            }
             StringBuilder b = new StringBuilder();
-            for (char c : t.toCharArray()) {
-                b.append(c >= 32 && c < 256 ? c : '?');
-            }
+            t.codePoints().forEach(cp -> {
+                if (Character.isISOControl(cp)) {
+                    b.append(' ');
+                } else if (latin1Only ? cp >= 32 && cp < 127 || cp >= 160 && cp < 256 : drawable(cp)) {
+                    b.appendCodePoint(cp);
+                } else {
+                    b.append('?');
+                }
+            });
             return b.toString();
+        }
+
+        private boolean drawable(int cp) {
+            String c = new String(Character.toChars(cp));
+            try {
+                regular.encode(c);
+                bold.encode(c);
+                return true;
+            } catch (IOException | IllegalArgumentException e) {
+                return false;
+            }
         }
     }
 

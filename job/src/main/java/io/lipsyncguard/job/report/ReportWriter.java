@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Writes {@code analyze --report DIR}: per video an HTML page and a PDF with the same content, plus an index page. */
 public final class ReportWriter {
@@ -21,13 +22,26 @@ public final class ReportWriter {
     /** Writes the reports and returns the per-video reports in index order (by video id). */
     public static List<VideoReport> write(Path dir, List<Verdict> verdicts, Map<String, List<ScoredWindow>> windows,
             DecisionPolicy policy) throws IOException {
+        return write(dir, verdicts, windows, policy, problem -> { });
+    }
+
+    /**
+     * As {@link #write(Path, List, Map, DecisionPolicy)}; a video whose report cannot be written is left out of the
+     * index and named to {@code problems}, and the others and the index are written all the same.
+     */
+    public static List<VideoReport> write(Path dir, List<Verdict> verdicts, Map<String, List<ScoredWindow>> windows,
+            DecisionPolicy policy, Consumer<String> problems) throws IOException {
         Files.createDirectories(dir);
         List<VideoReport> reports = new ArrayList<>();
         for (Verdict v : verdicts.stream().sorted(Comparator.comparing(Verdict::videoId)).toList()) {
-            VideoReport r = VideoReport.of(v, windows.getOrDefault(v.videoId(), List.of()), policy);
-            Files.writeString(dir.resolve(r.baseName() + ".html"), HtmlReport.render(r));
-            PdfReport.write(r, dir.resolve(r.baseName() + ".pdf"));
-            reports.add(r);
+            try {
+                VideoReport r = VideoReport.of(v, windows.getOrDefault(v.videoId(), List.of()), policy);
+                Files.writeString(dir.resolve(r.baseName() + ".html"), HtmlReport.render(r));
+                PdfReport.write(r, dir.resolve(r.baseName() + ".pdf"));
+                reports.add(r);
+            } catch (IOException | RuntimeException e) {
+                problems.accept("report for " + v.videoId() + " not written: " + e.getMessage());
+            }
         }
         Files.writeString(dir.resolve("index.html"), index(reports));
         return reports;

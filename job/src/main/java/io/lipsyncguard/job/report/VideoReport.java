@@ -95,9 +95,13 @@ public record VideoReport(Verdict verdict, List<String[]> metrics, List<String> 
     }
 
     /** A file-system-safe, collision-free stem: the file name plus a short hash of the full video id. */
+    static final int MAX_NAME_CHARS = 100;
+
     static String baseName(String videoId) {
         String name = Path.of(videoId).getFileName() == null ? videoId : Path.of(videoId).getFileName().toString();
         String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        // file names end at 255 bytes; the hash of the whole id keeps shortened names apart
+        safe = safe.substring(0, Math.min(safe.length(), MAX_NAME_CHARS));
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(videoId.getBytes(StandardCharsets.UTF_8));
             return safe + "-" + HexFormat.of().formatHex(h, 0, 4);

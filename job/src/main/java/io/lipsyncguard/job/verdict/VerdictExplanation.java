@@ -19,7 +19,7 @@ public final class VerdictExplanation {
     /** The explanation of {@code v} (its own {@code explanation} field is ignored). */
     public static String of(Verdict v, DecisionPolicy p) {
         if (v.kind() == VerdictKind.ERROR) {
-            return "The video could not be analysed: " + v.error() + ".";
+            return "The video could not be analysed: " + endSentence(v.error());
         }
         List<String> s = new ArrayList<>();
         s.add(headline(v));
@@ -42,7 +42,7 @@ public final class VerdictExplanation {
                     + "that arrived.", duration(v.mediaMs())));
         }
         if (v.error() != null) {
-            s.add("Some media could not be read: " + v.error() + ".");
+            s.add("Some media could not be read: " + endSentence(v.error()));
         }
         return String.join(" ", s);
     }
@@ -173,5 +173,11 @@ public final class VerdictExplanation {
 
     static String duration(long ms) {
         return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /** {@code text} ending in one full stop (an FFmpeg message may bring its own). */
+    static String endSentence(String text) {
+        String t = String.valueOf(text);
+        return t.endsWith(".") ? t : t + ".";
     }
 }

@@ -58,8 +58,7 @@ public final class VerdictQuestions {
     /** The answer to one question id. */
     public static String answer(Verdict v, String id, DecisionPolicy p) {
         if (v.kind() == VerdictKind.ERROR) {
-            String error = String.valueOf(v.error());
-            return "No analysis was possible: " + error + (error.endsWith(".") ? "" : ".");
+            return "No analysis was possible: " + VerdictExplanation.endSentence(v.error());
         }
         List<String> reasons = v.reasons() == null ? List.of() : Arrays.asList(v.reasons());
         return switch (id) {

@@ -1,0 +1,70 @@
+package io.lipsyncguard.job.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.cli.ModelPaths;
+import io.lipsyncguard.job.verdict.DecisionPolicy;
+import io.lipsyncguard.job.verdict.ModelRef;
+import io.lipsyncguard.job.verdict.Verdict;
+import io.lipsyncguard.job.verdict.VerdictKind;
+import io.lipsyncguard.job.verdict.WindowCounts;
+import io.lipsyncguard.models.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reports for names and messages the PDF fonts cannot draw or the file system cannot hold, without Flink. */
+class ReportWriterTest {
+
+    static Verdict error(String videoId, String message) {
+        return new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,
+                new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), new ModelRef("sync-baseline", "1.0.0"),
+                new String[] {"undecodable"}, "The video could not be analysed: " + message, message, 8000L, 5L);
+    }
+
+    static DecisionPolicy policy() {
+        return DecisionPolicy.fromManifest(ModelManifest.readValid(ModelPaths.defaultManifest()));
+    }
+
+    @Test
+    void namesTheFontsCannotDrawAndOverLongNamesStillGetTheirReports(@TempDir Path dir) throws Exception {
+        String chinese = "/数据/中文 🔥\n\tclip.mp4";
+        String longName = "/d/" + "L".repeat(250) + ".mp4";
+        List<String> problems = new ArrayList<>();
+        List<VideoReport> written = ReportWriter.write(dir, List.of(error(chinese, "cannot open " + chinese),
+                error(longName, "cannot open it")), Map.of(), policy(), problems::add);
+
+        assertThat(problems).isEmpty();
+        assertThat(written).hasSize(2);
+        for (VideoReport r : written) {
+            assertThat((r.baseName() + ".html").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                    .isLessThanOrEqualTo(255);
+            assertThat(dir.resolve(r.baseName() + ".html")).isNotEmptyFile();
+            try (PDDocument pdf = Loader.loadPDF(dir.resolve(r.baseName() + ".pdf").toFile())) {
+                assertThat(pdf.getNumberOfPages()).isEqualTo(2);
+            }
+        }
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("中文", "LLLL");
+    }
+
+    @Test
+    void oneReportThatCannotBeWrittenLeavesTheOthersAndTheIndex(@TempDir Path dir) throws Exception {
+        Verdict blocked = error("/a/blocked.mp4", "x");
+        // a directory where its page would go
+        Files.createDirectories(dir.resolve(VideoReport.baseName(blocked.videoId()) + ".html"));
+        List<String> problems = new ArrayList<>();
+        List<VideoReport> written = ReportWriter.write(dir, List.of(blocked, error("/a/fine.mp4", "y")), Map.of(),
+                policy(), problems::add);
+
+        assertThat(written).extracting(r -> r.verdict().videoId()).containsExactly("/a/fine.mp4");
+        assertThat(problems).singleElement().asString().startsWith("report for /a/blocked.mp4 not written: ");
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("/a/fine.mp4")
+                .doesNotContain("blocked.mp4");
+    }
+}
