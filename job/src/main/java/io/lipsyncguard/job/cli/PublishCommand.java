@@ -61,10 +61,20 @@ public final class PublishCommand implements Callable<Integer> {
             System.err.println("publish: --format must be ts or fmp4, not " + format);
             return 2;
         }
+        if (!(chunkSeconds > 0 && chunkSeconds <= 600)) {
+            System.err.println("publish: --chunk-seconds must be above 0 and at most 600 but is " + chunkSeconds);
+            return 2;
+        }
         if (RunCommand.brokersUnreachable("publish", bootstrapServers, kafkaProperties)) {
             return 1;
         }
-        List<MediaChunk> chunks = chunksOf(files, chunkSeconds, format);
+        List<MediaChunk> chunks;
+        try {
+            chunks = chunksOf(files, chunkSeconds, format);
+        } catch (ChunkTooLargeException e) {
+            System.err.println("publish: " + e.getMessage());
+            return 2;
+        }
         try (ChunkProducer producer = ChunkProducer.builder(bootstrapServers, topic).properties(kafkaProperties)
                 .idempotent(true).build()) {
             send(producer, chunks, realtime ? chunkSeconds : 0);
@@ -105,6 +115,27 @@ public final class PublishCommand implements Callable<Integer> {
      */
     public static List<MediaChunk> chunksOf(List<Path> files, double seconds, String format) throws Exception {
         Path work = Files.createTempDirectory("lipsync-publish");
+        try {
+            return interleaved(chunksPerVideo(files, seconds, format, work));
+        } finally {
+            // the chunks are in memory now; the segments FFmpeg wrote (a re-encoded copy of every file) go
+            try (var paths = Files.walk(work)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A chunk over what one record may carry: every chunk is checked before the first is sent. */
+    static final class ChunkTooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChunkTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    private static List<List<MediaChunk>> chunksPerVideo(List<Path> files, double seconds, String format, Path work)
+            throws Exception {
         List<List<MediaChunk>> perVideo = new ArrayList<>();
         for (Path f : files) {
             String id = f.toAbsolutePath().normalize().toString();
@@ -124,6 +155,28 @@ public final class PublishCommand implements Callable<Integer> {
                         Files.readAllBytes(f), null, 0L)));
             }
         }
+        checkSizes(perVideo, KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
+        return perVideo;
+    }
+
+    /**
+     * Fails on the first chunk over {@code limit} bytes, before any is sent: sent one by one, a video would stop
+     * half-published at its first oversized chunk, and its id would then refuse a corrected resend as chunks of a
+     * video that has ended.
+     */
+    static void checkSizes(List<List<MediaChunk>> perVideo, int limit) throws ChunkTooLargeException {
+        for (List<MediaChunk> video : perVideo) {
+            for (MediaChunk c : video) {
+                if (c.inlineSize() > limit) {
+                    throw new ChunkTooLargeException("chunk " + c.sequence() + " of " + c.videoId() + " has "
+                            + c.inlineSize() + " bytes, more than the " + limit + " one record may carry: use a "
+                            + "shorter --chunk-seconds; nothing was sent");
+                }
+            }
+        }
+    }
+
+    private static List<MediaChunk> interleaved(List<List<MediaChunk>> perVideo) {
         List<MediaChunk> out = new ArrayList<>();
         for (int i = 0; ; i++) {
             boolean any = false;

@@ -238,14 +238,16 @@ public final class FfmpegTool {
             default -> throw new IllegalArgumentException("format must be \"ts\" or \"fmp4\", got \"" + format + "\"");
         }
         Files.createDirectories(outDir);
-        String stem = stem(in);
+        // '%' would be read as part of the segment muxer's name template ("100% take" fails), so it goes
+        String stem = stem(in).replace('%', '_');
         Path list = Files.createTempFile(outDir, stem + "-segments", ".txt");
         try {
             String s = String.format(Locale.ROOT, "%.3f", seconds);
             // The keyframes are forced on the input's clock, but the segment muxer cuts on the output's, which the
             // AAC encoder's priming can move by ~64 ms; without this slack a boundary keyframe can be missed.
             String slack = String.format(Locale.ROOT, "%.3f", Math.min(0.1, seconds / 4));
-            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString()));
+            // absolute: a relative "take:2.mp4" would be read as the protocol "take"
+            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toAbsolutePath().toString()));
             args.addAll(streamMaps(in));
             args.addAll(videoEncoderArgs());
             args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
@@ -253,7 +255,7 @@ public final class FfmpegTool {
                     "-f", "segment", "-segment_time", s, "-segment_time_delta", slack,
                     "-segment_list", list.toString(), "-segment_list_type", "flat"));
             args.addAll(formatArgs);
-            args.add(outDir.resolve(stem + "_%05d." + ext).toString());
+            args.add(outDir.toAbsolutePath().resolve(stem + "_%05d." + ext).toString());
             run(args);
             List<Path> chunks = new ArrayList<>();
             for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {

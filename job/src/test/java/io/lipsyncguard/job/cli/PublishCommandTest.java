@@ -65,6 +65,29 @@ class PublishCommandTest {
     }
 
     @Test
+    void chunksAreCheckedBeforeAnyIsSentAndTheSegmentsAreCleanedUp() throws Exception {
+        java.util.function.Supplier<Long> workDirs = () -> {
+            try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                return list.filter(p -> p.getFileName().toString().startsWith("lipsync-publish")).count();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        long before = workDirs.get();
+        List<io.lipsyncguard.connectors.MediaChunk> chunks = PublishCommand.chunksOf(List.of(clip), 1.0, "ts");
+        assertThat(chunks).hasSizeGreaterThan(3);
+        assertThat(workDirs.get()).as("the re-encoded segments are deleted once read").isEqualTo(before);
+        int largest = chunks.stream().mapToInt(c -> (int) c.inlineSize()).max().orElseThrow();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublishCommand.checkSizes(List.of(chunks),
+                largest - 1)).hasMessageContaining("use a shorter --chunk-seconds; nothing was sent");
+        PublishCommand.checkSizes(List.of(chunks), largest);
+        CliRun zero = CliRun.of("publish", "--bootstrap-servers", "localhost:1", "--chunk-seconds", "0",
+                clip.toString());
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--chunk-seconds must be above 0");
+    }
+
+    @Test
     void anUnknownFormatIsAUsageError() {
         CliRun run = CliRun.of("publish", "--bootstrap-servers", "localhost:1", "--format", "avi", clip.toString());
         assertThat(run.code()).isEqualTo(2);

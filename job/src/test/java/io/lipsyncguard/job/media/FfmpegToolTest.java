@@ -90,6 +90,15 @@ class FfmpegToolTest {
     }
 
     @Test
+    void namesWithAPercentSignOrAColonAreCutToo() throws IOException {
+        Path odd = dir.resolve("take:2 100% #1.mp4");
+        java.nio.file.Files.copy(clip, odd);
+        // relative, as a user types it: FFmpeg must not read "take:" as a protocol nor "% #" as a template
+        Path relative = Path.of("").toAbsolutePath().relativize(odd);
+        assertChunksDecodeAlone(FfmpegTool.segment(relative, dir.resolve("odd"), 1.0, "ts"), "ts");
+    }
+
+    @Test
     void fragmentedMp4ChunksDecodeOnTheirOwn() throws IOException {
         assertChunksDecodeAlone(FfmpegTool.segment(clip, dir.resolve("fmp4"), 1.0, "fmp4"), "mp4");
     }
