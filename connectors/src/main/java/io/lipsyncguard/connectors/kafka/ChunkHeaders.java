@@ -41,6 +41,10 @@ public final class ChunkHeaders {
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,19}");
     private static final Pattern SIGNED = Pattern.compile("-?[0-9]{1,19}");
     private static final int MAX_QUOTED = 64;
+    /** Largest accepted chunk sequence number, 2^53: far beyond any stream, far below overflow. */
+    static final long MAX_SEQUENCE = 1L << 53;
+    /** Largest accepted |media start|: 10^15 µs, some 31 years. */
+    static final long MAX_MEDIA_START_US = 1_000_000_000_000_000L;
 
     private ChunkHeaders() {}
 
@@ -103,7 +107,12 @@ public final class ChunkHeaders {
         if (text == null) {
             throw new MalformedRecordException("missing header " + SEQUENCE);
         }
-        return parse(SEQUENCE, text, UNSIGNED);
+        long sequence = parse(SEQUENCE, text, UNSIGNED);
+        if (sequence > MAX_SEQUENCE) {
+            // the job counts on from it: Long.MAX_VALUE would wrap its next expected sequence and let redeliveries in
+            throw new MalformedRecordException("bad header " + SEQUENCE + ": " + sequence + " is above " + MAX_SEQUENCE);
+        }
+        return sequence;
     }
 
     static boolean requiredLast(Headers headers) throws MalformedRecordException {
@@ -120,7 +129,16 @@ public final class ChunkHeaders {
 
     static long mediaStartUs(Headers headers) throws MalformedRecordException {
         String text = text(headers, MEDIA_START_US);
-        return text == null ? MediaChunk.UNKNOWN_START : parse(MEDIA_START_US, text, SIGNED);
+        if (text == null) {
+            return MediaChunk.UNKNOWN_START;
+        }
+        long start = parse(MEDIA_START_US, text, SIGNED);
+        if (start < -MAX_MEDIA_START_US || start > MAX_MEDIA_START_US) { // (Math.abs(Long.MIN_VALUE) is negative)
+            // differences of such starts overflow (and Long.MIN_VALUE is the "unknown" marker itself)
+            throw new MalformedRecordException("bad header " + MEDIA_START_US + ": " + start + " is beyond ±"
+                    + MAX_MEDIA_START_US + " µs");
+        }
+        return start;
     }
 
     static long producedAtMs(Headers headers) throws MalformedRecordException {

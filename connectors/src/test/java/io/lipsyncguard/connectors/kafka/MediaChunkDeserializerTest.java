@@ -166,6 +166,21 @@ class MediaChunkDeserializerTest {
     }
 
     @Test
+    void headerNumbersTheJobCannotCountOnFromAreInvalid() {
+        MediaChunk huge = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE,
+                "9223372036854775807", ChunkHeaders.LAST, "false"));
+        assertThat(ChunkContentTypes.isInvalid(huge)).isTrue();
+        assertThat(ChunkContentTypes.reasonOf(huge)).contains("lsg-seq", "is above 9007199254740992");
+        MediaChunk far = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "0",
+                ChunkHeaders.LAST, "true", ChunkHeaders.MEDIA_START_US, "-9223372036854775808"));
+        assertThat(ChunkContentTypes.reasonOf(far)).contains("lsg-media-start-us");
+        // at the limits they are fine
+        assertThat(DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "9007199254740992",
+                ChunkHeaders.LAST, "false", ChunkHeaders.MEDIA_START_US, "-1000000000000000")).sequence())
+                .isEqualTo(9007199254740992L);
+    }
+
+    @Test
     void badSequenceHeaderIsInvalidWithUnknownSequence() {
         MediaChunk chunk = DESERIALIZER.toChunk(
                 record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "abc", ChunkHeaders.LAST, "true"));
