@@ -110,7 +110,8 @@ public final class ChunkHeaders {
         long sequence = parse(SEQUENCE, text, UNSIGNED);
         if (sequence > MAX_SEQUENCE) {
             // the job counts on from it: Long.MAX_VALUE would wrap its next expected sequence and let redeliveries in
-            throw new MalformedRecordException("bad header " + SEQUENCE + ": " + sequence + " is above " + MAX_SEQUENCE);
+            throw new MalformedRecordException("bad header " + SEQUENCE + ": " + sequence + " is above "
+                    + MAX_SEQUENCE);
         }
         return sequence;
     }
@@ -133,7 +134,7 @@ public final class ChunkHeaders {
             return MediaChunk.UNKNOWN_START;
         }
         long start = parse(MEDIA_START_US, text, SIGNED);
-        if (start < -MAX_MEDIA_START_US || start > MAX_MEDIA_START_US) { // (Math.abs(Long.MIN_VALUE) is negative)
+        if (start < -MAX_MEDIA_START_US || start > MAX_MEDIA_START_US) { // not Math.abs: it keeps Long.MIN_VALUE
             // differences of such starts overflow (and Long.MIN_VALUE is the "unknown" marker itself)
             throw new MalformedRecordException("bad header " + MEDIA_START_US + ": " + start + " is beyond ±"
                     + MAX_MEDIA_START_US + " µs");
