@@ -1,8 +1,11 @@
 package io.lipsyncguard.connectors.kafka;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -16,8 +19,8 @@ import java.util.Optional;
  * <p>Normalisation decodes percent-escapes, resolves {@code .} and {@code ..} segments, drops empty segments and
  * lower-cases the scheme; a URI whose {@code ..} would climb above the root, or with a query, fragment, NUL or
  * backslash, is refused. Prefixes are normalised the same way and always end in {@code /}, so the prefix
- * {@code file:///data} allows {@code file:///data/x.mp4} but not {@code file:///database/x.mp4}. The check is
- * lexical: symbolic links below an allowed prefix are trusted.
+ * {@code file:///data} allows {@code file:///data/x.mp4} but not {@code file:///database/x.mp4}. A local file that
+ * exists must also lie under an allowed prefix once symbolic links are resolved on both sides.
  *
  * @param allowedPrefixes normalised prefixes, each ending in {@code /}; empty means every reference is refused
  */
@@ -62,7 +65,9 @@ public record ReferencePolicy(List<String> allowedPrefixes) implements Serializa
         String candidate = normalised.get();
         for (String prefix : allowedPrefixes) {
             if (candidate.startsWith(prefix)) {
-                return new Decision(candidate, null);
+                String escape = candidate.startsWith("file:") ? linkEscape(candidate) : null;
+                return escape == null ? new Decision(candidate, null)
+                        : new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri " + quote(uri) + escape);
             }
         }
         return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri " + quote(uri)
@@ -110,6 +115,39 @@ public record ReferencePolicy(List<String> allowedPrefixes) implements Serializa
         String scheme = parsed.getScheme().toLowerCase(Locale.ROOT);
         String authority = parsed.getRawAuthority() == null ? "" : parsed.getAuthority();
         return Optional.of(new URI(scheme, authority, clean.toString(), null, null).toString());
+    }
+
+    /**
+     * Why a local file under an allowed prefix is refused after all, or null: a symbolic link below the prefix must
+     * not lead to a file outside every allowed prefix (anyone who may write under the prefix could otherwise have the
+     * job read any file the TaskManager can). Links are resolved on both sides; a file that does not exist (yet) is
+     * left to the decoder, which reports it missing.
+     */
+    private String linkEscape(String candidate) {
+        Path real;
+        try {
+            Path file = Path.of(URI.create(candidate));
+            if (!Files.exists(file)) {
+                return null;
+            }
+            real = file.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        for (String prefix : allowedPrefixes) {
+            if (!prefix.startsWith("file:")) {
+                continue;
+            }
+            try {
+                Path root = Path.of(URI.create(prefix));
+                if (real.startsWith(Files.exists(root) ? root.toRealPath() : root)) {
+                    return null;
+                }
+            } catch (IOException | RuntimeException e) {
+                // a prefix that cannot be resolved cannot vouch for the file
+            }
+        }
+        return " leads through a symbolic link to " + quote(real.toString()) + ", outside the allowed prefixes";
     }
 
     private static String normalisePrefix(String prefix) {

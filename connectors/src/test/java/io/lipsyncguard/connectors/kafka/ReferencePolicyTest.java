@@ -76,4 +76,28 @@ class ReferencePolicyTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("data/");
     }
+
+    @Test
+    void aSymbolicLinkOutOfTheAllowedDirectoryIsRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path allowed = java.nio.file.Files.createDirectories(dir.resolve("allowed"));
+        java.nio.file.Path secret = java.nio.file.Files.writeString(dir.resolve("secret.mp4"), "x");
+        java.nio.file.Path inside = java.nio.file.Files.writeString(allowed.resolve("clip.mp4"), "x");
+        java.nio.file.Files.createSymbolicLink(allowed.resolve("escape.mp4"), secret);
+        java.nio.file.Files.createSymbolicLink(allowed.resolve("alias.mp4"), inside);
+        ReferencePolicy policy = ReferencePolicy.allowing(allowed.toUri().toString());
+
+        ReferencePolicy.Decision escape = policy.check(allowed.resolve("escape.mp4").toUri().toString());
+        assertThat(escape.allowed()).isFalse();
+        assertThat(escape.refusal()).contains("leads through a symbolic link to", "secret.mp4");
+        assertThat(policy.check(allowed.resolve("alias.mp4").toUri().toString()).allowed()).isTrue();
+        assertThat(policy.check(inside.toUri().toString()).allowed()).isTrue();
+        // not there (yet): left to the decoder, which says it is missing
+        assertThat(policy.check(allowed.resolve("later.mp4").toUri().toString()).allowed()).isTrue();
+        // an allowed prefix that is itself a link vouches for what lies under its target
+        java.nio.file.Path linkedRoot = dir.resolve("linked-root");
+        java.nio.file.Files.createSymbolicLink(linkedRoot, allowed);
+        assertThat(ReferencePolicy.allowing(linkedRoot.toUri().toString())
+                .check(linkedRoot.resolve("clip.mp4").toUri().toString()).allowed()).isTrue();
+    }
 }
