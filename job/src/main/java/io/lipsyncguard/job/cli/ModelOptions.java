@@ -14,7 +14,8 @@ public final class ModelOptions {
     @Option(names = "--device", defaultValue = "auto", description = "auto, cuda or cpu (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}; "
+            + "on a cluster, without it, the deployment's).")
     int parallelism;
 
     /** The job configuration for the chosen model and device, or null after printing why it cannot load. */

@@ -99,6 +99,10 @@ public final class RunCommand implements Callable<Integer> {
         if (embeddedBrokerMissing("run", bootstrapServers)) {
             return 2;
         }
+        if (!(chunkSeconds > 0 && chunkSeconds <= 600)) {
+            System.err.println("run: --chunk-seconds must be above 0 and at most 600 but is " + chunkSeconds);
+            return 2;
+        }
         try {
             streaming.settings("check:9092"); // the options' consistency, before a broker starts
         } catch (IllegalArgumentException e) {
