@@ -100,6 +100,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient OpenDecode openFile;
     /** Inline chunks longer than {@link #INLINE_FIRST_SEGMENTS} segments being decoded, by video. */
     private transient Map<String, OpenDecode> openChunks;
+    /** Processing time of this instance's first element or timer: idleness is counted from it at the earliest. */
+    private transient long firstCallMs;
     /**
      * Videos whose file waits for {@link #openFile}, in the order they first asked, with when each last asked: the
      * decoder goes to the longest waiting, not to whichever retry timer happens to fire first.
@@ -129,10 +131,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         windowsEmitted = group.counter("windowsEmitted");
         openChunks = new HashMap<>();
         fileQueue = new LinkedHashMap<>();
+        firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
     }
 
     @Override
     public void processElement(MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
+        noteFirstCall(ctx.timerService().currentProcessingTime());
         VideoBuffer b = buffer.value();
         if (b == null) {
             b = new VideoBuffer();
@@ -678,6 +682,13 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.ended = true;
     }
 
+    /** Remembers when this instance (fresh or restored) first ran. */
+    private void noteFirstCall(long nowMs) {
+        if (firstCallMs == Long.MIN_VALUE) {
+            firstCallMs = nowMs;
+        }
+    }
+
     private void scheduleIdle(VideoBuffer b, Context ctx) {
         if (config.idleTimeout() == null || config.idleTimeout().isZero()) {
             return;
@@ -692,6 +703,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
+        noteFirstCall(ctx.timerService().currentProcessingTime());
         VideoBuffer b = buffer.value();
         if (b == null || b.ended) {
             return;
@@ -716,7 +728,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     private void idle(VideoBuffer b, long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
-        long due = b.lastActivityMs + config.idleTimeout().toMillis();
+        // time the job was down is no idleness: a restore fires overdue timers before the source has read anything,
+        // and would close every live video with a premature FINAL
+        long due = Math.max(b.lastActivityMs, firstCallMs) + config.idleTimeout().toMillis();
         if (due > timestamp || b.decoding) {
             b.idleTimerMs = due > timestamp ? due : timestamp + config.idleTimeout().toMillis();
             ctx.timerService().registerProcessingTimeTimer(b.idleTimerMs);
