@@ -53,6 +53,15 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     public MicroBatcher(String name, int maxBatch, Duration maxWait, Function<List<I>, List<O>> batchFunction,
             IntConsumer batchSizeObserver) {
+        this(name, maxBatch, maxWait, batchFunction, batchSizeObserver, () -> { });
+    }
+
+    /**
+     * As the other constructor; {@code onStop} runs on the worker thread once it has stopped, after its last batch:
+     * what the batch function uses (a native session) must not be freed while a batch may still be running on it.
+     */
+    public MicroBatcher(String name, int maxBatch, Duration maxWait, Function<List<I>, List<O>> batchFunction,
+            IntConsumer batchSizeObserver, Runnable onStop) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
@@ -60,7 +69,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         this.maxWaitNanos = maxWait.toNanos();
         this.batchFunction = batchFunction;
         this.batchSizeObserver = batchSizeObserver;
-        this.worker = new Thread(this::loop, name);
+        this.worker = new Thread(() -> {
+            try {
+                loop();
+            } finally {
+                onStop.run();
+            }
+        }, name);
         this.worker.setDaemon(true);
         this.worker.start();
     }
@@ -150,6 +165,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops taking batches and fails what is queued; waits up to 5 s for a batch in progress (a longer one finishes on
+     * the worker, which then runs {@code onStop}).
+     */
     @Override
     public void close() {
         running = false;

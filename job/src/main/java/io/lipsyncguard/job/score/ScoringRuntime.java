@@ -44,7 +44,7 @@ public final class ScoringRuntime {
                     batchedWindows.addAndGet(size);
                     lastBatchSize = size;
                     batchListeners.forEach(l -> l.accept(size));
-                });
+                }, model::close); // the worker closes the session after its last batch, never under one
     }
 
     /** The shared runtime for this model and device, loading it on first use. */
@@ -76,8 +76,7 @@ public final class ScoringRuntime {
         rt.refs--;
         if (rt.refs <= 0) {
             SHARED.remove(rt.key);
-            rt.batcher.close();
-            rt.model.close();
+            rt.batcher.close(); // and its worker closes the model once its last batch is done
         }
     }
 

@@ -86,6 +86,30 @@ class MicroBatcherTest {
     }
 
     @Test
+    void whatTheBatchesUseIsReleasedOnlyAfterTheLastBatchEvenWhenCloseStopsWaiting() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean inBatch = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Boolean> stoppedDuringBatch = new CompletableFuture<>();
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> {
+            inBatch.set(true);
+            started.complete(null);
+            release.join(); // a batch longer than close() waits for (a large model on a CPU)
+            inBatch.set(false);
+            return in;
+        }, s -> {}, () -> stoppedDuringBatch.complete(inBatch.get()));
+        CompletableFuture<Integer> result = b.submit(1);
+        started.get(5, TimeUnit.SECONDS);
+        long t0 = System.nanoTime();
+        b.close();
+        assertThat((System.nanoTime() - t0) / 1e9).as("close() gives up waiting").isLessThan(10);
+        assertThat(stoppedDuringBatch).as("released under a running batch").isNotDone();
+        release.complete(null);
+        assertThat(stoppedDuringBatch.get(5, TimeUnit.SECONDS)).isFalse();
+        assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+    }
+
+    @Test
     void closeFailsWhatIsStillQueued() {
         MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> in, s -> {});
         b.close();
