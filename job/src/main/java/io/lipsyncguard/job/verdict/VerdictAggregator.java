@@ -8,6 +8,8 @@ import io.lipsyncguard.models.ModelManifest;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -27,6 +29,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     private final JobConfig config;
     private transient ValueState<VideoAggregate> state;
+    /** Windows that arrived before one with a lower index, until it comes. */
+    private transient MapState<Long, ScoredWindow> early;
     private transient DecisionPolicy policy;
     private transient ModelRef model;
     private transient Counter finals;
@@ -44,6 +48,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         model = new ModelRef(manifest.id(), manifest.version());
         state = getRuntimeContext().getState(
                 config.withStateTtl(new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class)));
+        early = getRuntimeContext().getMapState(config.withStateTtl(
+                new MapStateDescriptor<>("early-windows", Long.class, ScoredWindow.class)));
         var group = getRuntimeContext().getMetricGroup();
         finals = group.counter("verdictsFinal");
         rollings = group.counter("verdictsRolling");
@@ -57,7 +63,26 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
+            if (a.nextIndex < a.windowsSeen) {
+                a.nextIndex = a.windowsSeen; // state from before the field: its windows came in order
+            }
+            if (w.index() < a.nextIndex) {
+                return; // already folded in
+            }
+            if (w.index() > a.nextIndex) {
+                // ahead of one still in flight: a rescale splits the async operator's in-flight windows over
+                // subtasks, and runs of suspicious windows need media order
+                early.put(w.index(), w);
+                state.update(a);
+                return;
+            }
             add(a, w, config.recentWindows(), policy);
+            a.nextIndex++;
+            for (ScoredWindow next; (next = early.get(a.nextIndex)) != null; ) {
+                early.remove(a.nextIndex);
+                add(a, next, config.recentWindows(), policy);
+                a.nextIndex++;
+            }
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
         } else {
@@ -73,6 +98,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a.ended && a.windowsSeen >= a.expectedWindows) {
             out.collect(finalVerdict(ctx.getCurrentKey(), a, now));
             state.clear();
+            early.clear();
             return;
         }
         boolean byCount = config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows();

@@ -6,6 +6,8 @@ package io.lipsyncguard.job.verdict;
  */
 public class VideoAggregate {
     public long windowsSeen;
+    /** Index of the next window to fold in; later ones wait in the aggregator's early-window state. */
+    public long nextIndex;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
     /** Scored windows: also the count of the two Welford states below. */

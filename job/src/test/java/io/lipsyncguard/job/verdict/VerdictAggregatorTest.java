@@ -1,0 +1,63 @@
+package io.lipsyncguard.job.verdict;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lipsyncguard.job.JobConfig;
+import io.lipsyncguard.job.cli.ModelPaths;
+import io.lipsyncguard.job.score.ScoreStatus;
+import io.lipsyncguard.job.score.ScoredWindow;
+import io.lipsyncguard.job.window.WindowKind;
+import io.lipsyncguard.models.Device;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The keyed aggregator on Flink's operator harness: windows that arrive out of order are folded in media order. */
+class VerdictAggregatorTest {
+
+    static ScoredWindow window(int i, double score) {
+        float[] curve = new float[31];
+        curve[15] = 1f;
+        return new ScoredWindow("v", WindowKind.WINDOW, i, i * 400L, i * 400L + 2000, ScoreStatus.SCORED, score, 0,
+                0.5, curve, 1, 1, 0, true, null, 0);
+    }
+
+    static ScoredWindow end(int windows) {
+        return new ScoredWindow("v", WindowKind.END, windows, 0, 6400, ScoreStatus.CONTROL, Double.NaN, 0, Double.NaN,
+                new float[0], 1, 1, 0, true, null, 0);
+    }
+
+    static Verdict finalOf(int... order) throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            for (int i : order) {
+                // windows 0..5: a suspicious run of 4 s inside clean windows
+                h.processElement(window(i, i < 6 ? 0.95 : 0.05), 0);
+            }
+            h.processElement(end(order.length), 0);
+            List<Verdict> finals = new ArrayList<>(h.extractOutputValues()).stream()
+                    .filter(v -> v.kind() != VerdictKind.ROLLING).toList();
+            assertThat(finals).hasSize(1);
+            return finals.get(0);
+        }
+    }
+
+    @Test
+    void windowsOutOfOrderGiveTheVerdictOfWindowsInOrder() throws Exception {
+        Verdict inOrder = finalOf(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        // as after a rescale: the async operator's in-flight windows reach the aggregator after later ones
+        Verdict shuffled = finalOf(0, 1, 2, 8, 4, 5, 6, 7, 3, 9, 11, 10);
+        assertThat(inOrder.reasons()).contains("localized-manipulation");
+        assertThat(shuffled.verdict()).isEqualTo(inOrder.verdict());
+        assertThat(shuffled.confidence()).isEqualTo(inOrder.confidence());
+        assertThat(shuffled.reasons()).containsExactly(inOrder.reasons());
+        assertThat(shuffled.segments()).usingRecursiveFieldByFieldElementComparator()
+                .containsExactly(inOrder.segments());
+        assertThat(shuffled.windows()).isEqualTo(inOrder.windows());
+    }
+}
