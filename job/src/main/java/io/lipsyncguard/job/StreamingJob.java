@@ -20,7 +20,16 @@ public final class StreamingJob {
 
     private StreamingJob() {}
 
+    /**
+     * Key groups of the keyed state, fixed so that a savepoint restores at any parallelism up to it: Flink derives
+     * the default from the first parallelism, which a later rescale could not go beyond.
+     */
+    public static final int MAX_PARALLELISM = 128;
+
     public static LipsyncStreams build(StreamExecutionEnvironment env, JobConfig config, KafkaJobSettings kafka) {
+        if (env.getMaxParallelism() <= 0) { // unless the cluster's configuration sets one
+            env.setMaxParallelism(MAX_PARALLELISM);
+        }
         env.enableCheckpointing(kafka.checkpointInterval().toMillis(),
                 kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE
                         : CheckpointingMode.AT_LEAST_ONCE);

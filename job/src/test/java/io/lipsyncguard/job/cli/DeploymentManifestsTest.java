@@ -181,6 +181,11 @@ class DeploymentManifestsTest {
         assertThat(code).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("kafka-chunks", "verdicts-sink", "errors-sink",
                 "\"nodes\"");
+        org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env =
+                org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment();
+        io.lipsyncguard.job.StreamingJob.build(env, io.lipsyncguard.job.JobConfig.defaults(ModelPaths.defaultManifest()),
+                io.lipsyncguard.job.KafkaJobSettings.defaults("localhost:9092"));
+        assertThat(env.getMaxParallelism()).as("fixed, so savepoints rescale").isEqualTo(128);
         assertThat(new CommandLine(new ClusterJob()).execute("--device", "cpu")).as("brokers are required")
                 .isNotZero();
     }
