@@ -68,22 +68,27 @@ public final class PublishCommand implements Callable<Integer> {
         if (RunCommand.brokersUnreachable("publish", bootstrapServers, kafkaProperties)) {
             return 1;
         }
-        List<MediaChunk> chunks;
+        Path work = Files.createTempDirectory("lipsync-publish");
         try {
-            chunks = chunksOf(files, chunkSeconds, format);
-        } catch (ChunkTooLargeException e) {
-            System.err.println("publish: " + e.getMessage());
-            return 2;
+            List<MediaChunker.Part> parts;
+            try {
+                parts = plan(files, chunkSeconds, format, work);
+            } catch (ChunkTooLargeException e) {
+                System.err.println("publish: " + e.getMessage());
+                return 2;
+            }
+            try (ChunkProducer producer = ChunkProducer.builder(bootstrapServers, topic).properties(kafkaProperties)
+                    .idempotent(true).build()) {
+                sendParts(producer, parts, realtime ? chunkSeconds : 0);
+            } catch (Exception e) {
+                System.err.println("publish: producing failed: " + e.getMessage());
+                return 1;
+            }
+            System.err.println("published " + parts.size() + " chunks of " + files.size() + " videos to " + topic);
+            return 0;
+        } finally {
+            deleteTree(work);
         }
-        try (ChunkProducer producer = ChunkProducer.builder(bootstrapServers, topic).properties(kafkaProperties)
-                .idempotent(true).build()) {
-            send(producer, chunks, realtime ? chunkSeconds : 0);
-        } catch (Exception e) {
-            System.err.println("publish: producing failed: " + e.getMessage());
-            return 1;
-        }
-        System.err.println("published " + chunks.size() + " chunks of " + files.size() + " videos to " + topic);
-        return 0;
     }
 
     /**
@@ -105,23 +110,47 @@ public final class PublishCommand implements Callable<Integer> {
         producer.flush();
     }
 
+    /** As {@link #send}, reading each chunk just before it goes (one chunk in memory at a time). */
+    static void sendParts(ChunkProducer producer, List<MediaChunker.Part> parts, double paceSeconds)
+            throws Exception {
+        long start = System.nanoTime();
+        for (MediaChunker.Part p : parts) {
+            if (paceSeconds > 0) {
+                long wait = start + (long) (p.sequence() * paceSeconds * 1e9) - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            producer.send(p.load());
+        }
+        producer.flush();
+    }
+
     /** Largest file sent whole when FFmpeg cannot cut it: what one record may carry. */
     static final long WHOLE_UPLOAD_LIMIT_BYTES =
             KafkaLimits.DEFAULT_MAX_RECORD_BYTES - KafkaLimits.FRAMING_HEADROOM_BYTES;
 
     /**
      * Chunks of every file, interleaved round-robin by sequence number as concurrent live streams would arrive; the
-     * video id is the file's absolute path, as in {@code analyze}.
+     * video id is the file's absolute path, as in {@code analyze}. All in memory: for tests and short runs.
      */
     public static List<MediaChunk> chunksOf(List<Path> files, double seconds, String format) throws Exception {
         Path work = Files.createTempDirectory("lipsync-publish");
         try {
-            return interleaved(chunksPerVideo(files, seconds, format, work));
-        } finally {
-            // the chunks are in memory now; the segments FFmpeg wrote (a re-encoded copy of every file) go
-            try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            List<MediaChunk> chunks = new ArrayList<>();
+            for (MediaChunker.Part p : plan(files, seconds, format, work)) {
+                chunks.add(p.load());
             }
+            return chunks;
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** The segments FFmpeg wrote (a re-encoded copy of every file) go once read. */
+    static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -134,14 +163,17 @@ public final class PublishCommand implements Callable<Integer> {
         }
     }
 
-    private static List<List<MediaChunk>> chunksPerVideo(List<Path> files, double seconds, String format, Path work)
+    /**
+     * Every file cut into chunk files under {@code work} (a file FFmpeg cannot cut is one part, itself, if it fits a
+     * record), checked against the record limit and interleaved as {@link #chunksOf} orders them.
+     */
+    static List<MediaChunker.Part> plan(List<Path> files, double seconds, String format, Path work)
             throws Exception {
-        List<List<MediaChunk>> perVideo = new ArrayList<>();
+        List<List<MediaChunker.Part>> perVideo = new ArrayList<>();
         for (Path f : files) {
             String id = f.toAbsolutePath().normalize().toString();
             try {
-                perVideo.add(MediaChunker.chunk(f, id, seconds, format,
-                        work.resolve(String.valueOf(perVideo.size()))));
+                perVideo.add(MediaChunker.parts(f, id, seconds, format, work.resolve(String.valueOf(perVideo.size()))));
             } catch (IOException e) {
                 // not media FFmpeg can cut (junk, truncated): sent whole, as an upload, so that the job itself
                 // answers with an ERROR verdict that says why, and the other files still get theirs
@@ -151,36 +183,14 @@ public final class PublishCommand implements Callable<Integer> {
                             + "to send whole: " + e.getMessage(), e);
                 }
                 System.err.println("cannot cut " + f + " into chunks; sending it whole for the job to report on");
-                perVideo.add(List.of(new MediaChunk(id, 0, true, null, MediaChunk.UNKNOWN_START,
-                        Files.readAllBytes(f), null, 0L)));
+                perVideo.add(List.of(new MediaChunker.Part(id, 0, true, null, MediaChunk.UNKNOWN_START, f)));
             }
         }
         checkSizes(perVideo, KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
-        return perVideo;
-    }
-
-    /**
-     * Fails on the first chunk over {@code limit} bytes, before any is sent: sent one by one, a video would stop
-     * half-published at its first oversized chunk, and its id would then refuse a corrected resend as chunks of a
-     * video that has ended.
-     */
-    static void checkSizes(List<List<MediaChunk>> perVideo, int limit) throws ChunkTooLargeException {
-        for (List<MediaChunk> video : perVideo) {
-            for (MediaChunk c : video) {
-                if (c.inlineSize() > limit) {
-                    throw new ChunkTooLargeException("chunk " + c.sequence() + " of " + c.videoId() + " has "
-                            + c.inlineSize() + " bytes, more than the " + limit + " one record may carry: use a "
-                            + "shorter --chunk-seconds; nothing was sent");
-                }
-            }
-        }
-    }
-
-    private static List<MediaChunk> interleaved(List<List<MediaChunk>> perVideo) {
-        List<MediaChunk> out = new ArrayList<>();
+        List<MediaChunker.Part> out = new ArrayList<>();
         for (int i = 0; ; i++) {
             boolean any = false;
-            for (List<MediaChunk> v : perVideo) {
+            for (List<MediaChunker.Part> v : perVideo) {
                 if (i < v.size()) {
                     out.add(v.get(i));
                     any = true;
@@ -188,6 +198,23 @@ public final class PublishCommand implements Callable<Integer> {
             }
             if (!any) {
                 return out;
+            }
+        }
+    }
+
+    /**
+     * Fails on the first chunk over {@code limit} bytes, before any is sent: sent one by one, a video would stop
+     * half-published at its first oversized chunk, and its id would then refuse a corrected resend as chunks of a
+     * video that has ended.
+     */
+    static void checkSizes(List<List<MediaChunker.Part>> perVideo, long limit) throws IOException {
+        for (List<MediaChunker.Part> video : perVideo) {
+            for (MediaChunker.Part c : video) {
+                if (c.size() > limit) {
+                    throw new ChunkTooLargeException("chunk " + c.sequence() + " of " + c.videoId() + " has "
+                            + c.size() + " bytes, more than the " + limit + " one record may carry: use a "
+                            + "shorter --chunk-seconds; nothing was sent");
+                }
             }
         }
     }

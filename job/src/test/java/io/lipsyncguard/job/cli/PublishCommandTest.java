@@ -77,10 +77,19 @@ class PublishCommandTest {
         List<io.lipsyncguard.connectors.MediaChunk> chunks = PublishCommand.chunksOf(List.of(clip), 1.0, "ts");
         assertThat(chunks).hasSizeGreaterThan(3);
         assertThat(workDirs.get()).as("the re-encoded segments are deleted once read").isEqualTo(before);
-        int largest = chunks.stream().mapToInt(c -> (int) c.inlineSize()).max().orElseThrow();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublishCommand.checkSizes(List.of(chunks),
-                largest - 1)).hasMessageContaining("use a shorter --chunk-seconds; nothing was sent");
-        PublishCommand.checkSizes(List.of(chunks), largest);
+        Path work = java.nio.file.Files.createTempDirectory(tmp, "plan");
+        List<io.lipsyncguard.job.media.MediaChunker.Part> parts = PublishCommand.plan(List.of(clip), 1.0, "ts", work);
+        assertThat(parts).hasSameSizeAs(chunks);
+        long largest = 0;
+        for (var p : parts) {
+            largest = Math.max(largest, p.size());
+        }
+        long limit = largest;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublishCommand.checkSizes(List.of(parts),
+                limit - 1)).hasMessageContaining("use a shorter --chunk-seconds; nothing was sent");
+        PublishCommand.checkSizes(List.of(parts), limit);
+        // the planned parts are the chunks, read when sent
+        assertThat(parts.get(1).load().payload()).isEqualTo(chunks.get(1).payload());
         CliRun zero = CliRun.of("publish", "--bootstrap-servers", "localhost:1", "--chunk-seconds", "0",
                 clip.toString());
         assertThat(zero.code()).isEqualTo(2);
