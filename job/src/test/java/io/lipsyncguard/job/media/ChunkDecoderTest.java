@@ -179,28 +179,30 @@ class ChunkDecoderTest {
             snapshot = h.snapshot(1L, h.getProcessingTime());
         }
         // restored ten minutes later: the idle timer is long overdue and fires at once
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ChunkDecoder(idle)), MediaChunk::videoId, Types.STRING)) {
-            restored.setProcessingTime(600_000);
-            restored.initializeState(snapshot);
-            restored.open();
-            restored.setProcessingTime(600_001);
+        try (var restored = restoredTenMinutesLater(idle, snapshot)) {
             assertThat(ended("live").test(restored.extractOutputValues())).as("closed by the outage").isFalse();
             // the stream goes on where it was: its last chunk ends it, with no reason
             restored.processElement(new MediaChunk("live", 1, true, "video/mp4", 4_000_000, bytes, null, 0), 600_002);
             assertThat(end(restored.extractOutputValues()).reason()).isNull();
         }
         // and a stream that does not come back is still closed, a timeout after the restore
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ChunkDecoder(idle)), MediaChunk::videoId, Types.STRING)) {
-            restored.setProcessingTime(600_000);
-            restored.initializeState(snapshot);
-            restored.open();
-            restored.setProcessingTime(600_001);
+        try (var restored = restoredTenMinutesLater(idle, snapshot)) {
             assertThat(ended("live").test(restored.extractOutputValues())).isFalse();
             restored.setProcessingTime(661_000);
             assertThat(end(restored.extractOutputValues()).reason()).isEqualTo("idle");
         }
+    }
+
+    /** A decoder restored from {@code snapshot} at 600 s, its overdue timers fired. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> restoredTenMinutesLater(
+            JobConfig config, OperatorSubtaskState snapshot) throws Exception {
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChunkDecoder(config)), MediaChunk::videoId, Types.STRING);
+        restored.setProcessingTime(600_000);
+        restored.initializeState(snapshot);
+        restored.open();
+        restored.setProcessingTime(600_001);
+        return restored;
     }
 
     @Test
