@@ -114,30 +114,80 @@ public final class PdfReport {
             if (r.thumbnail() != null) {
                 y = Math.min(y, page.getMediaBox().getHeight() - MARGIN - 150); // text starts below the thumbnail
             }
-            y = text(cs, f.bold(), 13, MARGIN, y, "Explanation");
+        }
+        // the rest flows on to further pages when it is long (an ERROR explanation quoting eight chunk errors)
+        try (Flow flow = new Flow(doc, page, y)) {
+            flow.line(f.bold(), 13, MARGIN, "Explanation");
             for (String line : wrap(f.clean(v.explanation()), f.regular(), 10, width)) {
-                y = text(cs, f.regular(), 10, MARGIN, y, line);
+                flow.line(f.regular(), 10, MARGIN, line);
             }
-            y -= 10;
-            y = text(cs, f.bold(), 13, MARGIN, y, "Metrics");
+            flow.skip(10);
+            flow.line(f.bold(), 13, MARGIN, "Metrics");
             for (String[] row : r.metrics()) {
-                text(cs, f.bold(), 10, MARGIN, y, f.clean(row[0]));
                 List<String> value = wrap(f.clean(row[1]), f.regular(), 10, width - 140);
+                flow.keep(value.size() * 14f);
+                flow.at(f.bold(), 10, MARGIN, f.clean(row[0]));
                 for (String line : value) {
-                    y = text(cs, f.regular(), 10, MARGIN + 140, y, line);
+                    flow.line(f.regular(), 10, MARGIN + 140, line);
                 }
             }
-            y -= 10;
-            y = text(cs, f.bold(), 13, MARGIN, y, "Suspicious segments");
+            flow.skip(10);
+            flow.line(f.bold(), 13, MARGIN, "Suspicious segments");
             if (r.segments().isEmpty()) {
-                text(cs, f.regular(), 10, MARGIN, y, "None.");
+                flow.line(f.regular(), 10, MARGIN, "None.");
             }
             for (String s : r.segments().subList(0, Math.min(r.segments().size(), 12))) {
-                y = text(cs, f.regular(), 10, MARGIN, y, "- " + f.clean(s));
+                flow.line(f.regular(), 10, MARGIN, "- " + f.clean(s));
             }
             if (r.segments().size() > 12) {
-                text(cs, f.regular(), 10, MARGIN, y, "... and " + (r.segments().size() - 12) + " more (see the HTML)");
+                flow.line(f.regular(), 10, MARGIN, "... and " + (r.segments().size() - 12)
+                        + " more (see the HTML)");
             }
+        }
+    }
+
+    /** Lines of text down a page and on to new ones at the bottom margin. */
+    private static final class Flow implements AutoCloseable {
+        private final PDDocument doc;
+        private PDPageContentStream cs;
+        private float y;
+
+        Flow(PDDocument doc, PDPage page, float y) throws IOException {
+            this.doc = doc;
+            this.cs = new PDPageContentStream(doc, page, PDPageContentStream.AppendMode.APPEND, true);
+            this.y = y;
+        }
+
+        /** A line at the current position; the position moves down a line. */
+        void line(PDFont font, float size, float x, String s) throws IOException {
+            keep(size * 1.4f);
+            y = text(cs, font, size, x, y, s);
+        }
+
+        /** Text at the current position without moving down (a label beside the lines that follow). */
+        void at(PDFont font, float size, float x, String s) throws IOException {
+            text(cs, font, size, x, y, s);
+        }
+
+        void skip(float points) {
+            y -= points;
+        }
+
+        /** Starts a new page unless {@code height} points fit above the bottom margin. */
+        void keep(float height) throws IOException {
+            if (y - height >= MARGIN) {
+                return;
+            }
+            cs.close();
+            PDPage next = new PDPage(PDRectangle.A4);
+            doc.addPage(next);
+            cs = new PDPageContentStream(doc, next);
+            y = next.getMediaBox().getHeight() - MARGIN;
+        }
+
+        @Override
+        public void close() throws IOException {
+            cs.close();
         }
     }
 
@@ -167,11 +217,15 @@ public final class PdfReport {
         return y - size * 1.4f;
     }
 
-    /** Greedy word wrap to a width in points. */
+    /** Greedy word wrap to a width in points; a word wider than a line (a long path or URI) is broken inside. */
     static List<String> wrap(String text, PDFont font, float size, float width) throws IOException {
         List<String> lines = new ArrayList<>();
         StringBuilder line = new StringBuilder();
+        List<String> words = new ArrayList<>();
         for (String word : text.split(" ")) {
+            words.addAll(pieces(word, font, size, width));
+        }
+        for (String word : words) {
             String candidate = line.isEmpty() ? word : line + " " + word;
             if (line.isEmpty() || font.getStringWidth(candidate) / 1000 * size <= width) {
                 line.setLength(0);
@@ -186,5 +240,26 @@ public final class PdfReport {
             lines.add(line.toString());
         }
         return lines;
+    }
+
+    /** {@code word} cut into pieces no wider than {@code width} (itself when it fits). */
+    private static List<String> pieces(String word, PDFont font, float size, float width) throws IOException {
+        if (font.getStringWidth(word) / 1000 * size <= width) {
+            return List.of(word);
+        }
+        List<String> out = new ArrayList<>();
+        StringBuilder piece = new StringBuilder();
+        for (int i = 0; i < word.length(); ) {
+            int cp = word.codePointAt(i);
+            String next = piece + new String(Character.toChars(cp));
+            if (!piece.isEmpty() && font.getStringWidth(next) / 1000 * size > width) {
+                out.add(piece.toString());
+                piece.setLength(0);
+            }
+            piece.appendCodePoint(cp);
+            i += Character.charCount(cp);
+        }
+        out.add(piece.toString());
+        return out;
     }
 }

@@ -67,4 +67,34 @@ class ReportWriterTest {
         assertThat(Files.readString(dir.resolve("index.html"))).contains("/a/fine.mp4")
                 .doesNotContain("blocked.mp4");
     }
+
+    @Test
+    void aLongPathAndALongExplanationAreAllInThePdf(@TempDir Path dir) throws Exception {
+        String longPath = "/media/" + "x".repeat(300) + "/clip.mp4";
+        StringBuilder errors = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            errors.append("chunk ").append(i).append(" undecodable: FFmpeg cannot open ").append(longPath).append(". ");
+        }
+        Verdict v = error(longPath, errors.toString().strip() + " END-OF-TEXT");
+        List<VideoReport> written = ReportWriter.write(dir, List.of(v), Map.of(), policy());
+        try (PDDocument pdf = Loader.loadPDF(dir.resolve(written.get(0).baseName() + ".pdf").toFile())) {
+            // the explanation flows on to further pages before the charts page
+            assertThat(pdf.getNumberOfPages()).isGreaterThan(2);
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf).replaceAll("\\s", "");
+            assertThat(text).contains("END-OF-TEXT");
+            // the 300-character name is broken across lines, not run off the page's right edge
+            assertThat(text).contains("x".repeat(300));
+            float[] rightmost = {0};
+            org.apache.pdfbox.text.PDFTextStripper edges = new org.apache.pdfbox.text.PDFTextStripper() {
+                @Override
+                protected void writeString(String line, List<org.apache.pdfbox.text.TextPosition> glyphs) {
+                    for (org.apache.pdfbox.text.TextPosition g : glyphs) {
+                        rightmost[0] = Math.max(rightmost[0], g.getXDirAdj() + g.getWidthDirAdj());
+                    }
+                }
+            };
+            edges.getText(pdf);
+            assertThat(rightmost[0]).isLessThanOrEqualTo(pdf.getPage(0).getMediaBox().getWidth() - PdfReport.MARGIN + 1);
+        }
+    }
 }
