@@ -21,6 +21,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -100,6 +104,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient OpenDecode openFile;
     /** Inline chunks longer than {@link #INLINE_FIRST_SEGMENTS} segments being decoded, by video. */
     private transient Map<String, OpenDecode> openChunks;
+    /** Copies remote references to the local disk, one at a time, off the task thread. */
+    private transient ExecutorService copier;
+    /** The video whose remote file is being copied, and the copy; null when none. */
+    private transient String copyingKey;
+    private transient CompletableFuture<Path> copying;
     /** Processing time of this instance's first element or timer: idleness is counted from it at the earliest. */
     private transient long firstCallMs;
     /**
@@ -132,6 +141,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         openChunks = new HashMap<>();
         fileQueue = new LinkedHashMap<>();
         firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
+        copier = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lipsync-reference-copy");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -338,6 +352,39 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     + "state TTL is " + config.stateTtl() + ") before its decode went on");
             return true;
         }
+        Path copied = null;
+        if (open == null && chunk.isReference() && localPath(chunk.uri()) == null) {
+            // the copy of a remote file runs beside the task thread: copied on it, a large upload held up every
+            // other video of the subtask and the checkpoints, and one longer than the checkpoint timeout failed the
+            // job, whose restart copied it again
+            if (copying == null) {
+                String uri = chunk.uri();
+                copyingKey = key;
+                copying = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return copyRemote(uri);
+                    } catch (IOException | MediaDecodeException e) {
+                        throw new CompletionException(e);
+                    }
+                }, copier);
+            }
+            if (!copying.isDone()) {
+                keepForSteps(arriving);
+                scheduleStep(b, ctx, now + STEP_RETRY_MS);
+                return false;
+            }
+            CompletableFuture<Path> done = copying;
+            copying = null;
+            copyingKey = null;
+            try {
+                copied = done.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                endDecode(b, key);
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                undecodable(ctx, out, chunk, cause instanceof Exception ex ? ex : new IOException(cause));
+                return true;
+            }
+        }
         int budget = config.interleaveDecodes() ? segments : Integer.MAX_VALUE;
         for (int i = 0; i < budget; i++) {
             MediaFeatures segment;
@@ -346,7 +393,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 if (open == null) {
                     // a restore replays the same segments: the segment length depends only on the configuration
                     open = OpenDecode.open(chunk, b, mediaSpec,
-                            config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES);
+                            config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES, copied);
+                    copied = null; // the decode owns the copy now
                     if (b.decodingFile) {
                         openFile = open;
                     } else {
@@ -449,10 +497,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      * #FILE_QUEUE_STALE_MS}, so it cannot hold the others; the queue is not state, a restored job builds it anew.
      */
     private boolean takesFileDecoder(String key, long now) {
-        if (openFile != null && openFile.chunk.videoId().equals(key)) {
+        if (openFile != null && openFile.chunk.videoId().equals(key) || key.equals(copyingKey)) {
             return true;
         }
-        return nextInLine(fileQueue, key, now, openFile == null);
+        // a copy in progress holds the decoder too: one referenced file at a time on this subtask's disk
+        return nextInLine(fileQueue, key, now, openFile == null && copyingKey == null);
     }
 
     /**
@@ -495,6 +544,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     private void endDecode(VideoBuffer b, String key) throws IOException {
+        if (key.equals(copyingKey)) {
+            discardCopy();
+        }
         if (b.decodingFile) {
             closeOpen();
         } else {
@@ -507,6 +559,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.decodingSegments = 0;
         b.decodingTrack = null;
         decodingChunk.clear();
+    }
+
+    /** Drops a copy in progress; its file is deleted when (or as soon as) it is complete. */
+    private void discardCopy() {
+        if (copying != null) {
+            copying.thenAccept(p -> p.toFile().delete());
+            copying.cancel(false);
+        }
+        copying = null;
+        copyingKey = null;
     }
 
     private void closeOpen() {
@@ -522,6 +584,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         // Flink closes a task that was cancelled before open() ran too (a source that could not reach its brokers
         // fails the job while the others start): a throw here is fatal to the whole TaskManager
         closeOpen();
+        discardCopy();
+        if (copier != null) {
+            copier.shutdownNow();
+        }
         if (openChunks != null) {
             for (OpenDecode r : openChunks.values()) {
                 r.close();
@@ -558,6 +624,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
          */
         static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames)
                 throws MediaDecodeException, IOException {
+            return open(chunk, b, mediaSpec, segmentFrames, null);
+        }
+
+        /** As the other; {@code copied}, when not null, is the temporary copy of a remote reference already made. */
+        static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames, Path copied)
+                throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
             if (!chunk.isReference()) {
                 return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
@@ -567,24 +639,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             Path local = localPath(chunk.uri());
             Path tmp = null;
             if (local == null) {
-                // other file systems (s3://, hdfs://, ...) through Flink's plugins: a temp copy FFmpeg can seek in
-                // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
-                org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(chunk.uri()));
-                FileSystem fs = FileSystem.get(remote.toUri());
-                tmp = Files.createTempFile("lipsync-chunk", ".media");
-                try {
-                    String refusal = tooLargeForTempSpace(fs.getFileStatus(remote).getLen(),
-                            Files.getFileStore(tmp).getUsableSpace());
-                    if (refusal != null) {
-                        throw new MediaDecodeException(refusal);
-                    }
-                    try (InputStream in = fs.open(remote)) {
-                        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                } catch (IOException | RuntimeException | MediaDecodeException e) {
-                    Files.deleteIfExists(tmp);
-                    throw e;
-                }
+                tmp = copied != null ? copied : copyRemote(chunk.uri());
                 local = tmp;
             }
             try {
@@ -608,6 +663,31 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     // a temp file left behind is not worth failing the job for
                 }
             }
+        }
+    }
+
+    /**
+     * A temporary copy of a referenced file on another file system (s3://, hdfs://, ... through Flink's plugins), which
+     * FFmpeg can seek in; removed again when the copy fails.
+     */
+    static Path copyRemote(String uri) throws IOException, MediaDecodeException {
+        // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
+        org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));
+        FileSystem fs = FileSystem.get(remote.toUri());
+        Path tmp = Files.createTempFile("lipsync-chunk", ".media");
+        try {
+            String refusal = tooLargeForTempSpace(fs.getFileStatus(remote).getLen(),
+                    Files.getFileStore(tmp).getUsableSpace());
+            if (refusal != null) {
+                throw new MediaDecodeException(refusal);
+            }
+            try (InputStream in = fs.open(remote)) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException | RuntimeException | MediaDecodeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
     }
 

@@ -427,6 +427,58 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aRemoteFileIsCopiedBesideTheTaskThreadWhileOtherVideosGoOn() throws Exception {
+        SlowFileSystemFactory.openDelayMs = 1500; // an object store serving a large upload
+        try (var h = harness(config())) {
+            MediaChunk remote = MediaChunk.wholeFile("remote", "slowtest://" + shortClip.toAbsolutePath());
+            long t0 = System.nanoTime();
+            h.processElement(remote, 0);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms the task thread was held").isLessThan(1000);
+            // another video's inline chunk is decoded at once, and another file waits for the decoder
+            h.processElement(new MediaChunk("inline", 0, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    Files.readAllBytes(otherClip), null, 0), 0);
+            h.processElement(reference("second", otherClip), 0);
+            assertThat(ended("inline").test(h.extractOutputValues())).isTrue();
+            assertThat(of("remote", h.extractOutputValues())).isEmpty();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!ended("second").test(h.extractOutputValues())) {
+                assertThat(System.currentTimeMillis()).as("the copy and both decodes finish").isLessThan(deadline);
+                Thread.sleep(20);
+                h.setProcessingTime(h.getProcessingTime() + 100);
+            }
+            List<AvWindow> alone;
+            try (var fresh = harness(config().withInterleavedDecodes(false))) {
+                fresh.processElement(reference("remote", shortClip), 0);
+                alone = List.copyOf(fresh.extractOutputValues());
+            }
+            assertThat(of("remote", h.extractOutputValues())).containsExactlyElementsOf(alone);
+            // one file at a time: the second waited until the remote one was decoded
+            assertThat(indexOfFirst(h.extractOutputValues(), "second"))
+                    .isGreaterThan(h.extractOutputValues().indexOf(end(of("remote", h.extractOutputValues()))));
+        } finally {
+            SlowFileSystemFactory.openDelayMs = 0;
+        }
+    }
+
+    @Test
+    void aRemoteFileThatCannotBeCopiedIsAnErrorAndTheDecoderIsFreeAgain() throws Exception {
+        try (var h = harness(config())) {
+            h.processElement(MediaChunk.wholeFile("gone", "slowtest://" + tmp.resolve("absent.mp4")), 0);
+            h.processElement(reference("next", shortClip), 0);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!ended("next").test(h.extractOutputValues())) {
+                assertThat(System.currentTimeMillis()).isLessThan(deadline);
+                Thread.sleep(10);
+                h.setProcessingTime(h.getProcessingTime() + 100);
+            }
+            assertThat(of("gone", h.extractOutputValues())).filteredOn(w -> w.kind() == WindowKind.ERROR)
+                    .singleElement().satisfies(e -> assertThat(e.reason()).contains("chunk 0 undecodable"));
+            assertThat(ended("gone").test(h.extractOutputValues())).isTrue();
+            assertThat(of("next", h.extractOutputValues())).anyMatch(w -> w.kind() == WindowKind.WINDOW);
+        }
+    }
+
+    @Test
     void aReferencedFileIsCopiedOnlyWhereItLeavesTheDiskRoomForTheRest() {
         long gib = 1L << 30;
         assertThat(ChunkDecoder.tooLargeForTempSpace(5 * gib, 100 * gib)).isNull();
