@@ -98,13 +98,7 @@ public final class PublishCommand implements Callable<Integer> {
     public static void send(ChunkProducer producer, List<MediaChunk> chunks, double paceSeconds) throws Exception {
         long start = System.nanoTime();
         for (MediaChunk c : chunks) {
-            if (paceSeconds > 0) {
-                long due = start + (long) (c.sequence() * paceSeconds * 1e9);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            }
+            awaitTurn(start, c.sequence(), paceSeconds);
             producer.send(c); // stamps lsg-produced-at-ms at send time, for latency measurement
         }
         producer.flush();
@@ -115,15 +109,20 @@ public final class PublishCommand implements Callable<Integer> {
             throws Exception {
         long start = System.nanoTime();
         for (MediaChunker.Part p : parts) {
-            if (paceSeconds > 0) {
-                long wait = start + (long) (p.sequence() * paceSeconds * 1e9) - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-            }
+            awaitTurn(start, p.sequence(), paceSeconds);
             producer.send(p.load());
         }
         producer.flush();
+    }
+
+    /** With {@code paceSeconds > 0}, sleeps until chunk {@code sequence}'s time, {@code sequence}·pace after start. */
+    private static void awaitTurn(long startNanos, long sequence, double paceSeconds) throws InterruptedException {
+        if (paceSeconds > 0) {
+            long wait = startNanos + (long) (sequence * paceSeconds * 1e9) - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
     }
 
     /** Largest file sent whole when FFmpeg cannot cut it: what one record may carry. */

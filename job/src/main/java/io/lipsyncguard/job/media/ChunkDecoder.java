@@ -21,10 +21,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -446,8 +446,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
                 + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
         if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
-            b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
-            b.refused[b.refused.length - 1] = chunk.sequence();
+            addRefused(b, chunk.sequence());
         }
         if (chunk.last()) {
             b.refusedLast = chunk.sequence();
@@ -470,8 +469,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             for (Long k : pending.keys()) {
                 after = Math.max(after, k + 1);
             }
-            b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
-            b.refused[b.refused.length - 1] = after;
+            addRefused(b, after);
             b.refusedLast = after;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
@@ -480,6 +478,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             scheduleIdle(b, ctx);
             buffer.update(b);
         }
+    }
+
+    /** Marks {@code sequence} as passed without a decode: the sequence goes on past it without a gap report. */
+    private static void addRefused(VideoBuffer b, long sequence) {
+        b.refused = Arrays.copyOf(b.refused, b.refused.length + 1);
+        b.refused[b.refused.length - 1] = sequence;
     }
 
     private static boolean refused(VideoBuffer b, long sequence) {
@@ -622,12 +626,6 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
          * Opens {@code chunk} (its bytes or its file) from the start, with the face track the video's decode started
          * with in {@code b}.
          */
-        static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames)
-                throws MediaDecodeException, IOException {
-            return open(chunk, b, mediaSpec, segmentFrames, null);
-        }
-
-        /** As the other; {@code copied}, when not null, is the temporary copy of a remote reference already made. */
         static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames, Path copied)
                 throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
@@ -639,7 +637,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             Path local = localPath(chunk.uri());
             Path tmp = null;
             if (local == null) {
-                tmp = copied != null ? copied : copyRemote(chunk.uri());
+                // a remote file: its temporary copy, made beside the task thread (see step)
+                tmp = java.util.Objects.requireNonNull(copied, "a remote reference opened before its copy");
                 local = tmp;
             }
             try {

@@ -315,24 +315,15 @@ public final class MediaFeatureExtractor {
             while (spec.frameStartUs(first + count) < tsUs) {
                 double w = Math.min(1, Math.max(0,
                         (spec.frameStartUs(first + count) - prevTs) / (double) (tsUs - prevTs)));
-                byte[] held = prevCrop;
-                boolean heldFace = prevFace;
-                int heldFaces = prevFaces;
-                if (w >= 0.5) {
-                    prevFace = faceFound;
-                    prevFaces = faceCount;
-                }
-                if (w > 0 && held != null && crop != null) {
-                    byte[] mixed = new byte[px];
+                byte[] slot = prevCrop;
+                if (w > 0 && prevCrop != null && crop != null) {
+                    slot = new byte[px];
                     for (int i = 0; i < px; i++) {
-                        mixed[i] = (byte) Math.round((1 - w) * (held[i] & 0xFF) + w * (crop[i] & 0xFF));
+                        slot[i] = (byte) Math.round((1 - w) * (prevCrop[i] & 0xFF) + w * (crop[i] & 0xFF));
                     }
-                    prevCrop = mixed;
                 }
-                append();
-                prevCrop = held;
-                prevFace = heldFace;
-                prevFaces = heldFaces;
+                boolean nearer = w >= 0.5;
+                append(slot, nearer ? faceFound : prevFace, nearer ? faceCount : prevFaces);
             }
         }
 
@@ -343,7 +334,12 @@ public final class MediaFeatureExtractor {
             }
         }
 
+        /** The previous decoded frame in the next slot. */
         private void append() {
+            append(prevCrop, prevFace, prevFaces);
+        }
+
+        private void append(byte[] crop, boolean faceFound, int faceCount) {
             int px = spec.cropPixels();
             if (count == face.length) {
                 int cap = Math.max(64, count * 2);
@@ -351,11 +347,11 @@ public final class MediaFeatureExtractor {
                 face = Arrays.copyOf(face, cap);
                 faces = Arrays.copyOf(faces, cap);
             }
-            if (prevCrop != null) {
-                System.arraycopy(prevCrop, 0, crops, count * px, px);
+            if (crop != null) {
+                System.arraycopy(crop, 0, crops, count * px, px);
             }
-            face[count] = prevFace;
-            faces[count] = (byte) Math.min(127, prevFaces);
+            face[count] = faceFound;
+            faces[count] = (byte) Math.min(127, faceCount);
             count++;
         }
 

@@ -63,13 +63,11 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
-            if (a.nextIndex < a.windowsSeen) {
-                a.nextIndex = a.windowsSeen; // state from before the field: its windows came in order
-            }
-            if (w.index() < a.nextIndex) {
+            // windows are folded in index order from 0, so the count folded is the index of the next
+            if (w.index() < a.windowsSeen) {
                 return; // already folded in
             }
-            if (w.index() > a.nextIndex) {
+            if (w.index() > a.windowsSeen) {
                 // ahead of one still in flight: a rescale splits the async operator's in-flight windows over
                 // subtasks, and runs of suspicious windows need media order
                 early.put(w.index(), w);
@@ -77,11 +75,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 return;
             }
             add(a, w, config.recentWindows(), policy);
-            a.nextIndex++;
-            for (ScoredWindow next; (next = early.get(a.nextIndex)) != null; ) {
-                early.remove(a.nextIndex);
+            for (ScoredWindow next; (next = early.get(a.windowsSeen)) != null; ) {
+                early.remove(a.windowsSeen);
                 add(a, next, config.recentWindows(), policy);
-                a.nextIndex++;
             }
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());

@@ -5,9 +5,8 @@ package io.lipsyncguard.job.verdict;
  * lag curve for the offset, and what the END event said. A POJO so Flink serializes it without Kryo.
  */
 public class VideoAggregate {
+    /** Windows folded in, in index order: also the index of the next one (later ones wait in early-window state). */
     public long windowsSeen;
-    /** Index of the next window to fold in; later ones wait in the aggregator's early-window state. */
-    public long nextIndex;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
     /** Scored windows: also the count of the two Welford states below. */
