@@ -61,8 +61,8 @@ public final class PublishCommand implements Callable<Integer> {
             System.err.println("publish: --format must be ts or fmp4, not " + format);
             return 2;
         }
-        if (!(chunkSeconds > 0 && chunkSeconds <= 600)) {
-            System.err.println("publish: --chunk-seconds must be above 0 and at most 600 but is " + chunkSeconds);
+        if (!validChunkSeconds(chunkSeconds)) {
+            System.err.println("publish: " + chunkSecondsProblem(chunkSeconds));
             return 2;
         }
         if (RunCommand.brokersUnreachable("publish", bootstrapServers, kafkaProperties)) {
@@ -123,6 +123,15 @@ public final class PublishCommand implements Callable<Integer> {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
         }
+    }
+
+    /** Whether chunks of {@code seconds} can be cut: above 0 and at most 10 minutes. */
+    static boolean validChunkSeconds(double seconds) {
+        return seconds > 0 && seconds <= 600;
+    }
+
+    static String chunkSecondsProblem(double seconds) {
+        return "--chunk-seconds must be above 0 and at most 600 but is " + seconds;
     }
 
     /** Largest file sent whole when FFmpeg cannot cut it: what one record may carry. */

@@ -99,8 +99,8 @@ public final class RunCommand implements Callable<Integer> {
         if (embeddedBrokerMissing("run", bootstrapServers)) {
             return 2;
         }
-        if (!(chunkSeconds > 0 && chunkSeconds <= 600)) {
-            System.err.println("run: --chunk-seconds must be above 0 and at most 600 but is " + chunkSeconds);
+        if (!PublishCommand.validChunkSeconds(chunkSeconds)) {
+            System.err.println("run: " + PublishCommand.chunkSecondsProblem(chunkSeconds));
             return 2;
         }
         try {
