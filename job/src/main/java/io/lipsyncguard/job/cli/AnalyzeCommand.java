@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
             "0:every input got a verdict (REAL, FAKE or UNCERTAIN)",
             "1:at least one input could not be analysed (an ERROR line says why)",
             "2:bad usage: missing input, no media file in the given directories, invalid model or manifest, "
-                    + "--windows or --report not writable"})
+                    + "--windows, --report or --demo-dir not writable"})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Mixin
@@ -72,14 +72,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream err = System.err;
         List<Path> files = new ArrayList<>(inputs);
-        if (demo || demoDir != null) { // --demo-dir says where the demo clips go: it asks for them
-            Path dir = demoDir != null ? demoDir : Files.createTempDirectory("lipsync-demo");
-            Files.createDirectories(dir);
-            err.println("writing demo clips to " + dir + (demoDir != null ? ""
-                    : " (temporary: ./lipsync removes it when the run ends; --demo-dir DIR keeps them)"));
-            files.addAll(TalkingHeadGenerator.writeDemoSet(dir));
-        }
-        if (files.isEmpty()) {
+        boolean withDemo = demo || demoDir != null; // --demo-dir says where the demo clips go: it asks for them
+        if (files.isEmpty() && !withDemo) {
             err.println("analyze: give at least one FILE or DIR, or --demo (see --help)");
             return 2;
         }
@@ -94,9 +88,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        // everything that can be refused is refused before the demo clips are generated and the job runs
         String outputProblem = windowsFile != null ? OutputPaths.fileProblem(windowsFile) : null;
         if (outputProblem == null && reportDir != null) {
             outputProblem = OutputPaths.directoryProblem(reportDir);
+        }
+        if (outputProblem == null && demoDir != null) {
+            String problem = OutputPaths.directoryProblem(demoDir);
+            outputProblem = problem == null ? null : "--demo-dir: " + problem;
         }
         if (outputProblem != null) {
             err.println("analyze: " + outputProblem);
@@ -105,6 +104,12 @@ public final class AnalyzeCommand implements Callable<Integer> {
         JobConfig config = options.loadable("analyze");
         if (config == null) {
             return 2;
+        }
+        if (withDemo) {
+            Path dir = demoDir != null ? demoDir : Files.createTempDirectory("lipsync-demo");
+            err.println("writing demo clips to " + dir + (demoDir != null ? ""
+                    : " (temporary: ./lipsync removes it when the run ends; --demo-dir DIR keeps them)"));
+            files.addAll(TalkingHeadGenerator.writeDemoSet(dir));
         }
         Map<String, Long> sizes = new java.util.HashMap<>();
         for (Path f : io.lipsyncguard.connectors.MediaFileSources.listLocal(files)) {

@@ -57,6 +57,28 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void demoDirAsksForTheDemoAndBadOutputsAreRefusedBeforeAnyClipIsGenerated() throws Exception {
+        Path aFile = Files.writeString(dir.resolve("demo-is-a-file"), "x");
+        // no FILE and no --demo: --demo-dir alone asks for the demo, so its directory is checked, not "no input"
+        CliRun demoDirOnly = analyze("--demo-dir", aFile.toString());
+        assertThat(demoDirOnly.code()).isEqualTo(2);
+        assertThat(demoDirOnly.err()).contains("--demo-dir: ", "exists and is not a directory")
+                .doesNotContain("give at least one FILE");
+        Path demo = dir.resolve("demo");
+        CliRun badReport = analyze("--demo-dir", demo.toString(), "--report", aFile.toString());
+        assertThat(badReport.code()).isEqualTo(2);
+        assertThat(badReport.err()).contains("exists and is not a directory").doesNotContain("writing demo clips");
+        if (Files.exists(demo)) {
+            try (var clips = Files.list(demo)) {
+                assertThat(clips).as("no demo clip generated for a run that is refused").isEmpty();
+            }
+        }
+        CliRun badModel = analyze("--demo", "--model", dir.resolve("absent.json").toString());
+        assertThat(badModel.code()).isEqualTo(2);
+        assertThat(badModel.err()).doesNotContain("writing demo clips");
+    }
+
+    @Test
     void aMissingFileIsAUsageError() {
         CliRun r = analyze(dir.resolve("absent.mp4").toString());
         assertThat(r.code()).isEqualTo(2);
