@@ -108,7 +108,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient ExecutorService copier;
     /** The video whose remote file is being copied, and the copy; null when none. */
     private transient String copyingKey;
-    private transient CompletableFuture<Path> copying;
+    private transient CompletableFuture<RemoteCopy> copying;
     /** Processing time of this instance's first element or timer: idleness is counted from it at the earliest. */
     private transient long firstCallMs;
     /**
@@ -261,6 +261,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.decodingFile = chunk.isReference();
         b.decodingLast = chunk.last();
         b.decodingSegments = 0;
+        b.decodingFileBytes = -1;
         // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
         b.decodingTrack = b.track.copy();
         b.decodingOriginUs = placement[0];
@@ -352,7 +353,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     + "state TTL is " + config.stateTtl() + ") before its decode went on");
             return true;
         }
-        Path copied = null;
+        RemoteCopy copied = null;
         if (open == null && chunk.isReference() && localPath(chunk.uri()) == null) {
             // the copy of a remote file runs beside the task thread: copied on it, a large upload held up every
             // other video of the subtask and the checkpoints, and one longer than the checkpoint timeout failed the
@@ -373,7 +374,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 scheduleStep(b, ctx, now + STEP_RETRY_MS);
                 return false;
             }
-            CompletableFuture<Path> done = copying;
+            CompletableFuture<RemoteCopy> done = copying;
             copying = null;
             copyingKey = null;
             try {
@@ -404,6 +405,25 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                         LOG.info("video {}: reopened chunk {} after a restore; decoding again and skipping the {} "
                                 + "segments already cut", key, chunk.sequence(), b.decodingSegments);
                     }
+                    if (open.stamp != null) {
+                        if (b.decodingFileBytes < 0) {
+                            b.decodingFileBytes = open.stamp.bytes();
+                            b.decodingFileModifiedMs = open.stamp.modifiedMs();
+                        } else { // reopened after a restore: the windows cut before it came from this stamp's file
+                            failIfChanged(new FileStamp(b.decodingFileBytes, b.decodingFileModifiedMs), open.stamp);
+                        }
+                    }
+                } else if (i == 0 && open.local != null) {
+                    // once a step (a stat is cheap); any change stops the decode, also a file replaced under a new
+                    // inode that the open decode could still read: a restore would open the new one, and the result
+                    // must not depend on whether one came between
+                    FileStamp current;
+                    try {
+                        current = FileStamp.of(open.local);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        throw new MediaDecodeException("the referenced file was removed while it was being decoded");
+                    }
+                    failIfChanged(open.stamp, current);
                 }
                 segment = open.decode.next();
                 // after a restore the segments already cut are decoded again (the decode is deterministic, so
@@ -561,6 +581,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         b.decoding = false;
         b.decodingSegments = 0;
+        b.decodingFileBytes = -1;
         b.decodingTrack = null;
         decodingChunk.clear();
     }
@@ -568,7 +589,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Drops a copy in progress; its file is deleted when (or as soon as) it is complete. */
     private void discardCopy() {
         if (copying != null) {
-            copying.thenAccept(p -> p.toFile().delete());
+            copying.thenAccept(c -> c.file().toFile().delete());
             copying.cancel(false);
         }
         copying = null;
@@ -611,14 +632,21 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         final MediaChunk chunk;
         final SegmentedDecode decode;
         final FaceTrackState track;
+        /** The referenced file as it was opened (null for inline bytes). */
+        final FileStamp stamp;
+        /** The referenced file when it is local (it can change under the decode; a remote file's copy cannot). */
+        final Path local;
         /** Segments taken from {@link #decode} so far. */
         int consumed;
         private final Path tmp;
 
-        private OpenDecode(MediaChunk chunk, SegmentedDecode decode, FaceTrackState track, Path tmp) {
+        private OpenDecode(MediaChunk chunk, SegmentedDecode decode, FaceTrackState track, FileStamp stamp,
+                Path local, Path tmp) {
             this.chunk = chunk;
             this.decode = decode;
             this.track = track;
+            this.stamp = stamp;
+            this.local = local;
             this.tmp = tmp;
         }
 
@@ -626,24 +654,29 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
          * Opens {@code chunk} (its bytes or its file) from the start, with the face track the video's decode started
          * with in {@code b}.
          */
-        static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames, Path copied)
-                throws MediaDecodeException, IOException {
+        static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames,
+                RemoteCopy copied) throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
             if (!chunk.isReference()) {
                 return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
                         ChunkFormats.ffmpegFormat(chunk.contentType()), mediaSpec, b.decodingOriginUs,
-                        b.decodingFirstAtUs, track, segmentFrames), track, null);
+                        b.decodingFirstAtUs, track, segmentFrames), track, null, null, null);
             }
             Path local = localPath(chunk.uri());
             Path tmp = null;
+            FileStamp stamp;
             if (local == null) {
                 // a remote file: its temporary copy, made beside the task thread (see step)
-                tmp = java.util.Objects.requireNonNull(copied, "a remote reference opened before its copy");
-                local = tmp;
+                java.util.Objects.requireNonNull(copied, "a remote reference opened before its copy");
+                tmp = copied.file();
+                stamp = copied.stamp();
+            } else {
+                stamp = FileStamp.of(local);
             }
             try {
-                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(local, mediaSpec,
-                        b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, tmp);
+                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(tmp != null ? tmp : local,
+                        mediaSpec, b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, stamp,
+                        local, tmp);
             } catch (MediaDecodeException | RuntimeException e) {
                 if (tmp != null) {
                     Files.deleteIfExists(tmp);
@@ -669,21 +702,32 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      * A temporary copy of a referenced file on another file system (s3://, hdfs://, ... through Flink's plugins), which
      * FFmpeg can seek in; removed again when the copy fails.
      */
-    static Path copyRemote(String uri) throws IOException, MediaDecodeException {
+    /** The local copy of a remote file, and the stamp of the remote file it was made from. */
+    record RemoteCopy(Path file, FileStamp stamp) {}
+
+    private static void failIfChanged(FileStamp then, FileStamp now) throws MediaDecodeException {
+        String changed = then.changedTo(now);
+        if (changed != null) {
+            throw new MediaDecodeException(changed);
+        }
+    }
+
+    static RemoteCopy copyRemote(String uri) throws IOException, MediaDecodeException {
         // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));
         FileSystem fs = FileSystem.get(remote.toUri());
         Path tmp = Files.createTempFile("lipsync-chunk", ".media");
         try {
-            String refusal = tooLargeForTempSpace(fs.getFileStatus(remote).getLen(),
-                    Files.getFileStore(tmp).getUsableSpace());
+            FileStamp stamp = FileStamp.ofRemote(uri);
+            String refusal = tooLargeForTempSpace(stamp.bytes(), Files.getFileStore(tmp).getUsableSpace());
             if (refusal != null) {
                 throw new MediaDecodeException(refusal);
             }
             try (InputStream in = fs.open(remote)) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
-            return tmp;
+            failIfChanged(stamp, FileStamp.ofRemote(uri)); // rewritten while it was copied
+            return new RemoteCopy(tmp, stamp);
         } catch (IOException | RuntimeException | MediaDecodeException e) {
             Files.deleteIfExists(tmp);
             throw e;

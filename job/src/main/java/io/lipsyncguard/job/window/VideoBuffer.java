@@ -80,6 +80,12 @@ public class VideoBuffer {
     public int decodingSegments;
     /** The face track as it was when that decode started, so a restored job decodes the skipped segments alike. */
     public FaceTrackState decodingTrack;
+    /**
+     * Size and modification time of that decode's referenced file when it began ({@code -1} bytes: none taken yet),
+     * so a file rewritten in the meantime is noticed, also by a restored job that opens it again.
+     */
+    public long decodingFileBytes = -1;
+    public long decodingFileModifiedMs;
     /** Origin and first-frame placement that decode started with. */
     public long decodingOriginUs;
     public long decodingFirstAtUs;

@@ -169,6 +169,62 @@ class ChunkDecoderTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"while decoding", "before the restore"})
+    void aReferencedFileRewrittenDuringItsDecodeEndsItWithAnErrorNotWithWindowsOfTwoFiles(String when)
+            throws Exception {
+        Path file = Files.copy(longClip, tmp.resolve("rewritten-" + when.replace(' ', '-') + ".mp4"));
+        OperatorSubtaskState snapshot;
+        List<AvWindow> before;
+        List<AvWindow> after;
+        try (var h = harness(config())) {
+            h.processElement(reference("r", file), 0);
+            stepUntil(h, out -> !out.isEmpty());
+            before = List.copyOf(h.extractOutputValues());
+            snapshot = h.snapshot(1L, h.getProcessingTime());
+            // the same path, other content: an upload replaced in place
+            Files.copy(otherClip, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (when.equals("while decoding")) {
+                stepUntil(h, ended("r"));
+                after = h.extractOutputValues().subList(before.size(), h.extractOutputValues().size());
+            } else {
+                after = null;
+            }
+        }
+        if (after == null) {
+            try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new KeyedProcessOperator<>(new ChunkDecoder(config())), MediaChunk::videoId, Types.STRING)) {
+                restored.initializeState(snapshot);
+                restored.open();
+                stepUntil(restored, ended("r"));
+                after = List.copyOf(restored.extractOutputValues());
+            }
+        }
+        assertThat(before).isNotEmpty().allMatch(w -> w.kind() == WindowKind.WINDOW);
+        // not one window from the new content; the decode stops with an error that says why, and the video ends
+        assertThat(after).filteredOn(w -> w.kind() == WindowKind.WINDOW).isEmpty();
+        assertThat(after).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                .satisfies(e -> assertThat(e.reason()).contains("the referenced file changed after its decode began",
+                        Files.size(longClip) + " bytes", Files.size(otherClip) + " bytes"));
+        assertThat(end(after).index()).isEqualTo(before.size());
+    }
+
+    @Test
+    void aReferencedFileRemovedDuringItsDecodeSaysSo() throws Exception {
+        Path file = Files.copy(longClip, tmp.resolve("removed.mp4"));
+        try (var h = harness(config())) {
+            h.processElement(reference("gone", file), 0);
+            stepUntil(h, out -> !out.isEmpty());
+            int before = h.extractOutputValues().size();
+            Files.delete(file);
+            stepUntil(h, ended("gone"));
+            List<AvWindow> after = h.extractOutputValues().subList(before, h.extractOutputValues().size());
+            assertThat(after).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("removed while it was being decoded"));
+            assertThat(end(after).index()).isEqualTo(before);
+        }
+    }
+
     @Test
     void timeTheJobWasDownIsNoIdleness() throws Exception {
         JobConfig idle = config().withIdleTimeout(Duration.ofSeconds(60));
