@@ -851,6 +851,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     private void idle(VideoBuffer b, long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
+        if (config.idleTimeout() == null || config.idleTimeout().isZero()) {
+            // a timer of a job that had a timeout, restored into one that has none ("never"): it closed every live
+            // video, and re-armed at its own time it fired again at once, for ever, while a file decoded
+            b.idleTimerMs = 0;
+            return;
+        }
         // time the job was down is no idleness: a restore fires overdue timers before the source has read anything,
         // and would close every live video with a premature FINAL
         long due = Math.max(b.lastActivityMs, firstCallMs) + config.idleTimeout().toMillis();

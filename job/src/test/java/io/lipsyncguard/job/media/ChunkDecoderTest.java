@@ -249,6 +249,32 @@ class ChunkDecoderTest {
         }
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aJobRestoredWithoutIdleTimeoutClosesNothingAndDoesNotSpin() throws Exception {
+        JobConfig idle = config().withIdleTimeout(Duration.ofSeconds(60));
+        JobConfig never = config().withIdleTimeout(Duration.ZERO);
+        byte[] bytes = Files.readAllBytes(shortClip);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(idle)) {
+            h.processElement(new MediaChunk("live", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            h.processElement(reference("file", longClip), 0); // a file decoding when the snapshot is taken
+            h.setProcessingTime(1);
+            snapshot = h.snapshot(1L, h.getProcessingTime());
+        }
+        try (var restored = restoredTenMinutesLater(never, snapshot)) {
+            restored.setProcessingTime(700_000);
+            // the file decodes to its end, and the live stream, idle for 700 s, stays open: the timeout is "never"
+            stepUntil(restored, ended("file"));
+            restored.setProcessingTime(restored.getProcessingTime() + 3_600_000);
+            assertThat(ended("live").test(restored.extractOutputValues())).isFalse();
+            assertThat(end(of("file", restored.extractOutputValues())).reason()).isNull();
+            restored.processElement(new MediaChunk("live", 1, true, "video/mp4", 4_000_000, bytes, null, 0),
+                    restored.getProcessingTime());
+            assertThat(end(of("live", restored.extractOutputValues())).reason()).isNull();
+        }
+    }
+
     /** A decoder restored from {@code snapshot} at 600 s, its overdue timers fired. */
     private static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> restoredTenMinutesLater(
             JobConfig config, OperatorSubtaskState snapshot) throws Exception {
