@@ -62,6 +62,41 @@ public final class WindowCutter {
                         (int) (to - from));
             }
         }
+        fillStalledStream(b, spec);
+    }
+
+    /**
+     * A stream that stops while the other goes on (a microphone unplugged, a camera lost mid-stream) is filled in once
+     * it lags by {@link #LONE_STREAM_LIMIT_SECONDS}: with digital silence, which the windows there report as an audio
+     * dropout, or with frames without a face. Windows are then cut and the buffer trimmed as usual. Without it no
+     * window could be cut past the stall, and every frame (or sample) of the other stream stayed in state, hours of
+     * them rewritten with every chunk. What the stalled stream sends later for the filled-in time overwrites the
+     * fill while it is still held, as any data placed by its timestamps does.
+     */
+    static void fillStalledStream(VideoBuffer b, WindowSpec spec) {
+        if (!b.hasAudio || !b.hasVideo || b.absentStream != null) {
+            return;
+        }
+        int spf = spec.samplesPerFrame();
+        long slack = (long) LONE_STREAM_LIMIT_SECONDS * spec.fps();
+        long audioTo = (b.videoFrames() - slack) * spf;
+        if (audioTo > b.audioEnd()) {
+            int need = (int) (audioTo - b.audioBase);
+            if (need > b.audio.length) {
+                b.audio = Arrays.copyOf(b.audio, need);
+            }
+            Arrays.fill(b.audio, b.audioLen, need, 0f);
+            b.audioLen = need;
+        }
+        long framesTo = Math.floorDiv(b.audioEnd(), spf) - slack;
+        if (framesTo > b.videoFrames()) {
+            int px = spec.cropPixels();
+            int from = b.cropFrames;
+            ensureFrames(b, framesTo, px);
+            Arrays.fill(b.crops, from * px, b.cropFrames * px, (byte) 0);
+            Arrays.fill(b.face, from, b.cropFrames, false);
+            Arrays.fill(b.faceCount, from, b.cropFrames, (byte) 0);
+        }
     }
 
     private static void ensureFrames(VideoBuffer b, long toFrame, int px) {
