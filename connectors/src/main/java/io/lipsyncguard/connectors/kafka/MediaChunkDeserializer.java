@@ -89,11 +89,15 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
             throw new MalformedRecordException(
                     "value of " + value.length + " bytes exceeds the limit of " + maxRecordBytes + " bytes");
         }
-        if (ChunkContentTypes.INVALID.equals(contentType)) {
+        // media types are case-insensitive and may carry parameters ("...; charset=utf-8"): a claim check so labelled
+        // was fed to FFmpeg as media
+        String mediaType = contentType == null ? null
+                : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (ChunkContentTypes.INVALID.equals(mediaType)) {
             // Reserved for this deserializer's own verdicts: a producer must not be able to forge them.
             throw new MalformedRecordException("content type " + ChunkContentTypes.INVALID + " is reserved");
         }
-        if (!ChunkContentTypes.REFERENCE.equals(contentType)) {
+        if (!ChunkContentTypes.REFERENCE.equals(mediaType)) {
             return new MediaChunk(videoId, sequence, last, contentType, mediaStartUs, value, null, producedAtMs);
         }
         Reference reference = reference(value);
@@ -125,12 +129,7 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
      * enough for the verdict and error records that repeat it as their key and in their body.
      */
     public static String oversizedKeyId(byte[] key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key);
-            return "oversized-key-sha256-" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
+        return "oversized-key-sha256-" + sha256(key);
     }
 
     private record Reference(String uri, String contentType) {}
@@ -162,25 +161,68 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
     /** An invalid chunk identified as well as the record allows, with the record's position in the reason. */
     private static MediaChunk invalid(ConsumerRecord<byte[], byte[]> record, String reason) {
         String position = record.topic() + "-" + record.partition() + "@" + record.offset();
+        Headers headers = record.headers();
         String videoId;
+        boolean ownId = false;
         try {
             videoId = videoId(record.key());
         } catch (MalformedRecordException e) {
-            videoId = record.key() != null && record.key().length > MAX_KEY_BYTES
-                    ? oversizedKeyId(record.key())
-                    : "unknown-" + record.topic() + "-" + record.partition() + "-" + record.offset();
+            byte[] key = record.key();
+            if (key != null && key.length > MAX_KEY_BYTES) {
+                videoId = oversizedKeyId(key);
+            } else if (key != null && key.length > 0 && !isUtf8(key)) {
+                // every chunk of such a key goes by one id, so its video gets one error and one verdict
+                videoId = "invalid-key-sha256-" + sha256(key);
+            } else {
+                // no key to tell the video by: an id of the record's own that no other chunk shares
+                videoId = "unknown-" + record.topic() + "-" + record.partition() + "-" + record.offset();
+                ownId = true;
+            }
         }
-        Headers headers = record.headers();
-        long sequence = ChunkHeaders.tryUnsigned(headers, ChunkHeaders.SEQUENCE)
-                .orElse(ChunkContentTypes.UNKNOWN_SEQUENCE);
+        long sequence;
         boolean last;
-        try {
-            // Keeping "last" lets the job close a video whose final chunk was bad instead of waiting for it.
-            last = ChunkHeaders.requiredLast(headers);
-        } catch (MalformedRecordException e) {
-            last = false;
+        if (ownId) {
+            // the only record of its "video": taken as its last chunk, at no place in a sequence, so the job answers
+            // it at once; kept at its sequence, it waited behind chunks that could never come under this id
+            sequence = ChunkContentTypes.UNKNOWN_SEQUENCE;
+            last = true;
+        } else {
+            sequence = trySequence(headers);
+            try {
+                // Keeping "last" lets the job close a video whose final chunk was bad instead of waiting for it.
+                last = ChunkHeaders.requiredLast(headers);
+            } catch (MalformedRecordException e) {
+                last = false;
+            }
         }
         long producedAtMs = ChunkHeaders.tryUnsigned(headers, ChunkHeaders.PRODUCED_AT_MS).orElse(0L);
         return ChunkContentTypes.invalid(videoId, sequence, last, producedAtMs, reason + " (record " + position + ")");
+    }
+
+    /** The record's sequence if it has one the job can place, else {@link ChunkContentTypes#UNKNOWN_SEQUENCE}. */
+    private static long trySequence(Headers headers) {
+        try {
+            return ChunkHeaders.requiredSequence(headers);
+        } catch (MalformedRecordException e) {
+            // a number above 2^53 too: placed there, the chunk waited for ever, or wrapped the job's count
+            return ChunkContentTypes.UNKNOWN_SEQUENCE;
+        }
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            ChunkHeaders.utf8(bytes, "key");
+            return true;
+        } catch (MalformedRecordException e) {
+            return false;
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 }

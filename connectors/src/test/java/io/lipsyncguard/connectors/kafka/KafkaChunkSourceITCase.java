@@ -108,7 +108,8 @@ class KafkaChunkSourceITCase {
                         "reference uri 'file:///data/../etc/passwd' is outside the allowed prefixes [file:///data/]"
                                 + " (record " + topic + "-" + escapingAt.partition() + "@" + escapingAt.offset() + ")"),
                 fine,
-                ChunkContentTypes.invalid("unknown-" + topic + "-0-" + missingKeyAt.offset(), 4, false, 0L,
+                ChunkContentTypes.invalid("unknown-" + topic + "-0-" + missingKeyAt.offset(),
+                        ChunkContentTypes.UNKNOWN_SEQUENCE, true, 0L,
                         "missing key (record " + topic + "-0@" + missingKeyAt.offset() + ")"));
     }
 

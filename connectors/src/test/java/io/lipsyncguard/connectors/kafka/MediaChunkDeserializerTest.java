@@ -144,7 +144,50 @@ class MediaChunkDeserializerTest {
         MediaChunk chunk = DESERIALIZER.toChunk(record(null, new byte[] {1},
                 ChunkHeaders.SEQUENCE, "3", ChunkHeaders.LAST, "false", ChunkHeaders.PRODUCED_AT_MS, "7"));
 
-        assertThat(chunk).isEqualTo(invalid("unknown-chunks-1-42", 3, false, 7L, "missing key"));
+        // its own id, and no place in a sequence: the job answers it at once instead of waiting for chunks 0..2
+        assertThat(chunk).isEqualTo(invalid("unknown-chunks-1-42", ChunkContentTypes.UNKNOWN_SEQUENCE, true, 7L,
+                "missing key"));
+        assertThat(DESERIALIZER.toChunk(record(" ", new byte[] {1}, ChunkHeaders.SEQUENCE, "3", ChunkHeaders.LAST,
+                "false"))).isEqualTo(invalid("unknown-chunks-1-42", ChunkContentTypes.UNKNOWN_SEQUENCE, true, 0L,
+                "empty key"));
+    }
+
+    @Test
+    void aKeyThatIsNotUtf8IsInvalidUnderOneIdForAllItsChunks() {
+        byte[] key = {(byte) 0xC3, (byte) 0x28, 'v'};
+        ConsumerRecord<byte[], byte[]> first = new ConsumerRecord<>(TOPIC, 1, 42L, key, new byte[] {1});
+        first.headers().add(ChunkHeaders.SEQUENCE, "0".getBytes(UTF_8)).add(ChunkHeaders.LAST, "false".getBytes(UTF_8));
+        ConsumerRecord<byte[], byte[]> second = new ConsumerRecord<>(TOPIC, 0, 7L, key.clone(), new byte[] {1});
+        second.headers().add(ChunkHeaders.SEQUENCE, "1".getBytes(UTF_8)).add(ChunkHeaders.LAST, "true".getBytes(UTF_8));
+        MediaChunk a = DESERIALIZER.toChunk(first);
+        MediaChunk b = DESERIALIZER.toChunk(second);
+        assertThat(a.videoId()).startsWith("invalid-key-sha256-").isEqualTo(b.videoId());
+        assertThat(ChunkContentTypes.reasonOf(a)).contains("key is not valid UTF-8");
+        // in sequence, so the video's last chunk still ends it
+        assertThat(a.sequence()).isZero();
+        assertThat(b.sequence()).isEqualTo(1);
+        assertThat(b.last()).isTrue();
+    }
+
+    @Test
+    void aSequenceTheJobCannotPlaceLeavesTheInvalidChunkWithoutOne() {
+        // invalid for another reason (no value), its sequence beyond 2^53: kept, it waited at that place for ever
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", null, ChunkHeaders.SEQUENCE, "9007199254740993",
+                ChunkHeaders.LAST, "false"));
+        assertThat(ChunkContentTypes.isInvalid(chunk)).isTrue();
+        assertThat(chunk.sequence()).isEqualTo(ChunkContentTypes.UNKNOWN_SEQUENCE);
+    }
+
+    @Test
+    void contentTypesAreComparedAsMediaTypesWithoutCaseOrParameters() {
+        MediaChunk chunk = DESERIALIZER.toChunk(record("v1", "{\"uri\":\"file:///data/a.mp4\"}".getBytes(UTF_8),
+                ChunkHeaders.SEQUENCE, "0", ChunkHeaders.LAST, "true", ChunkHeaders.CONTENT_TYPE,
+                "Application/VND.lipsync.ref+json; charset=utf-8"));
+        assertThat(chunk.isReference()).isTrue();
+        assertThat(chunk.uri()).isEqualTo("file:///data/a.mp4");
+        MediaChunk forged = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "0",
+                ChunkHeaders.LAST, "true", ChunkHeaders.CONTENT_TYPE, ChunkContentTypes.INVALID.toUpperCase() + ";x=1"));
+        assertThat(ChunkContentTypes.reasonOf(forged)).contains("is reserved");
     }
 
     @Test
@@ -247,17 +290,6 @@ class MediaChunkDeserializerTest {
 
         assertThat(chunk).isEqualTo(
                 invalid("v1", 2, false, 0L, "content type application/vnd.lipsync.invalid is reserved"));
-    }
-
-    @Test
-    void keyThatIsNotUtf8IsInvalid() {
-        ConsumerRecord<byte[], byte[]> record =
-                new ConsumerRecord<>(TOPIC, 1, 42L, new byte[] {(byte) 0xff}, new byte[] {1});
-        record.headers().add(ChunkHeaders.SEQUENCE, "1".getBytes(UTF_8));
-        record.headers().add(ChunkHeaders.LAST, "false".getBytes(UTF_8));
-
-        assertThat(DESERIALIZER.toChunk(record))
-                .isEqualTo(invalid("unknown-chunks-1-42", 1, false, 0L, "key is not valid UTF-8"));
     }
 
     @Test

@@ -163,6 +163,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence",
                     "chunk " + chunk.sequence() + " arrived after the video ended; ignored",
                     ctx.timerService().currentProcessingTime()));
+            // written again (a few bytes) so the tombstone lasts while late chunks come: expired, the next one
+            // started the video anew and, in the end, gave it a second FINAL verdict
+            buffer.update(b);
             return;
         }
         if (chunk.sequence() == ChunkContentTypes.UNKNOWN_SEQUENCE && ChunkContentTypes.isInvalid(chunk)) {
@@ -794,6 +797,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (b.stepTimerMs > 0) {
             ctx.timerService().deleteProcessingTimeTimer(b.stepTimerMs);
+        }
+        List<Long> beyond = new ArrayList<>();
+        for (Long k : pending.keys()) {
+            beyond.add(k);
+        }
+        beyond.sort(null);
+        for (long k : beyond) {
+            // chunks numbered after the last one (or waiting when the video was closed): said, not dropped silently
+            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), k, "sequence", "chunk " + k + " was still "
+                    + "waiting when the video ended (after chunk " + (b.nextSequence - 1) + "); ignored",
+                    ctx.timerService().currentProcessingTime()));
+            chunkErrors.inc();
         }
         pending.clear();
         b.pendingBytes = 0;

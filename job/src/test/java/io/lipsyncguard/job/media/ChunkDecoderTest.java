@@ -509,6 +509,38 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void lateChunksKeepTheTombstoneSoTheVideoNeverEndsTwice() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        try (var h = harness(config().withStateTimeToLive(Duration.ofMillis(150)))) {
+            h.setStateTtlProcessingTime(0);
+            h.processElement(new MediaChunk("v", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0), 0);
+            // late chunks, each within the TTL of the one before, until long past the first TTL
+            for (long t = 100; t <= 1000; t += 100) {
+                h.setStateTtlProcessingTime(t);
+                h.processElement(new MediaChunk("v", 1 + t / 100, t == 1000, "video/mp4", MediaChunk.UNKNOWN_START,
+                        bytes, null, 0), t);
+            }
+            assertThat(h.extractOutputValues()).filteredOn(w -> w.kind() == WindowKind.END).hasSize(1);
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).hasSize(10)
+                    .allSatisfy(r -> assertThat(r.getValue().reason()).contains("arrived after the video ended"));
+        }
+    }
+
+    @Test
+    void chunksStillWaitingWhenTheVideoEndsAreSaidNotDroppedSilently() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        try (var h = harness(config())) {
+            // chunk 3 comes early, then the producer's last chunk is 1: 3 can never be placed
+            h.processElement(new MediaChunk("v", 3, false, "video/mp4", MediaChunk.UNKNOWN_START, bytes, null, 0), 0);
+            h.processElement(new MediaChunk("v", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            h.processElement(new MediaChunk("v", 1, true, "video/mp4", 4_000_000, bytes, null, 0), 0);
+            assertThat(end(h.extractOutputValues()).reason()).isNull();
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().reason()).containsExactly(
+                    "chunk 3 was still waiting when the video ended (after chunk 1); ignored");
+        }
+    }
+
+    @Test
     void aRemoteFileIsCopiedBesideTheTaskThreadWhileOtherVideosGoOn() throws Exception {
         SlowFileSystemFactory.openDelayMs = 1500; // an object store serving a large upload
         try (var h = harness(config())) {
