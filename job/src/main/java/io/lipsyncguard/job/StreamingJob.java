@@ -9,6 +9,7 @@ import io.lipsyncguard.connectors.kafka.KafkaSourceSettings;
 import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.score.ScoredWindowSerializer;
 import io.lipsyncguard.job.verdict.VerdictSerializer;
+import io.lipsyncguard.job.window.WindowKind;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -56,6 +57,11 @@ public final class StreamingJob {
                 .uid("errors-sink");
         if (kafka.scoresTopic() != null) {
             streams.scoredWindows()
+                    // windows only, as `analyze --windows` writes them: the END and ERROR events that pass through
+                    // the scorer are the aggregator's control records, whose index and times mean something else
+                    .filter(w -> w.kind() == WindowKind.WINDOW)
+                    .name("scores-windows")
+                    .uid("scores-windows")
                     .sinkTo(KafkaJsonSinks.create(sink(kafka, kafka.scoresTopic(), "scores"), w -> w.videoId(),
                             new ScoredWindowSerializer()))
                     .name("scores-sink")

@@ -49,6 +49,7 @@ class StreamingITCase {
             OVERSIZED_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     static final Map<String, List<JsonNode>> VERDICTS = new HashMap<>();
     static final List<JsonNode> ERRORS = new ArrayList<>();
+    static final List<JsonNode> SCORES = new ArrayList<>();
     static final List<String> RAW_VERDICTS = new ArrayList<>();
     static final List<String> RAW_ERRORS = new ArrayList<>();
     static Path inSync;
@@ -60,6 +61,7 @@ class StreamingITCase {
         kafka.createTopic("chunks", 3);
         kafka.createTopic("verdicts", 1);
         kafka.createTopic("errors", 1);
+        kafka.createTopic("scores", 2);
         inSync = tmp.resolve("in_sync.mp4");
         TalkingHeadGenerator.write(inSync, SampleSpec.inSync(31, 8));
         shifted = tmp.resolve("shifted.mp4");
@@ -92,7 +94,7 @@ class StreamingITCase {
         JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU)
                 .withRolling(3, 0).withIdleTimeout(Duration.ofSeconds(8));
         KafkaJobSettings settings = KafkaJobSettings.defaults(kafka.bootstrapServers())
-                .withTopics("chunks", "verdicts", "errors", null)
+                .withTopics("chunks", "verdicts", "errors", "scores")
                 .withDelivery(DeliveryGuarantee.EXACTLY_ONCE, Duration.ofSeconds(1))
                 .withAllowedPrefixes(List.of(tmp.toUri().toString()));
         JobClient job = RunCommand.start(config, settings, 2);
@@ -125,6 +127,17 @@ class StreamingITCase {
                 for (ConsumerRecord<String, String> r : errors.poll(Duration.ofMillis(100))) {
                     RAW_ERRORS.add(r.value());
                     ERRORS.add(json.readTree(r.value()));
+                }
+            }
+            try (KafkaConsumer<String, String> scores = consumer("scores")) {
+                long quiet = System.currentTimeMillis() + 3000;
+                while (System.currentTimeMillis() < quiet) {
+                    for (ConsumerRecord<String, String> r : scores.poll(Duration.ofMillis(500))) {
+                        JsonNode w = json.readTree(r.value());
+                        assertThat(r.key()).isEqualTo(w.get("videoId").asText());
+                        SCORES.add(w);
+                        quiet = System.currentTimeMillis() + 3000;
+                    }
                 }
             }
         } finally {
@@ -193,6 +206,21 @@ class StreamingITCase {
         assertThat(real.get("offsetMs").asDouble()).isEqualTo(analyzed.offsetMs());
         assertThat(real.get("windows").get("total").asLong()).isEqualTo(analyzed.windows().total());
         assertThat(real.get("score").get("mean").asDouble()).isCloseTo(analyzed.score().mean(), offset(0.03));
+    }
+
+    @Test
+    void theScoresTopicHasEveryWindowOfEveryVideoOnceAndNothingElse() {
+        assertThat(SCORES).isNotEmpty().allSatisfy(w -> assertThat(w.get("kind").asText()).isEqualTo("WINDOW"));
+        for (String video : List.of(id(inSync), id(shifted), "fmp4", "by-reference")) {
+            JsonNode fin = finalsOf(video).get(0);
+            List<Long> indexes = SCORES.stream().filter(w -> w.get("videoId").asText().equals(video))
+                    .map(w -> w.get("index").asLong()).sorted().toList();
+            assertThat(indexes).as(video).hasSize(fin.at("/windows/total").asInt())
+                    .doesNotHaveDuplicates().startsWith(0L);
+            assertThat(SCORES.stream().filter(w -> w.get("videoId").asText().equals(video)
+                    && "SCORED".equals(w.get("status").asText()))).as(video)
+                    .hasSize(fin.at("/windows/scored").asInt());
+        }
     }
 
     @Test
