@@ -50,7 +50,18 @@ public final class ChunkHeaders {
 
     /** The record key of a video's chunks. */
     public static byte[] key(String videoId) {
-        return videoId.getBytes(StandardCharsets.UTF_8);
+        try {
+            // strict: getBytes would write a lone surrogate as '?', so two different ids could share one key
+            java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(java.nio.CharBuffer.wrap(videoId));
+            byte[] out = new byte[bytes.remaining()];
+            bytes.get(out);
+            return out;
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("video id is not valid Unicode text (a lone surrogate?)", e);
+        }
     }
 
     /**

@@ -151,8 +151,21 @@ public final class ChunkProducer implements AutoCloseable {
         if (chunk.videoId() == null || chunk.videoId().isBlank()) {
             throw new IllegalArgumentException("chunk without video id: " + chunk);
         }
-        if (chunk.sequence() < 0) {
-            throw new IllegalArgumentException("negative sequence: " + chunk);
+        // the consumer's limits, checked here so that such a chunk is refused before it is sent, not dead-lettered
+        // (or renamed to a hashed id) by the job
+        int keyBytes = ChunkHeaders.key(chunk.videoId()).length;
+        if (keyBytes > MediaChunkDeserializer.MAX_KEY_BYTES) {
+            throw new IllegalArgumentException("video id of " + keyBytes + " bytes exceeds the key limit of "
+                    + MediaChunkDeserializer.MAX_KEY_BYTES + " bytes");
+        }
+        if (chunk.sequence() < 0 || chunk.sequence() > ChunkHeaders.MAX_SEQUENCE) {
+            throw new IllegalArgumentException("sequence " + chunk.sequence() + " is outside 0.."
+                    + ChunkHeaders.MAX_SEQUENCE + ": " + chunk);
+        }
+        if (chunk.mediaStartUs() != MediaChunk.UNKNOWN_START
+                && Math.abs(chunk.mediaStartUs()) > ChunkHeaders.MAX_MEDIA_START_US) {
+            throw new IllegalArgumentException("media start " + chunk.mediaStartUs() + " µs is beyond ±"
+                    + ChunkHeaders.MAX_MEDIA_START_US + ": " + chunk);
         }
         if (ChunkContentTypes.REFERENCE.equals(chunk.contentType())
                 || ChunkContentTypes.INVALID.equals(chunk.contentType())) {

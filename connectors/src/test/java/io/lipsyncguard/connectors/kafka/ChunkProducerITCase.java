@@ -54,6 +54,35 @@ class ChunkProducerITCase {
     }
 
     @Test
+    void chunksTheJobWouldRefuseAreRefusedBeforeAnythingIsSent() throws Exception {
+        String topic = KAFKA.freshTopic("chunks", 1);
+        MediaChunk fine = new MediaChunk("v", 0, false, null, 0L, new byte[10], null, 1L);
+        List<MediaChunk> refused = List.of(
+                new MediaChunk("v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES + 1), 0, true, null, 0L,
+                        new byte[1], null, 1L),
+                new MediaChunk("v", (1L << 53) + 1, true, null, 0L, new byte[1], null, 1L),
+                new MediaChunk("v", 1, true, null, 1_000_000_000_000_001L, new byte[1], null, 1L),
+                new MediaChunk("v\uD800", 1, true, null, 0L, new byte[1], null, 1L));
+        List<String> why = List.of("exceeds the key limit of 4096 bytes", "is outside 0..9007199254740992",
+                "is beyond ±1000000000000000", "not valid Unicode");
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
+            for (int i = 0; i < refused.size(); i++) {
+                MediaChunk bad = refused.get(i);
+                assertThatThrownBy(() -> producer.send(List.of(fine, bad)))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(why.get(i));
+            }
+        }
+        assertThat(readAll(topic, "read_uncommitted")).isEmpty();
+        // at the limits, chunks pass producer and consumer alike
+        MediaChunk atLimits = new MediaChunk("v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES), 1L << 53, true, null,
+                -1_000_000_000_000_000L, new byte[1], null, 1L);
+        try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
+            producer.send(atLimits);
+        }
+        assertThat(readAll(topic, "read_committed")).containsExactly(atLimits);
+    }
+
+    @Test
     void transactionalProducerCommitsEachSend() throws Exception {
         String topic = KAFKA.freshTopic("chunks", 3);
         List<MediaChunk> chunks = List.of(
