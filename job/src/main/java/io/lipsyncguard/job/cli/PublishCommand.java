@@ -45,6 +45,11 @@ public final class PublishCommand implements Callable<Integer> {
     @Option(names = "--realtime", description = "Pace chunks at real time, like a live stream.")
     boolean realtime;
 
+    @Option(names = "--id-suffix", paramLabel = "SUFFIX", defaultValue = "", description = "Appended to every "
+            + "video id (the file's absolute path), to publish the same files again as new videos: an id names one "
+            + "video, and chunks under an id whose video has ended get error records, not a second verdict.")
+    String idSuffix;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka producer property "
             + "(repeatable), e.g. security.protocol=SASL_SSL.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -72,7 +77,7 @@ public final class PublishCommand implements Callable<Integer> {
         try {
             List<MediaChunker.Part> parts;
             try {
-                parts = plan(files, chunkSeconds, format, work);
+                parts = plan(files, chunkSeconds, format, work, idSuffix);
             } catch (ChunkTooLargeException e) {
                 System.err.println("publish: " + e.getMessage());
                 return 2;
@@ -146,7 +151,7 @@ public final class PublishCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("lipsync-publish");
         try {
             List<MediaChunk> chunks = new ArrayList<>();
-            for (MediaChunker.Part p : plan(files, seconds, format, work)) {
+            for (MediaChunker.Part p : plan(files, seconds, format, work, "")) {
                 chunks.add(p.load());
             }
             return chunks;
@@ -175,11 +180,11 @@ public final class PublishCommand implements Callable<Integer> {
      * Every file cut into chunk files under {@code work} (a file FFmpeg cannot cut is one part, itself, if it fits a
      * record), checked against the record limit and interleaved as {@link #chunksOf} orders them.
      */
-    static List<MediaChunker.Part> plan(List<Path> files, double seconds, String format, Path work)
+    static List<MediaChunker.Part> plan(List<Path> files, double seconds, String format, Path work, String idSuffix)
             throws Exception {
         List<List<MediaChunker.Part>> perVideo = new ArrayList<>();
         for (Path f : files) {
-            String id = f.toAbsolutePath().normalize().toString();
+            String id = f.toAbsolutePath().normalize() + idSuffix;
             try {
                 perVideo.add(MediaChunker.parts(f, id, seconds, format, work.resolve(String.valueOf(perVideo.size()))));
             } catch (IOException e) {

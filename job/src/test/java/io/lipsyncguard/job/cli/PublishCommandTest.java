@@ -57,6 +57,15 @@ class PublishCommandTest {
     }
 
     @Test
+    void anIdSuffixPublishesTheSameFileAgainAsAnotherVideo() throws Exception {
+        Path work = java.nio.file.Files.createTempDirectory(tmp, "suffix");
+        List<io.lipsyncguard.job.media.MediaChunker.Part> parts = PublishCommand.plan(List.of(clip), 1.0, "ts", work,
+                "#take-2");
+        assertThat(parts).isNotEmpty().allSatisfy(p -> assertThat(p.videoId())
+                .isEqualTo(clip.toAbsolutePath().normalize() + "#take-2"));
+    }
+
+    @Test
     void unreachableBrokersExitWithOne() throws Exception {
         CliRun run = CliRun.of("publish", "--bootstrap-servers", "localhost:" + RunCommandTest.freePort(),
                 clip.toString());
@@ -78,7 +87,7 @@ class PublishCommandTest {
         assertThat(chunks).hasSizeGreaterThan(3);
         assertThat(workDirs.get()).as("the re-encoded segments are deleted once read").isEqualTo(before);
         Path work = java.nio.file.Files.createTempDirectory(tmp, "plan");
-        List<io.lipsyncguard.job.media.MediaChunker.Part> parts = PublishCommand.plan(List.of(clip), 1.0, "ts", work);
+        List<io.lipsyncguard.job.media.MediaChunker.Part> parts = PublishCommand.plan(List.of(clip), 1.0, "ts", work, "");
         assertThat(parts).hasSameSizeAs(chunks);
         long largest = 0;
         for (var p : parts) {
