@@ -27,14 +27,16 @@ import java.util.Objects;
  * @param model the model that scored
  * @param reasons machine-readable reason codes when the verdict is not decisive, or why a window class was missing
  * @param explanation deterministic text built only from the fields above
- * @param error what made the video unanalysable (ERROR only), or chunk errors met on the way
+ * @param error what made the video unanalysable (ERROR only), or chunk errors met on the way, as one text
+ * @param errors the same problems one by one (a problem's own text may contain the "; " that joins them in
+ *     {@code error}); present exactly when {@code error} is
  * @param mediaMs media time covered so far
  * @param emittedAtMs wall-clock time of emission
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"videoId", "kind", "verdict", "confidence", "risk", "score", "recent", "misalignment",
     "stability", "offsetMs", "offsetSpreadMs", "syncConfidence", "segments", "windows", "model", "reasons", "explanation", "error",
-    "mediaMs", "emittedAtMs"})
+    "errors", "mediaMs", "emittedAtMs"})
 public record Verdict(
         String videoId,
         VerdictKind kind,
@@ -54,6 +56,7 @@ public record Verdict(
         String[] reasons,
         String explanation,
         String error,
+        String[] errors,
         long mediaMs,
         long emittedAtMs) {
 
@@ -74,7 +77,7 @@ public record Verdict(
                 && Objects.equals(syncConfidence, v.syncConfidence) && Arrays.equals(segments, v.segments)
                 && Objects.equals(windows, v.windows) && Objects.equals(model, v.model)
                 && Arrays.equals(reasons, v.reasons) && Objects.equals(explanation, v.explanation)
-                && Objects.equals(error, v.error);
+                && Objects.equals(error, v.error) && Arrays.equals(errors, v.errors);
     }
 
     @Override

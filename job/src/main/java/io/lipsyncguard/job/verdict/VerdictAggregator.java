@@ -265,7 +265,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             String error = a.errors.length > 0 ? String.join("; ", a.errors)
                     : ("no-video".equals(a.endReason) ? "no video stream" : "undecodable media");
             Verdict v = new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null,
-                    null, null, counts(a), model, new String[] {a.endReason}, null, error, a.mediaMs, now);
+                    null, null, counts(a), model, new String[] {a.endReason}, null, error,
+                    a.errors.length > 0 ? a.errors.clone() : new String[] {error}, a.mediaMs, now);
             return withExplanation(v, policy);
         }
         finals.inc();
@@ -296,7 +297,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         }
         Verdict v = new Verdict(videoId, kind, d.label(), d.confidence(), d.risk(), stats, recent, d.misalignment(),
                 d.stability(), d.offsetMs(), d.offsetSpreadMs(), d.syncConfidence(), d.segments(), counts(a), model,
-                reasons.isEmpty() ? null : reasons.toArray(new String[0]), null, error, a.mediaMs, now);
+                reasons.isEmpty() ? null : reasons.toArray(new String[0]), null, error,
+                error == null ? null : a.errors.clone(), a.mediaMs, now);
         return withExplanation(v, policy);
     }
 
@@ -304,7 +306,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         return new Verdict(v.videoId(), v.kind(), v.verdict(), v.confidence(), v.risk(), v.score(), v.recent(),
                 v.misalignment(), v.stability(), v.offsetMs(), v.offsetSpreadMs(), v.syncConfidence(), v.segments(),
                 v.windows(),
-                v.model(), v.reasons(), VerdictExplanation.of(v, policy), v.error(), v.mediaMs(), v.emittedAtMs());
+                v.model(), v.reasons(), VerdictExplanation.of(v, policy), v.error(), v.errors(), v.mediaMs(),
+                v.emittedAtMs());
     }
 
     private static WindowCounts counts(VideoAggregate a) {

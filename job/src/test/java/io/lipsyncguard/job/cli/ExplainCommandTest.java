@@ -102,7 +102,8 @@ class ExplainCommandTest {
                 new io.lipsyncguard.job.verdict.WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), new ModelRef("sync-baseline",
                         ModelManifest.readValid(ModelPaths.defaultManifest()).version()),
                 new String[] {"undecodable"}, "cannot read it",
-                "chunk 0 undecodable: Could not open input \"bad.mp4\".", 0L, 5L);
+                "chunk 0 undecodable: Could not open input \"bad.mp4\".",
+                new String[] {"chunk 0 undecodable: Could not open input \"bad.mp4\"."}, 0L, 5L);
         Path f = Files.writeString(dir.resolve("error.json"), VerdictSerializer.toJson(error) + "\n");
         CliRun r = explain("explain", f.toString());
         assertThat(r.code()).isZero();

@@ -25,7 +25,8 @@ class ReportWriterTest {
     static Verdict error(String videoId, String message) {
         return new Verdict(videoId, VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,
                 new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), new ModelRef("sync-baseline", "1.0.0"),
-                new String[] {"undecodable"}, "The video could not be analysed: " + message, message, 8000L, 5L);
+                new String[] {"undecodable"}, "The video could not be analysed: " + message, message, new String[] {message}, 8000L,
+                5L);
     }
 
     static DecisionPolicy policy() {

@@ -59,7 +59,7 @@ class VerdictExplanationTest {
     void errorVerdictsSayWhy() {
         Verdict e = new Verdict("v", VerdictKind.ERROR, null, 0, null, null, null, null, null, null, null, null, null,
                 new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), MODEL, new String[] {"undecodable"}, null, "no video stream",
-                0, 1);
+                new String[] {"no video stream"}, 0, 1);
         assertThat(VerdictExplanation.of(e, POLICY)).isEqualTo("The video could not be analysed: no video stream.");
     }
 }
