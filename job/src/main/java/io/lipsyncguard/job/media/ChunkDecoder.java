@@ -264,6 +264,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.decodingFile = chunk.isReference();
         b.decodingLast = chunk.last();
         b.decodingSegments = 0;
+        b.decodingSegmentFrames = config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES;
         b.decodingFileBytes = -1;
         // the track advances only when the chunk decodes: a rejected chunk leaves it where the last good one did
         b.decodingTrack = b.track.copy();
@@ -395,9 +396,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             boolean replayed;
             try {
                 if (open == null) {
-                    // a restore replays the same segments: the segment length depends only on the configuration
-                    open = OpenDecode.open(chunk, b, mediaSpec,
-                            config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES, copied);
+                    // a restore replays the same segments: cut as long as the decode's first opening cut them
+                    int segmentFrames = b.decodingSegmentFrames > 0 ? b.decodingSegmentFrames
+                            : config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES;
+                    open = OpenDecode.open(chunk, b, mediaSpec, segmentFrames, copied);
                     copied = null; // the decode owns the copy now
                     if (b.decodingFile) {
                         openFile = open;

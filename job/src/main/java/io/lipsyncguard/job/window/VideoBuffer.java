@@ -78,6 +78,11 @@ public class VideoBuffer {
     public boolean decodingLast;
     /** Segments of it already cut into windows: a restored job decodes these again and skips them. */
     public int decodingSegments;
+    /**
+     * Grid frames per segment of that decode (0: not recorded, from before the field): a restored job cuts its
+     * segments alike, whatever its own configuration or version says, so the skipped ones are the ones cut.
+     */
+    public int decodingSegmentFrames;
     /** The face track as it was when that decode started, so a restored job decodes the skipped segments alike. */
     public FaceTrackState decodingTrack;
     /**

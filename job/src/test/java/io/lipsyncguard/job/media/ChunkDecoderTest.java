@@ -169,6 +169,31 @@ class ChunkDecoderTest {
         }
     }
 
+    @Test
+    void aJobRestoredWithAnotherSegmentLengthSkipsWhatWasCutNotMoreOrLess() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<AvWindow> beforeSnapshot;
+        try (var h = harness(config())) { // 1 s segments, a step each
+            h.processElement(reference("long", longClip), 0);
+            stepUntil(h, out -> !out.isEmpty());
+            h.setProcessingTime(h.getProcessingTime() + 1);
+            h.setProcessingTime(h.getProcessingTime() + 1);
+            beforeSnapshot = List.copyOf(h.extractOutputValues());
+            snapshot = h.snapshot(1L, h.getProcessingTime());
+        }
+        // restored into a decoder that would cut 10 s segments (another configuration, or a later version)
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChunkDecoder(config().withInterleavedDecodes(false))),
+                MediaChunk::videoId, Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            stepUntil(restored, ended("long"));
+            List<AvWindow> all = new ArrayList<>(beforeSnapshot);
+            all.addAll(restored.extractOutputValues());
+            assertThat(all).containsExactlyElementsOf(wholeDecode);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"while decoding", "before the restore"})
     void aReferencedFileRewrittenDuringItsDecodeEndsItWithAnErrorNotWithWindowsOfTwoFiles(String when)
