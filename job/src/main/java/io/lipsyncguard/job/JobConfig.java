@@ -49,7 +49,7 @@ public record JobConfig(
 
     public static JobConfig defaults(Path manifest) {
         return new JobConfig(manifest.toAbsolutePath().toString(), Device.AUTO, 16, Duration.ofMillis(20),
-                Duration.ofMinutes(2), 64, 5, 320, 0, 0, 5, Duration.ZERO, Duration.ofHours(24), 64L << 20,
+                Duration.ofMinutes(2), 64, 5, 320, 0, 0, 5, Duration.ZERO, Duration.ofDays(7), 64L << 20,
                 true);
     }
 

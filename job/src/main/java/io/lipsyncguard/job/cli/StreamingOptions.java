@@ -59,6 +59,12 @@ public final class StreamingOptions {
             + "chunks for this long (default: ${DEFAULT-VALUE}).")
     int idleSeconds;
 
+    @Option(names = "--state-ttl-hours", defaultValue = "168", description = "How long the state of a video "
+            + "without new chunks is kept (its buffers, its aggregate, the marker of an ended video); 0 keeps it for "
+            + "ever. The time the job is down counts: restored from a checkpoint older than this, the videos that "
+            + "were live lose their state, so keep it above the longest outage (default: ${DEFAULT-VALUE}, 7 days).")
+    long stateTtlHours;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka client property for the "
             + "source and the sinks (repeatable), e.g. security.protocol=SASL_SSL.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -71,7 +77,8 @@ public final class StreamingOptions {
 
     /** The job configuration with these rolling and idle settings. */
     JobConfig apply(JobConfig config) {
-        return config.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(idleSeconds));
+        return config.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(idleSeconds))
+                .withStateTimeToLive(Duration.ofHours(stateTtlHours));
     }
 
     /** Where the job reads and writes on {@code brokers}. */
@@ -79,6 +86,11 @@ public final class StreamingOptions {
         if (delivery == DeliveryGuarantee.NONE) {
             // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
             throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
+        }
+        if (stateTtlHours < 0 || (stateTtlHours > 0 && idleSeconds > 0 && stateTtlHours * 3600 <= idleSeconds)) {
+            // a live video's state would expire before the idle timeout closes it, and it would get no FINAL
+            throw new IllegalArgumentException("--state-ttl-hours (" + stateTtlHours + ") must be 0 (for ever) or "
+                    + "longer than --idle-timeout-seconds (" + idleSeconds + ")");
         }
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs <= checkpointMs) {
             // a transaction is committed when the checkpoint after it completes: one that times out first is lost

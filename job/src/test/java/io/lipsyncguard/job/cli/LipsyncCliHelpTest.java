@@ -2,6 +2,7 @@ package io.lipsyncguard.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lipsyncguard.job.JobConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,18 @@ class LipsyncCliHelpTest {
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("must be longer than --checkpoint-interval-ms (2000)")
                 .doesNotContain("embedded Kafka at");
+        // a state TTL within the idle timeout would expire live videos before they are closed, with no FINAL
+        CliRun ttl = CliRun.of("run", "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");
+        assertThat(ttl.code()).isEqualTo(2);
+        assertThat(ttl.err()).contains("--state-ttl-hours (1) must be 0 (for ever) or longer than "
+                + "--idle-timeout-seconds (7200)").doesNotContain("embedded Kafka at");
+        StreamingOptions options = new StreamingOptions(1000, 5, 120);
+        new CommandLine(options).parseArgs("--state-ttl-hours", "48");
+        assertThat(options.apply(JobConfig.defaults(ModelPaths.defaultManifest())).stateTtl())
+                .isEqualTo(java.time.Duration.ofHours(48));
+        new CommandLine(options).parseArgs();
+        assertThat(options.apply(JobConfig.defaults(ModelPaths.defaultManifest())).stateTtl())
+                .isEqualTo(java.time.Duration.ofDays(7));
     }
 
     @Test
