@@ -45,8 +45,13 @@ class WireSchemasTest {
         assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\"," + decided + common + "}")).isEmpty();
         assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\"," + common + "}")).isNotEmpty();
         assertThat(WireSchemas.verdictProblems(
-                "{\"kind\":\"ERROR\",\"error\":\"undecodable\",\"reasons\":[\"undecodable\"]," + common + "}"))
+                "{\"kind\":\"ERROR\",\"error\":\"undecodable\",\"errors\":[\"undecodable\"],"
+                        + "\"reasons\":[\"undecodable\"]," + common + "}"))
                 .isEmpty();
+        // error and errors come together
+        assertThat(WireSchemas.verdictProblems(
+                "{\"kind\":\"ERROR\",\"error\":\"undecodable\",\"reasons\":[\"undecodable\"]," + common + "}"))
+                .isNotEmpty();
         assertThat(WireSchemas.verdictProblems(
                 "{\"kind\":\"ERROR\",\"verdict\":\"FAKE\",\"error\":\"e\",\"reasons\":[\"x\"]," + common + "}"))
                 .isNotEmpty();

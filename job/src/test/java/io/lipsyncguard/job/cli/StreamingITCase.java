@@ -83,8 +83,6 @@ class StreamingITCase {
         // a reference outside the allowed prefixes: refused by the deserializer, reported, and the video still ends
         chunks.add(new MediaChunk("refused", 0, true, "video/mp4", MediaChunk.UNKNOWN_START, null,
                 "file:///etc/passwd", 0));
-        // a key of 9 MiB: as a video id it would make the job's own verdict and error records too large for Kafka
-        chunks.add(new MediaChunk(OVERSIZED_KEY, 0, true, "video/mp2t", MediaChunk.UNKNOWN_START, junk, null, 0));
         // the shifted clip again as fragmented MP4 segments (placed by their lsg-media-start-us header)
         chunks.addAll(MediaChunker.chunk(shifted, "fmp4", 1.0, "fmp4", tmp.resolve("fmp4-chunks")));
         // the in-sync clip as one claim-check reference under the allowed prefix, read through Flink's FileSystem
@@ -103,6 +101,21 @@ class StreamingITCase {
                 p.send(c);
             }
             p.flush();
+        }
+        // a key of 9 MiB: as a video id it would make the job's own verdict and error records too large for Kafka;
+        // ChunkProducer refuses it, so it comes from another producer, as a foreign client would send it
+        java.util.Properties raw = new java.util.Properties();
+        raw.put("bootstrap.servers", kafka.bootstrapServers());
+        raw.put("max.request.size", String.valueOf(16 << 20));
+        try (var foreign = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(raw,
+                new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            var record = new org.apache.kafka.clients.producer.ProducerRecord<>("chunks",
+                    OVERSIZED_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8), junk);
+            record.headers().add("lsg-seq", "0".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .add("lsg-last", "true".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .add("lsg-content-type", "video/mp2t".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            foreign.send(record).get();
         }
         ObjectMapper json = new ObjectMapper();
         long deadline = System.currentTimeMillis() + 180_000;
