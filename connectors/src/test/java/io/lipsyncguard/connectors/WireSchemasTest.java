@@ -57,5 +57,15 @@ class WireSchemasTest {
                 .isNotEmpty();
         assertThat(WireSchemas.verdictProblems("{\"kind\":\"FINAL\",\"surprise\":1," + decided + common + "}"))
                 .singleElement().asString().contains("surprise");
+        // a consumer validating with the published file accepts what a later version may add, at any depth,
+        // and still rejects what breaks the contract
+        String future = "{\"kind\":\"FINAL\",\"surprise\":1," + decided
+                + common.replace("\"version\":\"1\"}", "\"version\":\"1\",\"runtime\":\"x\"}") + "}";
+        assertThat(WireSchemas.publishedVerdictProblems(future)).isEmpty();
+        assertThat(WireSchemas.verdictProblems(future)).hasSize(2);
+        assertThat(WireSchemas.publishedVerdictProblems("{\"kind\":\"FINAL\"," + common + "}")).isNotEmpty();
+        assertThat(WireSchemas.publishedVerdictProblems(
+                "{\"kind\":\"ERROR\",\"verdict\":\"FAKE\",\"error\":\"e\",\"errors\":[\"e\"],\"reasons\":[\"x\"],"
+                        + common + "}")).isNotEmpty();
     }
 }
