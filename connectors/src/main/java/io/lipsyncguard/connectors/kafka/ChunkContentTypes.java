@@ -30,6 +30,20 @@ public final class ChunkContentTypes {
     private ChunkContentTypes() {}
 
     /** An invalid chunk carrying {@code reason} as its payload. */
+    /**
+     * The media type of a content type, as the reserved types are compared: without parameters ({@code ; charset=...})
+     * and case, which media types ignore; null for null.
+     */
+    public static String mediaType(String contentType) {
+        return contentType == null ? null : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether {@code contentType} is one of the types this project reserves for its own records. */
+    public static boolean isReserved(String contentType) {
+        String type = mediaType(contentType);
+        return REFERENCE.equals(type) || INVALID.equals(type);
+    }
+
     public static MediaChunk invalid(String videoId, long sequence, boolean last, long producedAtMs, String reason) {
         return new MediaChunk(
                 videoId,

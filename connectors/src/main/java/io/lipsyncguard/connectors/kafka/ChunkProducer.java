@@ -167,8 +167,7 @@ public final class ChunkProducer implements AutoCloseable {
             throw new IllegalArgumentException("media start " + chunk.mediaStartUs() + " µs is beyond ±"
                     + ChunkHeaders.MAX_MEDIA_START_US + ": " + chunk);
         }
-        if (ChunkContentTypes.REFERENCE.equals(chunk.contentType())
-                || ChunkContentTypes.INVALID.equals(chunk.contentType())) {
+        if (ChunkContentTypes.isReserved(chunk.contentType())) { // compared as the consumer compares them
             throw new IllegalArgumentException("content type " + chunk.contentType() + " is reserved: " + chunk);
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {

@@ -91,8 +91,7 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
         }
         // media types are case-insensitive and may carry parameters ("...; charset=utf-8"): a claim check so labelled
         // was fed to FFmpeg as media
-        String mediaType = contentType == null ? null
-                : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        String mediaType = ChunkContentTypes.mediaType(contentType);
         if (ChunkContentTypes.INVALID.equals(mediaType)) {
             // Reserved for this deserializer's own verdicts: a producer must not be able to forge them.
             throw new MalformedRecordException("content type " + ChunkContentTypes.INVALID + " is reserved");

@@ -62,9 +62,11 @@ class ChunkProducerITCase {
                         new byte[1], null, 1L),
                 new MediaChunk("v", (1L << 53) + 1, true, null, 0L, new byte[1], null, 1L),
                 new MediaChunk("v", 1, true, null, 1_000_000_000_000_001L, new byte[1], null, 1L),
-                new MediaChunk("v\uD800", 1, true, null, 0L, new byte[1], null, 1L));
+                new MediaChunk("v\uD800", 1, true, null, 0L, new byte[1], null, 1L),
+                new MediaChunk("v", 1, true, "Application/VND.lipsync.ref+json; charset=utf-8", 0L, new byte[1], null,
+                        1L));
         List<String> why = List.of("exceeds the key limit of 4096 bytes", "is outside 0..9007199254740992",
-                "is beyond ±1000000000000000", "not valid Unicode");
+                "is beyond ±1000000000000000", "not valid Unicode", "is reserved");
         try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             for (int i = 0; i < refused.size(); i++) {
                 MediaChunk bad = refused.get(i);

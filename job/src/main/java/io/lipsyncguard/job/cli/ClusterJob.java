@@ -60,7 +60,13 @@ public final class ClusterJob implements Callable<Integer> {
             return 2;
         }
         JobConfig config = streaming.apply(checked);
-        KafkaJobSettings kafka = streaming.settings(bootstrapServers);
+        KafkaJobSettings kafka;
+        try {
+            kafka = streaming.settings(bootstrapServers);
+        } catch (IllegalArgumentException e) {
+            System.err.println("cluster: " + e.getMessage()); // inconsistent options are a usage error, as in run
+            return 2;
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LipsyncWorkflow.baseConfiguration());
         // the deployment's parallelism (the operator's spec.job.parallelism, its autoscaler) unless given here

@@ -306,11 +306,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         int spf = spec.samplesPerFrame();
         long landed = b.gridShift + (video ? first.firstFrame() : Math.floorDiv(first.audioStartSample(), spf));
-        long end = b.hasVideo ? b.videoFrames() : Math.floorDiv(b.audioEnd() + spf - 1, spf);
+        long videoEnd = b.videoFrames();
+        long audioEnd = Math.floorDiv(b.audioEnd() + spf - 1, spf);
+        // measured against its own stream, and ahead only against the stream that got furthest: a stream that
+        // stalled (a lost camera, an unplugged microphone) and comes back lands where the other has got to, and the
+        // live stream's pieces must not be measured against the stalled one's end
+        boolean own = video ? b.hasVideo : b.hasAudio;
+        long end = own ? (video ? videoEnd : audioEnd) : (video ? audioEnd : videoEnd);
+        long frontier = Math.max(b.hasVideo ? videoEnd : 0, b.hasAudio ? audioEnd : 0);
         // between chunks the limits of MediaFeatureExtractor hold as within one: lost chunks leave a real gap
         long maxGap = MediaFeatureExtractor.MAX_TIMESTAMP_GAP_MS * spec.fps() / 1000;
         long maxOverlap = MediaFeatureExtractor.MAX_TIMESTAMP_OVERLAP_MS * spec.fps() / 1000;
-        if (landed - end <= maxGap && end - landed <= maxOverlap) {
+        if (landed - Math.max(end, frontier) <= maxGap && end - landed <= maxOverlap) {
             return;
         }
         b.gridShift += end - landed;
@@ -675,8 +682,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 java.util.Objects.requireNonNull(copied, "a remote reference opened before its copy");
                 tmp = copied.file();
                 stamp = copied.stamp();
-            } else {
+            } else if (Files.isReadable(local)) {
                 stamp = FileStamp.of(local);
+            } else {
+                // the decoder's own words, not a bare NoSuchFileException path
+                throw new MediaDecodeException("cannot read " + local + ": no such readable file");
             }
             try {
                 return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(tmp != null ? tmp : local,
@@ -703,10 +713,6 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
-    /**
-     * A temporary copy of a referenced file on another file system (s3://, hdfs://, ... through Flink's plugins), which
-     * FFmpeg can seek in; removed again when the copy fails.
-     */
     /** The local copy of a remote file, and the stamp of the remote file it was made from. */
     record RemoteCopy(Path file, FileStamp stamp) {}
 
@@ -717,6 +723,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
+    /**
+     * A temporary copy of a referenced file on another file system (s3://, hdfs://, ... through Flink's plugins), which
+     * FFmpeg can seek in; removed again when the copy fails, or when the file changed while it was copied.
+     */
     static RemoteCopy copyRemote(String uri) throws IOException, MediaDecodeException {
         // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));

@@ -90,6 +90,7 @@ public class VideoBuffer {
      * so a file rewritten in the meantime is noticed, also by a restored job that opens it again.
      */
     public long decodingFileBytes = -1;
+    /** Its modification time then, ms since the epoch. */
     public long decodingFileModifiedMs;
     /** Origin and first-frame placement that decode started with. */
     public long decodingOriginUs;

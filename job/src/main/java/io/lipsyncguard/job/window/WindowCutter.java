@@ -70,8 +70,9 @@ public final class WindowCutter {
      * it lags by {@link #LONE_STREAM_LIMIT_SECONDS}: with digital silence, which the windows there report as an audio
      * dropout, or with frames without a face. Windows are then cut and the buffer trimmed as usual. Without it no
      * window could be cut past the stall, and every frame (or sample) of the other stream stayed in state, hours of
-     * them rewritten with every chunk. What the stalled stream sends later for the filled-in time overwrites the
-     * fill while it is still held, as any data placed by its timestamps does.
+     * them rewritten with every chunk. The filled time is final: its windows are cut at once, so what the stalled
+     * stream sends later for it is dropped, as data behind the buffer always is. Within the minute of slack, late data
+     * still lands where its timestamps say.
      */
     static void fillStalledStream(VideoBuffer b, WindowSpec spec) {
         if (!b.hasAudio || !b.hasVideo || b.absentStream != null) {

@@ -62,6 +62,20 @@ class LipsyncCliHelpTest {
         assertThat(ttl.code()).isEqualTo(2);
         assertThat(ttl.err()).contains("--state-ttl-hours (1) must be 0 (for ever) or longer than "
                 + "--idle-timeout-seconds (7200)").doesNotContain("embedded Kafka at");
+        // the cluster entry point says the same, and exits 2, not with a stack trace
+        java.io.ByteArrayOutputStream clusterErr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int clusterCode;
+        try {
+            System.setErr(new java.io.PrintStream(clusterErr, true, java.nio.charset.StandardCharsets.UTF_8));
+            clusterCode = new CommandLine(new ClusterJob()).execute("--bootstrap-servers", "b:1", "--device", "cpu",
+                    "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(clusterCode).isEqualTo(2);
+        assertThat(clusterErr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("cluster: --state-ttl-hours (1) must be 0").doesNotContain("Exception");
         StreamingOptions options = new StreamingOptions(1000, 5, 120);
         new CommandLine(options).parseArgs("--state-ttl-hours", "48");
         assertThat(options.apply(JobConfig.defaults(ModelPaths.defaultManifest())).stateTtl())

@@ -143,10 +143,19 @@ class RescaleITCase {
                         }
                     }
                 }
+                // read to the end of the errors topic (its committed end), not just one poll that may see nothing
                 List<String> errorRecords = new ArrayList<>();
-                for (ConsumerRecord<String, String> r : errors.poll(Duration.ofSeconds(2))) {
-                    errorRecords.add(r.value());
+                long until = System.currentTimeMillis() + 30_000;
+                boolean atEnd = false;
+                while (!atEnd && System.currentTimeMillis() < until) {
+                    for (ConsumerRecord<String, String> r : errors.poll(Duration.ofMillis(500))) {
+                        errorRecords.add(r.value());
+                    }
+                    var assigned = errors.assignment();
+                    atEnd = !assigned.isEmpty() && errors.endOffsets(assigned).entrySet().stream()
+                            .allMatch(e -> errors.position(e.getKey()) >= e.getValue());
                 }
+                assertThat(atEnd).as("read the errors topic to its end").isTrue();
                 assertThat(errorRecords).as("error records").isEmpty();
             }
             assertThat(finals).hasSize(videos.size());

@@ -435,7 +435,7 @@ class ChunkDecoderTest {
 
     @Test
     void aFileWaitingLongerThanTheStateTtlKeepsItsChunk() throws Exception {
-        // the state TTL (24 h by default) is shorter here than the first file's decode, as a long queue would make it
+        // the state TTL (7 days by default) is shorter here than the first file's decode, as a long queue would make it
         // (longer than the 100 ms between a waiting file's asks, which keep its video's buffer alive)
         try (var h = harness(config().withStateTimeToLive(Duration.ofMillis(150)))) {
             h.setStateTtlProcessingTime(0);
@@ -530,6 +530,31 @@ class ChunkDecoderTest {
             assertThat(h.extractOutputValues()).hasSize(before);
             assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().reason()).containsExactly(
                     "chunk 1 arrived after the video ended; ignored", "chunk 0 arrived after the video ended; ignored");
+        }
+    }
+
+    @Test
+    void soundGoingOnAfterTheCameraIsLostIsPlacedByItsTimestampsNotTakenForAJump() throws Exception {
+        byte[] picture = Files.readAllBytes(shortClip);
+        Path wav = tmp.resolve("sound-only-4s.wav");
+        io.lipsyncguard.job.sample.WavFile.write(wav, TalkingHeadGenerator.speechAudio(44, 4, 16_000), 16_000);
+        byte[] sound = Files.readAllBytes(wav);
+        try (var h = harness(config())) {
+            h.processElement(new MediaChunk("cam", 0, false, "video/mp4", 0, picture, null, 0), 0);
+            // the camera is lost: 80 s of sound-only chunks, each starting a little late as AAC framing leaves them
+            int n = 20;
+            for (int i = 1; i <= n; i++) {
+                h.processElement(new MediaChunk("cam", i, i == n, null, i * 4_000_000L + i * 15_000L, sound, null,
+                        0), i);
+            }
+            List<AvWindow> out = h.extractOutputValues();
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).isEmpty();
+            // the picture is filled in up to a minute behind the sound (the video's length is its picture's)
+            AvWindow end = end(out);
+            assertThat(end.endMs()).isBetween(84_000L - 60_000 - 500, 84_000L - 60_000 + 500);
+            // and windows go on through it: those well past the picture have no face
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.WINDOW && w.startMs() > 10_000)
+                    .hasSizeGreaterThan(20).allMatch(w -> w.faceFraction() == 0);
         }
     }
 
