@@ -15,9 +15,13 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Wires Kafka in and out of the workflow: the product's streaming job ({@code ./lipsync run}, the cluster image). */
 public final class StreamingJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
 
     private StreamingJob() {}
 
@@ -34,6 +38,16 @@ public final class StreamingJob {
         env.enableCheckpointing(kafka.checkpointInterval().toMillis(),
                 kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE ? CheckpointingMode.EXACTLY_ONCE
                         : CheckpointingMode.AT_LEAST_ONCE);
+        long checkpointTimeoutMs = env.getCheckpointConfig().getCheckpointTimeout();
+        long transactionMs = kafka.transactionTimeout().toMillis();
+        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE && checkpointTimeoutMs >= transactionMs) {
+            // a checkpoint that takes longer than its transactions live commits nothing: the broker has aborted them,
+            // and the Kafka committer only logs it, so those verdicts are lost without a failure (Flink's default
+            // timeout, 10 min, equals the sinks' default transaction timeout)
+            LOG.warn("checkpoint timeout {} ms is not below the Kafka transaction timeout {} ms; using {} ms",
+                    checkpointTimeoutMs, transactionMs, transactionMs / 2);
+            env.getCheckpointConfig().setCheckpointTimeout(transactionMs / 2);
+        }
         KafkaSourceSettings source = KafkaSourceSettings
                 .forTopic(kafka.bootstrapServers(), kafka.chunksTopic(), kafka.groupId())
                 .withStartingOffsets(KafkaSourceSettings.StartingOffsets.COMMITTED)

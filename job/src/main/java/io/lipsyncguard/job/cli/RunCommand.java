@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -187,15 +188,41 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Checkpoint timeout of the embedded job: below the sinks' default 10 min transaction timeout. */
+    static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+
     /** Starts the streaming job on an embedded Flink with a restart strategy, returning at once. */
     public static JobClient start(JobConfig config, KafkaJobSettings kafka, int parallelism) throws Exception {
-        Configuration conf = LipsyncWorkflow.baseConfiguration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
+                embeddedConfiguration(Files.createTempDirectory("lipsync-checkpoints")));
         StreamingJob.build(env, config, kafka);
         return env.executeAsync("lipsync-run");
+    }
+
+    /**
+     * The embedded job's Flink configuration, {@code checkpoints} its checkpoint directory:
+     * <ul>
+     *   <li>checkpoints on the file system: in the JobManager's memory, the default, a snapshot over 5 MB (a long
+     *       inline chunk being decoded, some 50 windows in flight) failed every checkpoint and restarted the job;</li>
+     *   <li>restarts with a growing delay and no limit, reset after a while of running: a fixed ten over the
+     *       process's whole life ended a {@code run} serving "until stopped" at its eleventh failure ever, and ten
+     *       minutes of broker outage were enough;</li>
+     *   <li>a checkpoint timeout below the transaction timeout, so a slow checkpoint fails before its transactions
+     *       expire.</li>
+     * </ul>
+     */
+    static Configuration embeddedConfiguration(Path checkpoints) {
+        Configuration conf = LipsyncWorkflow.baseConfiguration();
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(10));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        return conf;
     }
 
     /** How long {@code run} waits for given brokers to answer before it gives up. */
