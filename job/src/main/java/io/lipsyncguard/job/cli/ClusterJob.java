@@ -30,7 +30,7 @@ public final class ClusterJob implements Callable<Integer> {
     String bootstrapServers;
 
     @Mixin
-    StreamingOptions streaming = new StreamingOptions(5000, 5, 120);
+    StreamingOptions streaming = new StreamingOptions(5000, 5, 120, "lipsync-guard");
 
     @Option(names = "--plan", description = "Print the job graph as JSON and exit without running it.")
     boolean plan;

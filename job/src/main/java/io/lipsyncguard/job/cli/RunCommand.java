@@ -69,8 +69,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
     String bootstrapServers;
 
+    // a group of its own: a run pointed at a cluster's brokers must not fence the cluster job's transactions, nor
+    // take over its offsets
     @Mixin
-    StreamingOptions streaming = new StreamingOptions(2000, 3, 60);
+    StreamingOptions streaming = new StreamingOptions(2000, 3, 60, "lipsync-guard-run");
 
     @Option(names = "--chunk-seconds", defaultValue = "2",
             description = "Chunk duration of the FILEs published (default: ${DEFAULT-VALUE}).")

@@ -33,8 +33,9 @@ public final class StreamingOptions {
     @Option(names = "--scores-topic", description = "Per-window scores topic (default: none).")
     String scoresTopic;
 
-    @Option(names = "--group-id", defaultValue = "lipsync-guard",
-            description = "Kafka consumer group of the chunks source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group-id", description = "Kafka consumer group of the chunks source, and the prefix of the "
+            + "sinks' transactional ids: one per deployment, since two jobs sharing it fence each other's "
+            + "transactions (default: ${DEFAULT-VALUE}).")
     String groupId;
 
     @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE (default: ${DEFAULT-VALUE}).")
@@ -69,7 +70,8 @@ public final class StreamingOptions {
             + "source and the sinks (repeatable), e.g. security.protocol=SASL_SSL.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    StreamingOptions(long checkpointMs, int rollingEvery, int idleSeconds) {
+    StreamingOptions(long checkpointMs, int rollingEvery, int idleSeconds, String groupId) {
+        this.groupId = groupId;
         this.checkpointMs = checkpointMs;
         this.rollingEvery = rollingEvery;
         this.idleSeconds = idleSeconds;

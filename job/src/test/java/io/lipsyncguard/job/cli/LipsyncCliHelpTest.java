@@ -76,7 +76,14 @@ class LipsyncCliHelpTest {
         assertThat(clusterCode).isEqualTo(2);
         assertThat(clusterErr.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .contains("cluster: --state-ttl-hours (1) must be 0").doesNotContain("Exception");
-        StreamingOptions options = new StreamingOptions(1000, 5, 120);
+        // run and the cluster job have consumer groups (and transactional-id prefixes) of their own
+        RunCommand runDefaults = new RunCommand();
+        new CommandLine(runDefaults).parseArgs();
+        ClusterJob clusterDefaults = new ClusterJob();
+        new CommandLine(clusterDefaults).parseArgs("--bootstrap-servers", "b:1");
+        assertThat(runDefaults.streaming.settings("b:1").groupId()).isEqualTo("lipsync-guard-run")
+                .isNotEqualTo(clusterDefaults.streaming.settings("b:1").groupId());
+        StreamingOptions options = new StreamingOptions(1000, 5, 120, "g");
         new CommandLine(options).parseArgs("--state-ttl-hours", "48");
         assertThat(options.apply(JobConfig.defaults(ModelPaths.defaultManifest())).stateTtl())
                 .isEqualTo(java.time.Duration.ofHours(48));
