@@ -3,6 +3,7 @@ package io.lipsyncguard.job.cli;
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
 import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
+import io.lipsyncguard.connectors.kafka.KafkaLimits;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.LipsyncWorkflow;
@@ -147,6 +148,14 @@ public final class RunCommand implements Callable<Integer> {
             if (embedded == null && brokersUnreachable("run", brokers, kafka.clientProperties())) {
                 return 1;
             }
+            if (embedded == null) {
+                // the source fails the job on a topic it cannot find, and the job restarts into that for ever
+                String missing = missingTopic(brokers, kafka.clientProperties(), kafka.chunksTopic());
+                if (missing != null) {
+                    System.err.println("run: " + missing);
+                    return 1;
+                }
+            }
             JobClient job = start(config, kafka, options.parallelism);
             AtomicReference<String> failure = new AtomicReference<>();
             try {
@@ -263,6 +272,32 @@ public final class RunCommand implements Callable<Integer> {
             return "interrupted";
         } catch (RuntimeException e) {
             return e.getMessage(); // a malformed address or client property
+        }
+    }
+
+    /** Null when {@code topic} exists on the cluster at {@code brokers}, else what to do about it. */
+    static String missingTopic(String brokers, Map<String, String> clientProperties, String topic) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) BROKER_CHECK_TIMEOUT.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) BROKER_CHECK_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(p)) {
+            if (admin.listTopics().names().get(BROKER_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .contains(topic)) {
+                return null;
+            }
+            return "the chunks topic " + topic + " does not exist at " + brokers + ": create it (as many partitions "
+                    + "as the parallelism or more, max.message.bytes "
+                    + (KafkaLimits.DEFAULT_MAX_RECORD_BYTES + KafkaLimits.FRAMING_HEADROOM_BYTES)
+                    + ") or name another with --chunks-topic";
+        } catch (ExecutionException e) {
+            return "cannot list the topics at " + brokers + ": " + e.getCause().getMessage();
+        } catch (TimeoutException e) {
+            return "cannot list the topics at " + brokers + ": no answer";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

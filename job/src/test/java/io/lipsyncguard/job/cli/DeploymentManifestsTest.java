@@ -88,6 +88,12 @@ class DeploymentManifestsTest {
                 io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES);
         JsonNode topics = YAML.readTree(ROOT.resolve("k8s/kafka-topics.yaml").toFile());
         assertThat(topics.at("/spec/config/max.message.bytes").asLong()).isEqualTo(wire);
+        // the topics exist before the job starts (its source fails on a missing one), sized for full chunks
+        assertThat(compose.at("/services/jobmanager/depends_on/topics/condition").asText())
+                .isEqualTo("service_completed_successfully");
+        String create = compose.at("/services/topics/command/0").asText();
+        assertThat(create).contains("lipsync.chunks:", "lipsync.verdicts:", "lipsync.errors:",
+                "max.message.bytes=" + wire, "--if-not-exists");
         JsonNode broker = compose.at("/services/kafka/environment");
         assertThat(broker.get("KAFKA_MESSAGE_MAX_BYTES").asLong()).isEqualTo(wire);
         assertThat(broker.get("KAFKA_REPLICA_FETCH_MAX_BYTES").asLong()).isEqualTo(wire);

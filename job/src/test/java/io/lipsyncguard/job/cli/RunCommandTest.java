@@ -24,6 +24,18 @@ class RunCommandTest {
     }
 
     @Test
+    void aMissingChunksTopicIsNamedInsteadOfARestartLoop() throws Exception {
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka =
+                io.lipsyncguard.connectors.kafka.EmbeddedKafka.start()) {
+            CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--chunks-topic",
+                    "no-such-topic");
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("run: the chunks topic no-such-topic does not exist at "
+                    + kafka.bootstrapServers(), "max.message.bytes 16842752");
+        }
+    }
+
+    @Test
     void unreachableBrokersEndTheCommandWithExitCodeOne() throws Exception {
         Path clip = tmp.resolve("clip.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(3, 3));
