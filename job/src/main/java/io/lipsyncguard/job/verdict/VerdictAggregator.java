@@ -185,8 +185,12 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             case FROZEN_PICTURE -> a.frozenPicture++;
             default -> a.unscored++;
         }
-        if (w.status() != ScoreStatus.SCORED) {
-            closeRun(a); // a window without evidence breaks the stretch: the segment claims only what was seen
+        if (w.status() != ScoreStatus.SCORED && w.status() != ScoreStatus.TIMEOUT
+                && w.status() != ScoreStatus.FAILED) {
+            // a window without evidence breaks the stretch: the segment claims only what was seen. One the model
+            // did not answer (overload, a failed batch) is no evidence either way, and its neighbours overlap its
+            // media: breaking there let a failing batch in five cut a manipulated stretch below the segment length
+            closeRun(a);
         }
     }
 

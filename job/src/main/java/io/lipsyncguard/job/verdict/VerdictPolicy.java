@@ -67,6 +67,11 @@ public final class VerdictPolicy {
         if ("idle".equals(a.endReason)) {
             reasons.add("idle"); // the stream stopped without its last chunk: the verdict covers what arrived
         }
+        if (a.unscored > 0) {
+            // the model failed or timed out on some windows: said on every verdict, not only when too few were left,
+            // since the FINAL cannot be revised once the model is back
+            reasons.add("unscored-windows");
+        }
         Label label;
         double confidence;
         double mean = videoScore != null ? videoScore : a.mean;

@@ -189,6 +189,25 @@ class VerdictPolicyTest {
     }
 
     @Test
+    void windowsTheModelDidNotAnswerNeitherBreakASegmentNorGoUnsaid() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        VideoAggregate a = new VideoAggregate();
+        for (int i = 0; i < 150; i++) {
+            boolean fake = i >= 50 && i < 70;
+            // a failing batch in five: every fifth window of the manipulated stretch timed out
+            ScoreStatus status = fake && i % 5 == 0 ? ScoreStatus.TIMEOUT : ScoreStatus.SCORED;
+            VerdictAggregator.add(a, window(i, status, fake ? 0.9 : 0.2, 2), p);
+        }
+        VerdictPolicy.Decision d = VerdictPolicy.decide(a, p);
+        assertThat(d.label()).isEqualTo(Label.FAKE);
+        assertThat(d.reasons()).contains("localized-manipulation", "unscored-windows");
+        assertThat(VerdictAggregator.segments(a)).singleElement().extracting(Segment::windows).isEqualTo(16L);
+        // a video the model answered throughout says nothing of the kind
+        assertThat(VerdictPolicy.decide(aggregate(10, 0.05, ScoreStatus.NO_FACE, 2), p).reasons())
+                .doesNotContain("unscored-windows");
+    }
+
+    @Test
     void aLongStreamKeepsItsLongestSegments() {
         DecisionPolicy p = POLICY.withRules(0.35, 0.7, 100_000, 0.8);
         VideoAggregate a = new VideoAggregate();
