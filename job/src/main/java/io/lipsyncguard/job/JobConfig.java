@@ -95,6 +95,12 @@ public record JobConfig(
                 maxInlineBytes, interleaveDecodes);
     }
 
+    public JobConfig withAsyncCapacity(int capacity) {
+        return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, capacity, detectEveryFrames,
+                detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout, stateTtl,
+                maxInlineBytes, interleaveDecodes);
+    }
+
     public JobConfig withInterleavedDecodes(boolean interleave) {
         return new JobConfig(modelManifest, device, maxBatch, maxBatchWait, scoreTimeout, asyncCapacity,
                 detectEveryFrames, detectSide, rollingEveryWindows, rollingEveryMediaMs, recentWindows, idleTimeout,

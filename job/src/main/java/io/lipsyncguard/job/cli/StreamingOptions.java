@@ -66,6 +66,23 @@ public final class StreamingOptions {
             + "were live lose their state, so keep it above the longest outage (default: ${DEFAULT-VALUE}, 7 days).")
     long stateTtlHours;
 
+    @Option(names = "--max-batch", defaultValue = "16", description = "Most windows per model call, across the "
+            + "videos of a JVM: larger on a GPU, smaller for a heavy model on CPU (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-batch-wait-ms", defaultValue = "20", description = "Longest a window waits for its batch "
+            + "to fill (default: ${DEFAULT-VALUE}).")
+    long maxBatchWaitMs;
+
+    @Option(names = "--score-timeout-ms", defaultValue = "120000", description = "A window the model has not scored "
+            + "by then counts as unscored (reason unscored-windows); the job never restarts for it. Keep it well "
+            + "below the checkpoint timeout, which waits for the windows in flight (default: ${DEFAULT-VALUE}).")
+    long scoreTimeoutMs;
+
+    @Option(names = "--async-capacity", defaultValue = "64", description = "Windows in flight per scoring subtask; "
+            + "beyond it the job backpressures the source (default: ${DEFAULT-VALUE}).")
+    int asyncCapacity;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka client property for the "
             + "source and the sinks (repeatable), e.g. security.protocol=SASL_SSL.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -80,7 +97,10 @@ public final class StreamingOptions {
     /** The job configuration with these rolling and idle settings. */
     JobConfig apply(JobConfig config) {
         return config.withRolling(rollingEvery, 0).withIdleTimeout(Duration.ofSeconds(idleSeconds))
-                .withStateTimeToLive(Duration.ofHours(stateTtlHours));
+                .withStateTimeToLive(Duration.ofHours(stateTtlHours))
+                .withBatching(maxBatch, Duration.ofMillis(maxBatchWaitMs))
+                .withScoreTimeout(Duration.ofMillis(scoreTimeoutMs))
+                .withAsyncCapacity(asyncCapacity);
     }
 
     /** Where the job reads and writes on {@code brokers}. */
@@ -88,6 +108,12 @@ public final class StreamingOptions {
         if (delivery == DeliveryGuarantee.NONE) {
             // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
             throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
+        }
+        if (maxBatch < 1 || maxBatch > 4096 || maxBatchWaitMs < 0 || maxBatchWaitMs > 10_000 || scoreTimeoutMs < 1000
+                || asyncCapacity < 1 || asyncCapacity > 100_000) {
+            throw new IllegalArgumentException("--max-batch must be 1..4096 (is " + maxBatch + "), --max-batch-wait-ms "
+                    + "0..10000 (is " + maxBatchWaitMs + "), --score-timeout-ms at least 1000 (is " + scoreTimeoutMs
+                    + ") and --async-capacity 1..100000 (is " + asyncCapacity + ")");
         }
         if (stateTtlHours < 0 || (stateTtlHours > 0 && idleSeconds > 0 && stateTtlHours * 3600 <= idleSeconds)) {
             // a live video's state would expire before the idle timeout closes it, and it would get no FINAL

@@ -84,6 +84,17 @@ class LipsyncCliHelpTest {
         assertThat(runDefaults.streaming.settings("b:1").groupId()).isEqualTo("lipsync-guard-run")
                 .isNotEqualTo(clusterDefaults.streaming.settings("b:1").groupId());
         StreamingOptions options = new StreamingOptions(1000, 5, 120, "g");
+        new CommandLine(options).parseArgs("--max-batch", "64", "--max-batch-wait-ms", "5", "--score-timeout-ms",
+                "30000", "--async-capacity", "256");
+        JobConfig tuned = options.apply(JobConfig.defaults(ModelPaths.defaultManifest()));
+        assertThat(tuned.maxBatch()).isEqualTo(64);
+        assertThat(tuned.maxBatchWait()).isEqualTo(java.time.Duration.ofMillis(5));
+        assertThat(tuned.scoreTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(tuned.asyncCapacity()).isEqualTo(256);
+        CliRun zeroBatch = CliRun.of("run", "--max-batch", "0");
+        assertThat(zeroBatch.code()).isEqualTo(2);
+        assertThat(zeroBatch.err()).contains("--max-batch must be 1..4096 (is 0)").doesNotContain("embedded Kafka at");
+        options = new StreamingOptions(1000, 5, 120, "g");
         new CommandLine(options).parseArgs("--state-ttl-hours", "48");
         assertThat(options.apply(JobConfig.defaults(ModelPaths.defaultManifest())).stateTtl())
                 .isEqualTo(java.time.Duration.ofHours(48));
