@@ -45,6 +45,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     private final BlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
     private final int maxBatch;
+    private final int basePurgeAt;
     private final long maxWaitNanos;
     private final Function<List<I>, List<O>> batchFunction;
     private final IntConsumer batchSizeObserver;
@@ -66,6 +67,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
         }
         this.maxBatch = maxBatch;
+        this.basePurgeAt = Math.max(64, 8 * maxBatch);
+        this.purgeAt = basePurgeAt;
         this.maxWaitNanos = maxWait.toNanos();
         this.batchFunction = batchFunction;
         this.batchSizeObserver = batchSizeObserver;
@@ -102,7 +105,24 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             return result;
         }
         queue.add(new Pending<>(input, result, System.nanoTime(), hasDeadline, deadline));
+        if (queue.size() >= purgeAt) {
+            purge();
+        }
         return result;
+    }
+
+    /** Queue length at which requests no longer wanted are taken out before the worker reaches them. */
+    private volatile int purgeAt;
+
+    /**
+     * Takes out the requests given up or expired. While the worker is stuck in a batch (a hung native call), each
+     * timed-out window makes room for another and the queue grew without bound, each request holding its crops; the
+     * live ones are bounded by the async operators' capacity. The bar doubles while what is left is all live.
+     */
+    private synchronized void purge() {
+        long now = System.nanoTime();
+        queue.removeIf(p -> p.dropped(now));
+        purgeAt = Math.max(basePurgeAt, 2 * queue.size());
     }
 
     public int queued() {

@@ -86,6 +86,34 @@ class MicroBatcherTest {
     }
 
     @Test
+    void whileTheModelHangsTheRequestsGivenUpDoNotPileUp() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ZERO, in -> {
+                    started.complete(null);
+                    release.join(); // a native call that does not return
+                    return in;
+                }, s -> {})) {
+            b.submit(0);
+            started.get(5, TimeUnit.SECONDS);
+            // each request times out and makes room for another, as Flink's async operator does
+            List<CompletableFuture<Integer>> given = new ArrayList<>();
+            for (int i = 1; i <= 1000; i++) {
+                given.add(b.submit(i, Duration.ofMillis(1)));
+                if (i % 100 == 0) {
+                    Thread.sleep(5);
+                }
+            }
+            Thread.sleep(5);
+            CompletableFuture<Integer> live = b.submit(-1, Duration.ofMinutes(1));
+            assertThat(b.queued()).as("requests held while the model hangs").isLessThanOrEqualTo(200);
+            assertThat(given.get(0)).isCompletedExceptionally();
+            release.complete(null);
+            assertThat(live.get(5, TimeUnit.SECONDS)).isEqualTo(-1); // the live one still runs
+        }
+    }
+
+    @Test
     void whatTheBatchesUseIsReleasedOnlyAfterTheLastBatchEvenWhenCloseStopsWaiting() throws Exception {
         CompletableFuture<Void> release = new CompletableFuture<>();
         CompletableFuture<Void> started = new CompletableFuture<>();
