@@ -185,11 +185,13 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             case FROZEN_PICTURE -> a.frozenPicture++;
             default -> a.unscored++;
         }
-        if (w.status() != ScoreStatus.SCORED && w.status() != ScoreStatus.TIMEOUT
-                && w.status() != ScoreStatus.FAILED) {
+        boolean unanswered = w.status() == ScoreStatus.TIMEOUT || w.status() == ScoreStatus.FAILED;
+        if (w.status() != ScoreStatus.SCORED && !(unanswered && w.startMs() < a.runEndMs)) {
             // a window without evidence breaks the stretch: the segment claims only what was seen. One the model
-            // did not answer (overload, a failed batch) is no evidence either way, and its neighbours overlap its
-            // media: breaking there let a failing batch in five cut a manipulated stretch below the segment length
+            // did not answer (overload, a failed batch) is no evidence either way, and while it overlaps the run its
+            // media is covered by the run's windows: breaking there let a failing batch in five cut a manipulated
+            // stretch below the segment length. Past the run's end it breaks it, so an outage never becomes media
+            // the run claims
             closeRun(a);
         }
     }

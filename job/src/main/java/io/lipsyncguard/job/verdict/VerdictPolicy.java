@@ -125,7 +125,7 @@ public final class VerdictPolicy {
             }
         }
         if (rolling && a.scored >= p.minEvidenceWindows() && a.scored < p.minRollingWindows()) {
-            reasons.removeIf(r -> !"idle".equals(r));
+            reasons.removeIf(r -> !"idle".equals(r) && !"unscored-windows".equals(r));
             reasons.add("early");
             label = Label.UNCERTAIN;
             confidence = 0.0;

@@ -202,6 +202,15 @@ class VerdictPolicyTest {
         assertThat(d.label()).isEqualTo(Label.FAKE);
         assertThat(d.reasons()).contains("localized-manipulation", "unscored-windows");
         assertThat(VerdictAggregator.segments(a)).singleElement().extracting(Segment::windows).isEqualTo(16L);
+        // an outage longer than a window's overlap breaks the run: a minute the model never answered, between two
+        // suspicious windows, is no stretch of suspicious media
+        VideoAggregate outage = new VideoAggregate();
+        for (int i = 0; i < 200; i++) {
+            ScoreStatus status = i > 20 && i < 170 ? ScoreStatus.FAILED : ScoreStatus.SCORED;
+            VerdictAggregator.add(outage, window(i, status, i == 20 || i == 170 ? 0.9 : 0.2, 2), p);
+        }
+        assertThat(VerdictAggregator.segments(outage)).extracting(Segment::windows).containsExactly(1L, 1L);
+        assertThat(VerdictPolicy.decide(outage, p).label()).isNotEqualTo(Label.FAKE);
         // a video the model answered throughout says nothing of the kind
         assertThat(VerdictPolicy.decide(aggregate(10, 0.05, ScoreStatus.NO_FACE, 2), p).reasons())
                 .doesNotContain("unscored-windows");
