@@ -40,13 +40,26 @@ public final class StreamingJob {
                         : CheckpointingMode.AT_LEAST_ONCE);
         long checkpointTimeoutMs = env.getCheckpointConfig().getCheckpointTimeout();
         long transactionMs = kafka.transactionTimeout().toMillis();
-        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE && checkpointTimeoutMs >= transactionMs) {
-            // a checkpoint that takes longer than its transactions live commits nothing: the broker has aborted them,
-            // and the Kafka committer only logs it, so those verdicts are lost without a failure (Flink's default
-            // timeout, 10 min, equals the sinks' default transaction timeout)
-            LOG.warn("checkpoint timeout {} ms is not below the Kafka transaction timeout {} ms; using {} ms",
-                    checkpointTimeoutMs, transactionMs, transactionMs / 2);
-            env.getCheckpointConfig().setCheckpointTimeout(transactionMs / 2);
+        long intervalMs = kafka.checkpointInterval().toMillis();
+        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE && intervalMs + checkpointTimeoutMs >= transactionMs) {
+            // a transaction lives from one checkpoint's barrier until the next checkpoint completes, up to interval
+            // plus timeout: one that outlives its transaction timeout commits nothing (the broker has aborted it,
+            // and the Kafka committer only logs that), so its verdicts are lost without a failure. Flink's default
+            // timeout, 10 min, equals the sinks' default transaction timeout
+            long lowered = (transactionMs - intervalMs) / 2;
+            if (lowered < 1000) {
+                throw new IllegalArgumentException("the Kafka transaction timeout (" + transactionMs + " ms) leaves "
+                        + "no room for a checkpoint after the " + intervalMs + " ms interval: raise "
+                        + "--transaction-timeout-ms or lower --checkpoint-interval-ms");
+            }
+            LOG.warn("checkpoint interval {} ms plus timeout {} ms is not below the Kafka transaction timeout {} ms; "
+                    + "using a checkpoint timeout of {} ms", intervalMs, checkpointTimeoutMs, transactionMs, lowered);
+            env.getCheckpointConfig().setCheckpointTimeout(lowered);
+        }
+        if (config.scoreTimeout().toMillis() >= env.getCheckpointConfig().getCheckpointTimeout()) {
+            // a checkpoint waits for the windows in flight, each up to the score timeout
+            LOG.warn("score timeout {} ms is not below the checkpoint timeout {} ms: a slow model can fail "
+                    + "checkpoints", config.scoreTimeout().toMillis(), env.getCheckpointConfig().getCheckpointTimeout());
         }
         KafkaSourceSettings source = KafkaSourceSettings
                 .forTopic(kafka.bootstrapServers(), kafka.chunksTopic(), kafka.groupId())

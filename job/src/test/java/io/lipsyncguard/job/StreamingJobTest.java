@@ -31,12 +31,16 @@ class StreamingJobTest {
     void aCheckpointTimeoutNotBelowTheTransactionTimeoutIsLowered() {
         // Flink's default (10 min) equals the sinks' default transaction timeout: a checkpoint that slow would commit
         // transactions the broker had already aborted
+        // (with the 5 s interval: a transaction lives up to interval plus checkpoint timeout)
         assertThat(built(null, Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo(Duration.ofMinutes(5).toMillis());
+                .isEqualTo((600_000 - 5_000) / 2);
         assertThat(built(Duration.ofMinutes(20), Duration.ofMinutes(4)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo(Duration.ofMinutes(2).toMillis());
+                .isEqualTo((240_000 - 5_000) / 2);
         // one below it is kept
         assertThat(built(Duration.ofMinutes(3), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
                 .isEqualTo(Duration.ofMinutes(3).toMillis());
+        // and a transaction timeout that leaves no room is refused
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> built(null, Duration.ofMillis(6000)))
+                .hasMessageContaining("leaves no room for a checkpoint");
     }
 }

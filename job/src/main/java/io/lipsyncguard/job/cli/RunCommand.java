@@ -204,10 +204,22 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Starts the streaming job on an embedded Flink with a restart strategy, returning at once. */
     public static JobClient start(JobConfig config, KafkaJobSettings kafka, int parallelism) throws Exception {
+        Path checkpoints = Files.createTempDirectory("lipsync-checkpoints");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism,
-                embeddedConfiguration(Files.createTempDirectory("lipsync-checkpoints")));
+                embeddedConfiguration(checkpoints));
         StreamingJob.build(env, config, kafka);
-        return env.executeAsync("lipsync-run");
+        JobClient job = env.executeAsync("lipsync-run");
+        // the checkpoints go with the job (the launcher removes its whole temp directory at exit as well)
+        job.getJobExecutionResult().whenComplete((r, e) -> deleteQuietly(checkpoints));
+        return job;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // a checkpoint left in the temp directory is not worth failing for
+        }
     }
 
     /**
@@ -215,9 +227,9 @@ public final class RunCommand implements Callable<Integer> {
      * <ul>
      *   <li>checkpoints on the file system: in the JobManager's memory, the default, a snapshot over 5 MB (a long
      *       inline chunk being decoded, some 50 windows in flight) failed every checkpoint and restarted the job;</li>
-     *   <li>restarts with a growing delay and no limit, reset after a while of running: a fixed ten over the
-     *       process's whole life ended a {@code run} serving "until stopped" at its eleventh failure ever, and ten
-     *       minutes of broker outage were enough;</li>
+     *   <li>restarts bounded by their rate, 20 in 10 minutes: a fixed ten over the process's whole life ended a
+     *       {@code run} serving "until stopped" at its eleventh failure ever, while a failure that never goes away
+     *       (a topic the brokers refuse, a transaction timeout above their maximum) must still end the command;</li>
      *   <li>a checkpoint timeout below the transaction timeout, so a slow checkpoint fails before its transactions
      *       expire.</li>
      * </ul>
@@ -227,12 +239,10 @@ public final class RunCommand implements Callable<Integer> {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF, Duration.ofSeconds(1));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, Duration.ofSeconds(30));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
-                Duration.ofMinutes(10));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL, 20);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, Duration.ofMinutes(10));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(2));
         return conf;
     }
 

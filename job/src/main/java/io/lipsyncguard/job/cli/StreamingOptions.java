@@ -120,10 +120,11 @@ public final class StreamingOptions {
             throw new IllegalArgumentException("--state-ttl-hours (" + stateTtlHours + ") must be 0 (for ever) or "
                     + "longer than --idle-timeout-seconds (" + idleSeconds + ")");
         }
-        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs <= checkpointMs) {
-            // a transaction is committed when the checkpoint after it completes: one that times out first is lost
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs < checkpointMs + 2000) {
+            // a transaction is committed when the checkpoint after it completes: one that times out first is lost,
+            // and the checkpoint itself needs time (the job keeps its timeout below what is left)
             throw new IllegalArgumentException("--transaction-timeout-ms (" + transactionTimeoutMs + ") must be "
-                    + "longer than --checkpoint-interval-ms (" + checkpointMs + ")");
+                    + "longer than --checkpoint-interval-ms (" + checkpointMs + ") by 2000 ms at least");
         }
         return KafkaJobSettings.defaults(brokers)
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)

@@ -36,8 +36,19 @@ class EmbeddedCheckpointITCase {
 
     @Test
     void verdictsAreCommittedWhileChunksOfManyMegabytesWaitInState() throws Exception {
-        assertThat(RunCommand.embeddedConfiguration(tmp).get(CheckpointingOptions.CHECKPOINT_STORAGE))
-                .isEqualTo("filesystem");
+        var conf = RunCommand.embeddedConfiguration(tmp);
+        assertThat(conf.get(CheckpointingOptions.CHECKPOINT_STORAGE)).isEqualTo("filesystem");
+        // restarts bounded by their rate, not by a count over the process's life
+        assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
+                .isEqualTo("failure-rate");
+        java.util.function.Supplier<Long> checkpointDirs = () -> {
+            try (var list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                return list.filter(p -> p.getFileName().toString().startsWith("lipsync-checkpoints")).count();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        long dirsBefore = checkpointDirs.get();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("big-chunks", 1);
             kafka.createTopic("big-verdicts", 1);
@@ -76,6 +87,12 @@ class EmbeddedCheckpointITCase {
             } finally {
                 job.cancel().get();
             }
+            // the job's checkpoints go with it
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (checkpointDirs.get() > dirsBefore && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(checkpointDirs.get()).isEqualTo(dirsBefore);
         }
     }
 }
