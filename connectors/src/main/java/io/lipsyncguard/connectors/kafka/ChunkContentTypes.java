@@ -29,7 +29,6 @@ public final class ChunkContentTypes {
 
     private ChunkContentTypes() {}
 
-    /** An invalid chunk carrying {@code reason} as its payload. */
     /**
      * The media type of a content type, as the reserved types are compared: without parameters ({@code ; charset=...})
      * and case, which media types ignore; null for null.
@@ -44,6 +43,7 @@ public final class ChunkContentTypes {
         return REFERENCE.equals(type) || INVALID.equals(type);
     }
 
+    /** An invalid chunk carrying {@code reason} as its payload. */
     public static MediaChunk invalid(String videoId, long sequence, boolean last, long producedAtMs, String reason) {
         return new MediaChunk(
                 videoId,
@@ -56,8 +56,9 @@ public final class ChunkContentTypes {
                 producedAtMs);
     }
 
+    /** Whether {@code chunk} is one this project's deserializer made invalid: that type, with its reason inline. */
     public static boolean isInvalid(MediaChunk chunk) {
-        return INVALID.equals(chunk.contentType());
+        return INVALID.equals(chunk.contentType()) && chunk.payload() != null;
     }
 
     /** The reason of an invalid chunk; throws for any other chunk. */

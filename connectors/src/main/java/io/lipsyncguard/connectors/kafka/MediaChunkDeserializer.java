@@ -154,6 +154,11 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
             throw new MalformedRecordException("bad reference value: field \"contentType\" is not a string");
         }
         boolean hasType = contentType != null && !contentType.isNull();
+        if (hasType && ChunkContentTypes.isReserved(contentType.textValue())) {
+            // a reference "of" an invalid chunk had no reason to carry, and failed the job on every restart
+            throw new MalformedRecordException("bad reference value: content type " + contentType.textValue()
+                    + " is reserved");
+        }
         return new Reference(uri.textValue(), hasType ? contentType.textValue() : null);
     }
 

@@ -179,6 +179,19 @@ class MediaChunkDeserializerTest {
     }
 
     @Test
+    void aReferenceCannotClaimAReservedContentType() {
+        for (String type : List.of(ChunkContentTypes.INVALID, ChunkContentTypes.REFERENCE, "Application/VND.lipsync.invalid")) {
+            MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"uri\":\"file:///data/a.mp4\",\"contentType\":\""
+                    + type + "\"}"));
+            assertThat(ChunkContentTypes.isInvalid(chunk)).as(type).isTrue();
+            assertThat(ChunkContentTypes.reasonOf(chunk)).contains("is reserved");
+        }
+        // and a chunk that only bears the type, without its reason, is not taken for one
+        assertThat(ChunkContentTypes.isInvalid(new MediaChunk("v", 0, true, ChunkContentTypes.INVALID,
+                MediaChunk.UNKNOWN_START, null, "file:///data/a.mp4", 0))).isFalse();
+    }
+
+    @Test
     void contentTypesAreComparedAsMediaTypesWithoutCaseOrParameters() {
         MediaChunk chunk = DESERIALIZER.toChunk(record("v1", "{\"uri\":\"file:///data/a.mp4\"}".getBytes(UTF_8),
                 ChunkHeaders.SEQUENCE, "0", ChunkHeaders.LAST, "true", ChunkHeaders.CONTENT_TYPE,
