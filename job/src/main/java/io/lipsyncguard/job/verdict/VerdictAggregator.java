@@ -61,6 +61,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         VideoAggregate a = state.value();
         if (a == null) {
             a = new VideoAggregate();
+        } else if (a.finalSent) {
+            return; // after the video's verdict: its error record went to the errors topic already
         }
         if (w.kind() == WindowKind.WINDOW) {
             // windows are folded in index order from 0, so the count folded is the index of the next
@@ -93,7 +95,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         long now = System.currentTimeMillis();
         if (a.ended && a.windowsSeen >= a.expectedWindows) {
             out.collect(finalVerdict(ctx.getCurrentKey(), a, now));
-            state.clear();
+            VideoAggregate marker = new VideoAggregate();
+            marker.finalSent = true;
+            state.update(marker);
             early.clear();
             return;
         }

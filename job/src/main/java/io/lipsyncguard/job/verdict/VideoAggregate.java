@@ -44,6 +44,12 @@ public class VideoAggregate {
     /** End of the last closed segment (kept or dropped): the next segment starts no earlier. */
     public long lastSegmentEndMs;
     public boolean ended;
+    /**
+     * The FINAL (or ERROR) verdict is out: this aggregate is only a marker, so an event that comes after it (an error
+     * the async operator's queue delivered late after a rescale) neither starts an aggregate that never ends nor a
+     * second verdict.
+     */
+    public boolean finalSent;
     public String endReason;
     public boolean hasAudio = true;
     public long mediaMs;

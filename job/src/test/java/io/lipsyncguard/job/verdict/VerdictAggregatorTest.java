@@ -48,6 +48,28 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void anEventAfterTheFinalVerdictStartsNothing() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            h.processElement(end(3), 0);
+            int out = h.extractOutputValues().size();
+            // as after a rescale, an error event of the video reaches the aggregator after its END, and a window twice
+            h.processElement(new ScoredWindow("v", WindowKind.ERROR, 2, 0, 0, ScoreStatus.CONTROL, Double.NaN, 0,
+                    Double.NaN, new float[0], 0, 0, 0, true, "chunk 2 undecodable: x", 0), 0);
+            h.processElement(window(2, 0.05), 0);
+            h.processElement(end(3), 0);
+            assertThat(h.extractOutputValues()).hasSize(out);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1); // the marker alone, until the state TTL
+        }
+    }
+
+    @Test
     void windowsOutOfOrderGiveTheVerdictOfWindowsInOrder() throws Exception {
         Verdict inOrder = finalOf(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         // as after a rescale: the async operator's in-flight windows reach the aggregator after later ones
