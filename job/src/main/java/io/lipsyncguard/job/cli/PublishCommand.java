@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:every chunk of every FILE was produced",
             "1:the brokers could not be reached or producing failed",
-            "2:bad usage: missing FILE, unknown --format"})
+            "2:bad usage: missing FILE, unknown --format, --chunk-seconds outside (0, 600], a video id over the "
+                    + "key limit, a chunk larger than one record (nothing is sent then)"})
 public final class PublishCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Video files.")
@@ -185,6 +186,14 @@ public final class PublishCommand implements Callable<Integer> {
         List<List<MediaChunker.Part>> perVideo = new ArrayList<>();
         for (Path f : files) {
             String id = f.toAbsolutePath().normalize() + idSuffix;
+            int keyBytes = io.lipsyncguard.connectors.kafka.ChunkHeaders.key(id).length;
+            if (keyBytes > io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES) {
+                // checked before anything is sent, as the sizes are: refused by the producer mid-way, the videos
+                // before it would stay half-published
+                throw new ChunkTooLargeException("the video id of " + f + " (its path and --id-suffix) has "
+                        + keyBytes + " bytes, more than the key limit of "
+                        + io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES + "; nothing was sent");
+            }
             try {
                 perVideo.add(MediaChunker.parts(f, id, seconds, format, work.resolve(String.valueOf(perVideo.size()))));
             } catch (IOException e) {

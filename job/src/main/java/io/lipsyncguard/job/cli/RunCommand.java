@@ -50,8 +50,8 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every FILE got its FINAL verdict (without FILEs: runs until stopped)",
-            "1:a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached, "
-                    + "publishing failed, or the job failed for good",
+            "1:a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached "
+                    + "or have no chunks topic, publishing failed, or the job failed for good",
             "2:bad usage: missing FILE, invalid model or manifest, inconsistent options, no embedded broker on this "
                     + "classpath"},
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")

@@ -57,7 +57,7 @@ public final class StreamingOptions {
     int rollingEvery;
 
     @Option(names = "--idle-timeout-seconds", description = "FINAL verdict (reason idle) for a video without new "
-            + "chunks for this long (default: ${DEFAULT-VALUE}).")
+            + "chunks for this long; 0: never (default: ${DEFAULT-VALUE}).")
     int idleSeconds;
 
     @Option(names = "--state-ttl-hours", defaultValue = "168", description = "How long the state of a video "

@@ -63,6 +63,9 @@ class PublishCommandTest {
                 "#take-2");
         assertThat(parts).isNotEmpty().allSatisfy(p -> assertThat(p.videoId())
                 .isEqualTo(clip.toAbsolutePath().normalize() + "#take-2"));
+        // an id over the key limit is refused before anything is cut or sent
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PublishCommand.plan(List.of(clip), 1.0, "ts", work,
+                "x".repeat(5000))).hasMessageContaining("more than the key limit of 4096; nothing was sent");
     }
 
     @Test
