@@ -183,17 +183,20 @@ public final class PublishCommand implements Callable<Integer> {
      */
     static List<MediaChunker.Part> plan(List<Path> files, double seconds, String format, Path work, String idSuffix)
             throws Exception {
-        List<List<MediaChunker.Part>> perVideo = new ArrayList<>();
         for (Path f : files) {
-            String id = f.toAbsolutePath().normalize() + idSuffix;
-            int keyBytes = io.lipsyncguard.connectors.kafka.ChunkHeaders.key(id).length;
+            int keyBytes = io.lipsyncguard.connectors.kafka.ChunkHeaders.key(
+                    f.toAbsolutePath().normalize() + idSuffix).length;
             if (keyBytes > io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES) {
-                // checked before anything is sent, as the sizes are: refused by the producer mid-way, the videos
-                // before it would stay half-published
+                // checked before anything is cut or sent, as the sizes are before sending: refused by the producer
+                // mid-way, the videos before it would stay half-published
                 throw new ChunkTooLargeException("the video id of " + f + " (its path and --id-suffix) has "
                         + keyBytes + " bytes, more than the key limit of "
                         + io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES + "; nothing was sent");
             }
+        }
+        List<List<MediaChunker.Part>> perVideo = new ArrayList<>();
+        for (Path f : files) {
+            String id = f.toAbsolutePath().normalize() + idSuffix;
             try {
                 perVideo.add(MediaChunker.parts(f, id, seconds, format, work.resolve(String.valueOf(perVideo.size()))));
             } catch (IOException e) {
@@ -201,8 +204,8 @@ public final class PublishCommand implements Callable<Integer> {
                 // answers with an ERROR verdict that says why, and the other files still get theirs
                 long size = Files.size(f);
                 if (size > WHOLE_UPLOAD_LIMIT_BYTES) {
-                    throw new IOException("cannot cut " + f + " into chunks, and at " + size + " bytes it is too large "
-                            + "to send whole: " + e.getMessage(), e);
+                    throw new ChunkTooLargeException("cannot cut " + f + " into chunks, and at " + size + " bytes "
+                            + "it is too large to send whole: " + e.getMessage() + "; nothing was sent");
                 }
                 System.err.println("cannot cut " + f + " into chunks; sending it whole for the job to report on");
                 perVideo.add(List.of(new MediaChunker.Part(id, 0, true, null, MediaChunk.UNKNOWN_START, f)));

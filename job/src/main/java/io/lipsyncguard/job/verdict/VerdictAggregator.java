@@ -56,13 +56,25 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         errorVerdicts = group.counter("verdictsError");
     }
 
+    /**
+     * How long after a video's verdict its stragglers are dropped: they come within a score timeout of it (an event the
+     * async operator's queue delivered late after a rescale), while a new video under the id can only begin once the
+     * decoder's tombstone has expired, a state TTL later.
+     */
+    static final long STRAGGLER_MS = 3_600_000;
+
     @Override
     public void processElement(ScoredWindow w, Context ctx, Collector<Verdict> out) throws Exception {
         VideoAggregate a = state.value();
         if (a == null) {
             a = new VideoAggregate();
         } else if (a.finalSent) {
-            return; // after the video's verdict: its error record went to the errors topic already
+            if (ctx.timerService().currentProcessingTime() - a.finalAtMs < STRAGGLER_MS) {
+                return; // after the video's verdict: its error record went to the errors topic already
+            }
+            // long after it: the decoder's tombstone, written before this marker, has expired and the id began a
+            // new video, which gets its own verdict
+            a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
             // windows are folded in index order from 0, so the count folded is the index of the next
@@ -97,6 +109,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             out.collect(finalVerdict(ctx.getCurrentKey(), a, now));
             VideoAggregate marker = new VideoAggregate();
             marker.finalSent = true;
+            marker.finalAtMs = ctx.timerService().currentProcessingTime();
             state.update(marker);
             early.clear();
             return;

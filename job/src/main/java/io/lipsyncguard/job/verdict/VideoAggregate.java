@@ -50,6 +50,8 @@ public class VideoAggregate {
      * second verdict.
      */
     public boolean finalSent;
+    /** Processing time of that verdict, ms. */
+    public long finalAtMs;
     public String endReason;
     public boolean hasAudio = true;
     public long mediaMs;

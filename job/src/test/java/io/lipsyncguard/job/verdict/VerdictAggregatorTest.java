@@ -66,6 +66,13 @@ class VerdictAggregatorTest {
             assertThat(h.extractOutputValues()).hasSize(out);
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1); // the marker alone, until the state TTL
+            // long after, when the decoder's tombstone has expired, the id is a new video with a verdict of its own
+            h.setProcessingTime(VerdictAggregator.STRAGGLER_MS + 1);
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            h.processElement(end(3), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(2);
         }
     }
 
