@@ -26,6 +26,7 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
     private transient Counter scored;
     private transient Counter skipped;
     private transient Counter failed;
+    private transient ScoreOutcomes outcomes;
     private transient Histogram latencyMs;
     private transient Histogram batchSize;
     private transient java.util.function.IntConsumer batchListener;
@@ -44,6 +45,9 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         scored = group.counter("windowsScored");
         skipped = group.counter("windowsSkipped");
         failed = group.counter("windowsFailed");
+        outcomes = new ScoreOutcomes(scored, failed, group.counter("windowsTimedOut"));
+        group.gauge("windowsInFlight", outcomes::inFlight);
+        group.gauge("batcherQueued", runtime.batcher()::queued); // the JVM's shared batcher, as meanBatchSize
         latencyMs = group.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
         // one sample per batch of the JVM's shared batcher (which also scores the other subtasks' windows)
         batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
@@ -152,26 +156,30 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
             return;
         }
         long start = System.nanoTime();
+        outcomes.started(out);
         // a window the async operator has timed out meanwhile is not scored: its TIMEOUT result is already out
         runtime.batcher().submit(w, config.scoreTimeout()).whenComplete((r, e) -> {
             if (e instanceof MicroBatcher.ExpiredException) {
                 return;
             }
             if (e != null) {
-                failed.inc();
-                out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.FAILED, "model failed: " + e.getMessage())));
+                if (outcomes.answered(out, false)) {
+                    out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.FAILED,
+                            "model failed: " + e.getMessage())));
+                }
             } else {
                 ScoredWindow s = ScoredWindow.scored(w, r);
-                (s.isScored() ? scored : failed).inc();
-                latencyMs.update((System.nanoTime() - start) / 1_000_000);
-                out.complete(List.of(s));
+                if (outcomes.answered(out, s.isScored())) {
+                    latencyMs.update((System.nanoTime() - start) / 1_000_000);
+                    out.complete(List.of(s));
+                }
             }
         });
     }
 
     @Override
     public void timeout(AvWindow w, ResultFuture<ScoredWindow> out) {
-        failed.inc();
+        outcomes.timedOut(out);
         out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.TIMEOUT,
                 "not scored within " + config.scoreTimeout().toMillis() + " ms")));
     }
