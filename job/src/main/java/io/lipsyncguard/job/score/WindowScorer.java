@@ -47,7 +47,9 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         failed = group.counter("windowsFailed");
         outcomes = new ScoreOutcomes(scored, failed, group.counter("windowsTimedOut"));
         group.gauge("windowsInFlight", outcomes::inFlight);
-        group.gauge("batcherQueued", runtime.batcher()::queued); // the JVM's shared batcher, as meanBatchSize
+        group.gauge("batcherQueued", runtime.batcher()::queued);
+        // 0 when --device auto fell back to the CPU (logged once; an alert wants a number)
+        group.gauge("onGpu", () -> runtime.model().device() == io.lipsyncguard.models.Device.CUDA ? 1 : 0); // the JVM's shared batcher, as meanBatchSize
         latencyMs = group.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
         // one sample per batch of the JVM's shared batcher (which also scores the other subtasks' windows)
         batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
