@@ -1,8 +1,10 @@
 package io.lipsyncguard.job.cli;
 
 import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ChunkHeaders;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
 import io.lipsyncguard.connectors.kafka.KafkaLimits;
+import io.lipsyncguard.connectors.kafka.MediaChunkDeserializer;
 import io.lipsyncguard.job.media.MediaChunker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,14 +186,13 @@ public final class PublishCommand implements Callable<Integer> {
     static List<MediaChunker.Part> plan(List<Path> files, double seconds, String format, Path work, String idSuffix)
             throws Exception {
         for (Path f : files) {
-            int keyBytes = io.lipsyncguard.connectors.kafka.ChunkHeaders.key(
-                    f.toAbsolutePath().normalize() + idSuffix).length;
-            if (keyBytes > io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES) {
+            int keyBytes = ChunkHeaders.key(f.toAbsolutePath().normalize() + idSuffix).length;
+            if (keyBytes > MediaChunkDeserializer.MAX_KEY_BYTES) {
                 // checked before anything is cut or sent, as the sizes are before sending: refused by the producer
                 // mid-way, the videos before it would stay half-published
                 throw new ChunkTooLargeException("the video id of " + f + " (its path and --id-suffix) has "
                         + keyBytes + " bytes, more than the key limit of "
-                        + io.lipsyncguard.connectors.kafka.MediaChunkDeserializer.MAX_KEY_BYTES + "; nothing was sent");
+                        + MediaChunkDeserializer.MAX_KEY_BYTES + "; nothing was sent");
             }
         }
         List<List<MediaChunker.Part>> perVideo = new ArrayList<>();

@@ -4,6 +4,7 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.job.window.WindowSpec;
+import io.lipsyncguard.models.Device;
 import io.lipsyncguard.models.Thresholds;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -47,9 +48,10 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
         failed = group.counter("windowsFailed");
         outcomes = new ScoreOutcomes(scored, failed, group.counter("windowsTimedOut"));
         group.gauge("windowsInFlight", outcomes::inFlight);
-        group.gauge("batcherQueued", runtime.batcher()::queued);
+        group.gauge("batcherQueued", runtime.batcher()::queued); // the JVM's shared batcher, as meanBatchSize
         // 0 when --device auto fell back to the CPU (logged once; an alert wants a number)
-        group.gauge("onGpu", () -> runtime.model().device() == io.lipsyncguard.models.Device.CUDA ? 1 : 0); // the JVM's shared batcher, as meanBatchSize
+        int onGpu = runtime.model().device() == Device.CUDA ? 1 : 0;
+        group.gauge("onGpu", () -> onGpu);
         latencyMs = group.histogram("inferenceLatencyMs", new DescriptiveStatisticsHistogram(1000));
         // one sample per batch of the JVM's shared batcher (which also scores the other subtasks' windows)
         batchSize = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
