@@ -158,6 +158,12 @@ public final class RunCommand implements Callable<Integer> {
             }
             JobClient job = start(config, kafka, options.parallelism);
             AtomicReference<String> failure = new AtomicReference<>();
+            // read as the job ends: the embedded cluster shuts down with it, and its state can no longer be asked
+            job.getJobExecutionResult().whenComplete((r, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, "the job ended FAILED: " + rootCause(e));
+                }
+            });
             try {
                 Set<String> waiting = new HashSet<>();
                 if (!files.isEmpty()) {
@@ -319,6 +325,15 @@ public final class RunCommand implements Callable<Integer> {
         } catch (Exception e) {
             return "the job is gone: " + e.getMessage();
         }
+    }
+
+    /** The innermost cause of {@code e}: what a failure that outlasted the restarts was. */
+    static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     /**

@@ -36,6 +36,21 @@ class RunCommandTest {
     }
 
     @Test
+    void aFailureThatNeverGoesAwayEndsTheRunWithItsCause() throws Exception {
+        Path clip = tmp.resolve("clip-for-a-failing-job.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(5, 3));
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka =
+                io.lipsyncguard.connectors.kafka.EmbeddedKafka.start()) {
+            kafka.createTopic("lipsync.chunks", 2);
+            // a transaction timeout above the brokers' transaction.max.timeout.ms (15 min): every sink start fails
+            CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--transaction-timeout-ms",
+                    "1200000", clip.toString());
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("the job ended FAILED: ").containsIgnoringCase("transaction");
+        }
+    }
+
+    @Test
     void unreachableBrokersEndTheCommandWithExitCodeOne() throws Exception {
         Path clip = tmp.resolve("clip.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(3, 3));
