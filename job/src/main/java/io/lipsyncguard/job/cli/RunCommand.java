@@ -158,12 +158,6 @@ public final class RunCommand implements Callable<Integer> {
             }
             JobClient job = start(config, kafka, options.parallelism);
             AtomicReference<String> failure = new AtomicReference<>();
-            // read as the job ends: the embedded cluster shuts down with it, and its state can no longer be asked
-            job.getJobExecutionResult().whenComplete((r, e) -> {
-                if (e != null) {
-                    failure.compareAndSet(null, "the job ended FAILED: " + rootCause(e));
-                }
-            });
             try {
                 Set<String> waiting = new HashSet<>();
                 if (!files.isEmpty()) {
@@ -183,7 +177,7 @@ public final class RunCommand implements Callable<Integer> {
                 int[] errors = {0};
                 String failed = printVerdicts(kafka, waiting, !files.isEmpty(), errors, () -> {
                     String f = failure.get();
-                    return f != null ? f : jobEnded(job);
+                    return f != null ? f : jobEndedWithCause(job);
                 });
                 if (failed != null) {
                     System.err.println("run: " + failed + "; still without a FINAL verdict: " + waiting);
@@ -325,6 +319,28 @@ public final class RunCommand implements Callable<Integer> {
         } catch (Exception e) {
             return "the job is gone: " + e.getMessage();
         }
+    }
+
+    /**
+     * As {@link #jobEnded}, with the root cause of a job that failed: a failure that outlasted the restarts says what it
+     * was. Read from the job's result, since the embedded cluster shuts down with the job and its state can no longer
+     * be asked.
+     */
+    static String jobEndedWithCause(JobClient job) {
+        String ended = jobEnded(job);
+        if (ended == null) {
+            return null;
+        }
+        try {
+            job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return "the job failed: " + rootCause(e);
+        } catch (TimeoutException e) {
+            // no result to read: the state is all there is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ended;
     }
 
     /** The innermost cause of {@code e}: what a failure that outlasted the restarts was. */

@@ -46,7 +46,7 @@ class RunCommandTest {
             CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--transaction-timeout-ms",
                     "1200000", clip.toString());
             assertThat(run.code()).as(run.err()).isEqualTo(1);
-            assertThat(run.err()).contains("the job ended FAILED: ").containsIgnoringCase("transaction");
+            assertThat(run.err()).contains("run: the job failed: ", "transaction.max.timeout.ms");
         }
     }
 
