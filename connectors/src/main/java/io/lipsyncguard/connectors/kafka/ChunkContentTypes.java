@@ -34,7 +34,7 @@ public final class ChunkContentTypes {
      * and case, which media types ignore; null for null.
      */
     public static String mediaType(String contentType) {
-        return contentType == null ? null : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Whether {@code contentType} is one of the types this project reserves for its own records. */

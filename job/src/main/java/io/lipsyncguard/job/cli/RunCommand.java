@@ -215,8 +215,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            PublishCommand.deleteTree(dir);
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             // a checkpoint left in the temp directory is not worth failing for
         }
@@ -265,12 +265,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Null when the cluster at {@code brokers} answers within {@code timeout}, else why not. */
     static String unreachable(String brokers, Map<String, String> clientProperties, Duration timeout) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties, timeout))) {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
@@ -285,21 +280,27 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Null when {@code topic} exists on the cluster at {@code brokers}, else what to do about it. */
-    static String missingTopic(String brokers, Map<String, String> clientProperties, String topic) {
+    /** An admin client's properties for the cluster at {@code brokers}, answering within {@code timeout}. */
+    private static Properties adminProperties(String brokers, Map<String, String> clientProperties,
+            Duration timeout) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) BROKER_CHECK_TIMEOUT.toMillis());
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) BROKER_CHECK_TIMEOUT.toMillis());
-        try (Admin admin = Admin.create(p)) {
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return p;
+    }
+
+    /** Null when {@code topic} exists on the cluster at {@code brokers}, else what to do about it. */
+    static String missingTopic(String brokers, Map<String, String> clientProperties, String topic) {
+        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties, BROKER_CHECK_TIMEOUT))) {
             if (admin.listTopics().names().get(BROKER_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .contains(topic)) {
                 return null;
             }
             return "the chunks topic " + topic + " does not exist at " + brokers + ": create it (as many partitions "
                     + "as the parallelism or more, max.message.bytes "
-                    + (KafkaLimits.DEFAULT_MAX_RECORD_BYTES + KafkaLimits.FRAMING_HEADROOM_BYTES)
+                    + KafkaLimits.wireBytes(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)
                     + ") or name another with --chunks-topic";
         } catch (ExecutionException e) {
             return "cannot list the topics at " + brokers + ": " + e.getCause().getMessage();

@@ -1,6 +1,6 @@
 package io.lipsyncguard.job.media;
 
-import java.util.Locale;
+import io.lipsyncguard.connectors.kafka.ChunkContentTypes;
 
 /** Maps a chunk's content type (MIME or file extension) to an FFmpeg demuxer name, or null to let FFmpeg probe. */
 public final class ChunkFormats {
@@ -8,13 +8,9 @@ public final class ChunkFormats {
     private ChunkFormats() {}
 
     public static String ffmpegFormat(String contentType) {
-        if (contentType == null || contentType.isBlank()) {
+        String c = ChunkContentTypes.mediaType(contentType); // as the deserializer reads it: no case, no parameters
+        if (c == null) {
             return null;
-        }
-        String c = contentType.toLowerCase(Locale.ROOT).trim();
-        int semi = c.indexOf(';');
-        if (semi >= 0) {
-            c = c.substring(0, semi).trim();
         }
         return switch (c) {
             case "video/mp2t", "video/mpegts", "ts", "mpegts" -> "mpegts";

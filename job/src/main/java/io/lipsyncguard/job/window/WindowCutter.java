@@ -50,13 +50,7 @@ public final class WindowCutter {
             b.hasAudio = true;
             long from = Math.max(m.audioStartSample(), b.audioBase);
             long to = m.audioStartSample() + m.audio().length;
-            if (to > b.audioBase + b.audioLen) {
-                int need = (int) (to - b.audioBase);
-                if (need > b.audio.length) {
-                    b.audio = Arrays.copyOf(b.audio, Math.max(need, b.audio.length * 3 / 2));
-                }
-                b.audioLen = need;
-            }
+            ensureSamples(b, to);
             if (to > from) {
                 System.arraycopy(m.audio(), (int) (from - m.audioStartSample()), b.audio, (int) (from - b.audioBase),
                         (int) (to - from));
@@ -82,12 +76,9 @@ public final class WindowCutter {
         long slack = (long) LONE_STREAM_LIMIT_SECONDS * spec.fps();
         long audioTo = (b.videoFrames() - slack) * spf;
         if (audioTo > b.audioEnd()) {
-            int need = (int) (audioTo - b.audioBase);
-            if (need > b.audio.length) {
-                b.audio = Arrays.copyOf(b.audio, need);
-            }
-            Arrays.fill(b.audio, b.audioLen, need, 0f);
-            b.audioLen = need;
+            int from = b.audioLen;
+            ensureSamples(b, audioTo);
+            Arrays.fill(b.audio, from, b.audioLen, 0f);
         }
         long framesTo = Math.floorDiv(b.audioEnd(), spf) - slack;
         if (framesTo > b.videoFrames()) {
@@ -97,6 +88,16 @@ public final class WindowCutter {
             Arrays.fill(b.crops, from * px, b.cropFrames * px, (byte) 0);
             Arrays.fill(b.face, from, b.cropFrames, false);
             Arrays.fill(b.faceCount, from, b.cropFrames, (byte) 0);
+        }
+    }
+
+    private static void ensureSamples(VideoBuffer b, long toSample) {
+        int need = (int) (toSample - b.audioBase);
+        if (need > b.audioLen) {
+            if (need > b.audio.length) {
+                b.audio = Arrays.copyOf(b.audio, Math.max(need, b.audio.length * 3 / 2));
+            }
+            b.audioLen = need;
         }
     }
 

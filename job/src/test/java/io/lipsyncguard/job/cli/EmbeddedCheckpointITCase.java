@@ -41,13 +41,7 @@ class EmbeddedCheckpointITCase {
         // restarts bounded by their rate, not by a count over the process's life
         assertThat(conf.get(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY))
                 .isEqualTo("failure-rate");
-        java.util.function.Supplier<Long> checkpointDirs = () -> {
-            try (var list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-                return list.filter(p -> p.getFileName().toString().startsWith("lipsync-checkpoints")).count();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+        java.util.function.Supplier<Long> checkpointDirs = () -> TempDirs.count("lipsync-checkpoints");
         long dirsBefore = checkpointDirs.get();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopic("big-chunks", 1);

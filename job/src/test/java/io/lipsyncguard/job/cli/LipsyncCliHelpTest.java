@@ -63,19 +63,10 @@ class LipsyncCliHelpTest {
         assertThat(ttl.err()).contains("--state-ttl-hours (1) must be 0 (for ever) or longer than "
                 + "--idle-timeout-seconds (7200)").doesNotContain("embedded Kafka at");
         // the cluster entry point says the same, and exits 2, not with a stack trace
-        java.io.ByteArrayOutputStream clusterErr = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream saved = System.err;
-        int clusterCode;
-        try {
-            System.setErr(new java.io.PrintStream(clusterErr, true, java.nio.charset.StandardCharsets.UTF_8));
-            clusterCode = new CommandLine(new ClusterJob()).execute("--bootstrap-servers", "b:1", "--device", "cpu",
-                    "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");
-        } finally {
-            System.setErr(saved);
-        }
-        assertThat(clusterCode).isEqualTo(2);
-        assertThat(clusterErr.toString(java.nio.charset.StandardCharsets.UTF_8))
-                .contains("cluster: --state-ttl-hours (1) must be 0").doesNotContain("Exception");
+        CliRun cluster = CliRun.run(() -> new CommandLine(new ClusterJob()), "--bootstrap-servers", "b:1", "--device", "cpu",
+                "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");
+        assertThat(cluster.code()).isEqualTo(2);
+        assertThat(cluster.err()).contains("cluster: --state-ttl-hours (1) must be 0").doesNotContain("Exception");
         // run and the cluster job have consumer groups (and transactional-id prefixes) of their own
         RunCommand runDefaults = new RunCommand();
         new CommandLine(runDefaults).parseArgs();

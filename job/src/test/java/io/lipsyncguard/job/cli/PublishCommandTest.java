@@ -78,13 +78,7 @@ class PublishCommandTest {
 
     @Test
     void chunksAreCheckedBeforeAnyIsSentAndTheSegmentsAreCleanedUp() throws Exception {
-        java.util.function.Supplier<Long> workDirs = () -> {
-            try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-                return list.filter(p -> p.getFileName().toString().startsWith("lipsync-publish")).count();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        };
+        java.util.function.Supplier<Long> workDirs = () -> TempDirs.count("lipsync-publish");
         long before = workDirs.get();
         List<io.lipsyncguard.connectors.MediaChunk> chunks = PublishCommand.chunksOf(List.of(clip), 1.0, "ts");
         assertThat(chunks).hasSizeGreaterThan(3);
