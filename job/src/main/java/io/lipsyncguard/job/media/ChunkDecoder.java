@@ -174,7 +174,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (chunk.sequence() < b.nextSequence || pending.contains(chunk.sequence())) {
             duplicates.inc();
-            return; // a redelivered chunk: its content is already in the windows
+            // its content is already in the windows, so nothing is lost; the record still tells a producer that resent
+            // it, or one that started its stream over under the same id, that this copy was not used
+            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence",
+                    "chunk " + chunk.sequence() + " was already received; this copy is ignored",
+                    ctx.timerService().currentProcessingTime()));
+            return;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
         if (b.decoding && b.pendingBytes + chunk.inlineSize() > config.maxBacklogBytes()) {

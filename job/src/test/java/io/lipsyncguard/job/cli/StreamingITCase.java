@@ -277,6 +277,11 @@ class StreamingITCase {
             assertThat(e.get("stage").asText()).isEqualTo("decode");
             assertThat(e.get("sequence").asLong()).isEqualTo(4);
         });
+        // chunk 1, sent twice, is told once on the error topic and is no problem of the verdict
+        assertThat(ERRORS).filteredOn(e -> e.get("videoId").asText().equals("bad")
+                && e.get("reason").asText().contains("already received")).singleElement()
+                .satisfies(e -> assertThat(e.get("sequence").asLong()).isEqualTo(1));
+        assertThat(bad.get("error").asText()).doesNotContain("already received");
         assertThat(ERRORS).anySatisfy(e -> {
             assertThat(e.get("videoId").asText()).isEqualTo("refused");
             assertThat(e.get("stage").asText()).isEqualTo("reference");

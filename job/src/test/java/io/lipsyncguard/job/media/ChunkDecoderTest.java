@@ -353,9 +353,16 @@ class ChunkDecoderTest {
             h.processElement(new MediaChunk("mixed", 0, false, null, MediaChunk.UNKNOWN_START, null,
                     longClip.toUri().toString(), 0), 0); // redelivered while it decodes
             // the next chunk arrives while the file decodes: it waits, then continues the video after the file
-            h.processElement(new MediaChunk("mixed", 1, true, "video/mp4", MediaChunk.UNKNOWN_START,
-                    Files.readAllBytes(shortClip), null, 0), 0);
+            MediaChunk next = new MediaChunk("mixed", 1, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    Files.readAllBytes(shortClip), null, 0);
+            h.processElement(next, 0);
+            h.processElement(next, 0); // redelivered while it waits
             assertThat(ended("mixed").test(h.extractOutputValues())).isFalse();
+            // both copies are told on the error topic, not as ERROR events: they change no verdict
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().sequence() + " "
+                    + r.getValue().stage() + " " + r.getValue().reason()).containsExactly(
+                    "0 sequence chunk 0 was already received; this copy is ignored",
+                    "1 sequence chunk 1 was already received; this copy is ignored");
             stepUntil(h, ended("mixed"));
             List<AvWindow> out = h.extractOutputValues();
             List<AvWindow> windows = out.stream().filter(w -> w.kind() == WindowKind.WINDOW).toList();
