@@ -225,7 +225,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     return;
                 }
                 long first = waiting.stream().min(Long::compare).orElseThrow();
-                error(ctx, out, null, b.nextSequence, "sequence", "chunks " + b.nextSequence + ".." + (first - 1)
+                error(b, ctx, out, null, b.nextSequence, "sequence", "chunks " + b.nextSequence + ".." + (first - 1)
                         + " never arrived; continuing at chunk " + first);
                 b.gaps++;
                 b.nextSequence = first;
@@ -249,16 +249,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         b.newestProducedAtMs = Math.max(b.newestProducedAtMs, chunk.producedAtMs());
         if (ChunkContentTypes.isInvalid(chunk)) {
             ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
-            error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
+            error(b, ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
             return true;
         }
         if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
-            error(ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
+            error(b, ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
                     + " bytes, over the limit of " + config.maxInlineBytes());
             return true;
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {
-            error(ctx, out, chunk, chunk.sequence(), "reference",
+            error(b, ctx, out, chunk, chunk.sequence(), "reference",
                     "chunk " + chunk.sequence() + " has neither bytes nor a uri");
             return true;
         }
@@ -326,7 +326,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return;
         }
         b.gridShift += end - landed;
-        error(ctx, out, chunk, chunk.sequence(), "timestamps", String.format(java.util.Locale.ROOT,
+        error(b, ctx, out, chunk, chunk.sequence(), "timestamps", String.format(java.util.Locale.ROOT,
                 "chunk %d starts at %.1f s of the video by its timestamps, but the video had got to %.1f s: its "
                         + "timestamps jumped; placed at %.1f s instead", chunk.sequence(),
                 spec.frameToMs(landed) / 1000.0, spec.frameToMs(end) / 1000.0, spec.frameToMs(end) / 1000.0));
@@ -365,7 +365,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             // defensive: the chunk expired from state while its video's buffer (written at every step) did not
             long sequence = b.nextSequence - 1;
             endDecode(b, key);
-            error(ctx, out, null, sequence, "decode", "chunk " + sequence + " was lost: it expired from state (the "
+            error(b, ctx, out, null, sequence, "decode", "chunk " + sequence + " was lost: it expired from state (the "
                     + "state TTL is " + config.stateTtl() + ") before its decode went on");
             return true;
         }
@@ -398,7 +398,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             } catch (CompletionException | java.util.concurrent.CancellationException e) {
                 endDecode(b, key);
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                undecodable(ctx, out, chunk, cause instanceof Exception ex ? ex : new IOException(cause));
+                undecodable(b, ctx, out, chunk, cause instanceof Exception ex ? ex : new IOException(cause));
                 return true;
             }
         }
@@ -452,7 +452,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 }
             } catch (MediaDecodeException | IOException | RuntimeException e) {
                 endDecode(b, key);
-                undecodable(ctx, out, chunk, e);
+                undecodable(b, ctx, out, chunk, e);
                 return true;
             }
             if (replayed) {
@@ -479,7 +479,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     /** Refuses a chunk with a dead letter and remembers it, so the sequence passes it without a gap report. */
     private void refuse(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
-        error(ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
+        error(b, ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
                 + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
                 + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
         if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
@@ -498,7 +498,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      */
     private void unplaceable(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
         ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
-        error(ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
+        error(b, ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
         // otherwise, should its place be needed, the gap report says so; and a video that sends nothing more ends
         // by the idle timeout, as any video does
         if (chunk.last()) {
@@ -639,8 +639,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         super.close();
     }
 
-    private void undecodable(Context ctx, Collector<AvWindow> out, MediaChunk chunk, Exception e) {
-        error(ctx, out, chunk, chunk.sequence(), "decode",
+    private void undecodable(VideoBuffer b, Context ctx, Collector<AvWindow> out, MediaChunk chunk, Exception e) {
+        error(b, ctx, out, chunk, chunk.sequence(), "decode",
                 "chunk " + chunk.sequence() + " undecodable: " + e.getMessage());
     }
 
@@ -787,7 +787,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 reason = "no-video";
                 if (!b.hasVideo && b.videoStreamSeen) {
                     // "no video stream" would send whoever reads the error looking for a stream that is there
-                    error(ctx, out, null, -1, "decode", "the video stream gave no decodable frames (codec "
+                    error(b, ctx, out, null, -1, "decode", "the video stream gave no decodable frames (codec "
                             + "parameters missing, e.g. MPEG-4 Part 2 or H.264 copied into MPEG-TS without them, or "
                             + "corrupt data)");
                 }
@@ -799,7 +799,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (b.absentStream != null && b.hasAudio && b.hasVideo) {
             String other = b.absentStream.equals("audio") ? "picture" : "sound";
-            error(ctx, out, null, -1, "decode", "the " + b.absentStream + " began more than "
+            error(b, ctx, out, null, -1, "decode", "the " + b.absentStream + " began more than "
                     + WindowCutter.LONE_STREAM_LIMIT_SECONDS + " s after the " + other + ": a stream missing that long "
                     + "is taken to be absent, so no windows were cut");
         }
@@ -808,7 +808,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         out.collect(AvWindow.end(ctx.getCurrentKey(), b.nextWindow, spec.frameToMs(b.videoFrames()),
                 b.faceFrames / frames, b.speechFrames / levels, b.multiFaceFrames / frames,
                 b.hasAudio && !"audio".equals(b.absentStream), reason,
-                b.newestProducedAtMs));
+                b.newestProducedAtMs, b.errorsSent));
         if (b.idleTimerMs > 0) {
             ctx.timerService().deleteProcessingTimeTimer(b.idleTimerMs);
         }
@@ -913,9 +913,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         windowsEmitted.inc(windows.size());
     }
 
-    private void error(Context ctx, Collector<AvWindow> out, MediaChunk chunk, long sequence, String stage,
-            String reason) {
+    private void error(VideoBuffer b, Context ctx, Collector<AvWindow> out, MediaChunk chunk, long sequence,
+            String stage, String reason) {
         chunkErrors.inc();
+        b.errorsSent++;
         long now = ctx.timerService().currentProcessingTime();
         ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason, now));
         out.collect(AvWindow.error(ctx.getCurrentKey(), sequence, reason, chunk == null ? 0 : chunk.producedAtMs()));

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param offsetFrames best lag in video frames (positive: audio later); 0 unless SCORED
  * @param syncConfidence curve peak minus median; NaN unless SCORED
  * @param curve per-lag correlation (index = lag + K); empty unless SCORED and the model gives one
+ * @param errors END: how many ERROR events of the video came before it from the decoder ({@link AvWindow#errors()})
  */
 public record ScoredWindow(
         String videoId,
@@ -29,13 +30,22 @@ public record ScoredWindow(
         double multiFaceFraction,
         boolean hasAudio,
         String reason,
-        long producedAtMs) {
+        long producedAtMs,
+        long errors) {
+
+    /** A window or an ERROR event: no error count. */
+    public ScoredWindow(String videoId, WindowKind kind, long index, long startMs, long endMs, ScoreStatus status,
+            double score, double offsetFrames, double syncConfidence, float[] curve, double faceFraction,
+            double speechFraction, double multiFaceFraction, boolean hasAudio, String reason, long producedAtMs) {
+        this(videoId, kind, index, startMs, endMs, status, score, offsetFrames, syncConfidence, curve, faceFraction,
+                speechFraction, multiFaceFraction, hasAudio, reason, producedAtMs, 0);
+    }
 
     /** A window or control event that carries no model output. */
     public static ScoredWindow unscored(AvWindow w, ScoreStatus status, String reason) {
         return new ScoredWindow(w.videoId(), w.kind(), w.index(), w.startMs(), w.endMs(), status, Double.NaN, 0,
                 Double.NaN, new float[0], w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.hasAudio(),
-                reason != null ? reason : w.reason(), w.producedAtMs());
+                reason != null ? reason : w.reason(), w.producedAtMs(), w.errors());
     }
 
     /**
@@ -86,7 +96,8 @@ public record ScoredWindow(
         return index == w.index && startMs == w.startMs && endMs == w.endMs && status == w.status
                 && Double.compare(score, w.score) == 0 && Double.compare(offsetFrames, w.offsetFrames) == 0
                 && Double.compare(syncConfidence, w.syncConfidence) == 0 && Arrays.equals(curve, w.curve)
-                && Objects.equals(videoId, w.videoId) && kind == w.kind && Objects.equals(reason, w.reason);
+                && errors == w.errors && Objects.equals(videoId, w.videoId) && kind == w.kind
+                && Objects.equals(reason, w.reason);
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Per-video evidence in keyed state (Welford statistics, counts, summed lag curve); emits ROLLING verdicts while the
- * video plays and exactly one FINAL (or ERROR) verdict once its END event has arrived and every window is in.
+ * video plays and exactly one FINAL (or ERROR) verdict once its END event has arrived and every window and error
+ * event of the video is in.
  */
 public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow, Verdict> {
 
@@ -95,9 +96,11 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             }
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
+            a.errorsSeen++;
         } else {
             a.ended = true;
             a.expectedWindows = w.index();
+            a.expectedErrors = w.errors();
             a.endReason = w.reason();
             a.hasAudio = w.hasAudio();
             a.mediaMs = Math.max(a.mediaMs, w.endMs());
@@ -105,7 +108,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a.speechFraction = w.speechFraction();
         }
         long now = System.currentTimeMillis();
-        if (a.ended && a.windowsSeen >= a.expectedWindows) {
+        // an error, like a window, can come after the END once a rescale has split the async operator's queue
+        if (a.ended && a.windowsSeen >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
             out.collect(finalVerdict(ctx.getCurrentKey(), a, now));
             VideoAggregate marker = new VideoAggregate();
             marker.finalSent = true;

@@ -9,6 +9,10 @@ public class VideoAggregate {
     public long windowsSeen;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
+    /** ERROR events of the decoder folded in. */
+    public long errorsSeen;
+    /** ERROR events the decoder sent before its END, known from the END event. */
+    public long expectedErrors;
     /** Scored windows: also the count of the two Welford states below. */
     public long scored;
     public long noFace;

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param reason END: why the video yields no windows (no-audio, no-video, undecodable, too-short) or null; ERROR: what
  *     failed
  * @param producedAtMs producer wall-clock time of the newest chunk that contributed, for latency (0 unknown)
+ * @param errors END: how many ERROR events of the video the decoder sent before it (0 otherwise); after a rescale the
+ *     async operator's queue can deliver them after the END, and the verdict waits for them as for its windows
  */
 public record AvWindow(
         String videoId,
@@ -38,12 +40,22 @@ public record AvWindow(
         double dropoutFraction,
         boolean hasAudio,
         String reason,
-        long producedAtMs) {
+        long producedAtMs,
+        long errors) {
+
+    /** A window or an ERROR event: no error count. */
+    public AvWindow(String videoId, WindowKind kind, long index, long startMs, long endMs, byte[] crops, float[] audio,
+            double faceFraction, double speechFraction, double multiFaceFraction, double dropoutFraction,
+            boolean hasAudio, String reason, long producedAtMs) {
+        this(videoId, kind, index, startMs, endMs, crops, audio, faceFraction, speechFraction, multiFaceFraction,
+                dropoutFraction, hasAudio, reason, producedAtMs, 0);
+    }
 
     public static AvWindow end(String videoId, long windows, long durationMs, double faceFraction,
-            double speechFraction, double multiFaceFraction, boolean hasAudio, String reason, long producedAtMs) {
+            double speechFraction, double multiFaceFraction, boolean hasAudio, String reason, long producedAtMs,
+            long errors) {
         return new AvWindow(videoId, WindowKind.END, windows, 0, durationMs, new byte[0], new float[0], faceFraction,
-                speechFraction, multiFaceFraction, 0, hasAudio, reason, producedAtMs);
+                speechFraction, multiFaceFraction, 0, hasAudio, reason, producedAtMs, errors);
     }
 
     public static AvWindow error(String videoId, long sequence, String reason, long producedAtMs) {
@@ -64,7 +76,7 @@ public record AvWindow(
                 && Double.compare(speechFraction, w.speechFraction) == 0
                 && Double.compare(multiFaceFraction, w.multiFaceFraction) == 0
                 && Double.compare(dropoutFraction, w.dropoutFraction) == 0 && hasAudio == w.hasAudio
-                && producedAtMs == w.producedAtMs && Objects.equals(videoId, w.videoId) && kind == w.kind
+                && producedAtMs == w.producedAtMs && errors == w.errors && Objects.equals(videoId, w.videoId) && kind == w.kind
                 && Arrays.equals(crops, w.crops) && Arrays.equals(audio, w.audio) && Objects.equals(reason, w.reason);
     }
 

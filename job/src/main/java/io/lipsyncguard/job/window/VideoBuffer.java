@@ -56,6 +56,8 @@ public class VideoBuffer {
     public long firstMediaStartUs = Long.MIN_VALUE;
     public int decodedChunks;
     public int gaps;
+    /** ERROR events sent into the windows stream, told to the aggregator with END so its verdict waits for them. */
+    public long errorsSent;
     /** Processing time of the last chunk, for the idle timeout. */
     public long lastActivityMs;
     /** Processing time the registered idle timer fires at, 0 when none. */

@@ -376,6 +376,7 @@ class ChunkDecoderTest {
             assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
                     .satisfies(e -> assertThat(e.reason()).startsWith("chunk 1 starts at 0.0 s"));
             assertThat(end(out).endMs()).isBetween(28_000L, 28_080L);
+            assertThat(end(out).errors()).isEqualTo(1); // the duplicates went to the error topic only
         }
     }
 
@@ -511,6 +512,7 @@ class ChunkDecoderTest {
                     .containsExactly("bad header lsg-seq: 'x'", "bad header lsg-seq: ''");
             AvWindow end = end(out);
             assertThat(end.reason()).isNull();
+            assertThat(end.errors()).as("the END counts the ERROR events before it").isEqualTo(2);
             // both chunks' windows (8 s of video), no gap reported
             assertThat(end.index()).isEqualTo(spec.windowsIn(200));
             assertThat(out).filteredOn(w -> w.kind() == WindowKind.WINDOW).hasSize(spec.windowsIn(200));

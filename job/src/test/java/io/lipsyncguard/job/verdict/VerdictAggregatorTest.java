@@ -47,6 +47,36 @@ class VerdictAggregatorTest {
         }
     }
 
+    static ScoredWindow error(long sequence, String reason) {
+        return new ScoredWindow("v", WindowKind.ERROR, sequence, 0, 0, ScoreStatus.CONTROL, Double.NaN, 0, Double.NaN,
+                new float[0], 0, 0, 0, true, reason, 0);
+    }
+
+    @Test
+    void theFinalVerdictWaitsForTheErrorsTheEndCounts() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            h.processElement(error(1, "chunk 1 undecodable: x"), 0);
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            // the decoder sent two errors before its END; after a rescale the second comes behind it
+            ScoredWindow end = end(3);
+            h.processElement(new ScoredWindow(end.videoId(), end.kind(), end.index(), end.startMs(), end.endMs(),
+                    end.status(), end.score(), end.offsetFrames(), end.syncConfidence(), end.curve(),
+                    end.faceFraction(), end.speechFraction(), end.multiFaceFraction(), end.hasAudio(), null, 0, 2), 0);
+            assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
+            h.processElement(error(4, "chunk 4 undecodable: y"), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                        assertThat(v.errors()).containsExactly("chunk 1 undecodable: x", "chunk 4 undecodable: y");
+                    });
+        }
+    }
+
     @Test
     void anEventAfterTheFinalVerdictStartsNothing() throws Exception {
         JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
