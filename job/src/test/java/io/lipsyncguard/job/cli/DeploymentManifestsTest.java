@@ -61,6 +61,13 @@ class DeploymentManifestsTest {
         assertThat(both.at("/name").asText()).isEqualTo("flink-main-container");
         assertThat(both.at("/volumeMounts/0/mountPath").asText()).isEqualTo("/opt/lipsync/models/custom");
         assertThat(both.at("/env/0/value").asText()).isEqualTo("flink-s3-fs-presto-2.2.0.jar");
+        // the metrics reporter of the image's configuration (MetricsReporterITCase scrapes it), on the pods' port
+        JsonNode image = YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile()).at("/metrics/reporter/prom");
+        assertThat(conf.get("metrics.reporter.prom.factory.class").asText())
+                .isEqualTo(image.at("/factory/class").asText());
+        assertThat(conf.get("metrics.reporter.prom.port").asInt()).isEqualTo(image.at("/port").asInt()).isEqualTo(
+                both.at("/ports/0/containerPort").asInt()).isEqualTo(
+                d.at("/spec/podTemplate/metadata/annotations").get("prometheus.io/port").asInt());
         String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
         assertThat(dockerfile).contains("/opt/flink/usrlib/lipsync-guard-job.jar", "/opt/lipsync/models/sync-baseline",
                 "ORT_DISABLE_TELEMETRY=1", "libcublas-", "libcudnn9-cuda-12", "chown flink:flink /flink-data");
