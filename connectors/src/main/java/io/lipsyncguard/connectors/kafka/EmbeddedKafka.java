@@ -71,6 +71,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker accepting record values up to {@code maxRecordBytes}; returns once it serves clients. */
     public static EmbeddedKafka start(int maxRecordBytes) throws Exception {
+        return start(maxRecordBytes, Map.of());
+    }
+
+    /**
+     * As {@link #start(int)}, with broker settings over the defaults: a test's broker configured as a production
+     * cluster may be (no topic auto-creation, say).
+     */
+    public static EmbeddedKafka start(int maxRecordBytes, Map<String, String> brokerOverrides) throws Exception {
         KafkaLimits.requirePositive(maxRecordBytes);
         BrokerLogLevels.quiet();
         TestKitNodes nodes = new TestKitNodes.Builder(
@@ -82,6 +90,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .build();
         KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
         brokerConfig(maxRecordBytes).forEach(builder::setConfigProp);
+        brokerOverrides.forEach(builder::setConfigProp);
         KafkaClusterTestKit cluster = builder.build();
         try {
             formatWithoutPrinting(cluster);

@@ -32,9 +32,11 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,7 +53,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:every FILE got its FINAL verdict (without FILEs: runs until stopped)",
             "1:a FILE could not be analysed (its ERROR verdict says why), the brokers could not be reached "
-                    + "or have no chunks topic, publishing failed, or the job failed for good",
+                    + "or have no chunks topic (or lack an output topic and create none), publishing failed, or the "
+                    + "job failed for good",
             "2:bad usage: missing FILE, invalid model or manifest, inconsistent options, no embedded broker on this "
                     + "classpath"},
         description = "Run the streaming job against Kafka (embedded single-node KRaft when no brokers are given).")
@@ -150,7 +153,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             if (embedded == null) {
                 // the source fails the job on a topic it cannot find, and the job restarts into that for ever
-                String missing = missingTopic(brokers, kafka.clientProperties(), kafka.chunksTopic());
+                String missing = missingTopics(brokers, kafka);
                 if (missing != null) {
                     System.err.println("run: " + missing);
                     return 1;
@@ -291,17 +294,35 @@ public final class RunCommand implements Callable<Integer> {
         return p;
     }
 
-    /** Null when {@code topic} exists on the cluster at {@code brokers}, else what to do about it. */
-    static String missingTopic(String brokers, Map<String, String> clientProperties, String topic) {
-        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties, BROKER_CHECK_TIMEOUT))) {
-            if (admin.listTopics().names().get(BROKER_CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                    .contains(topic)) {
+    /**
+     * Null when the chunks topic exists on the cluster and every output topic exists or will be created by the brokers
+     * on its first write, else what to do about it. Where the brokers create no topics, a missing output topic failed
+     * every start of its sink: the job restarted until its restarts were spent, without one verdict.
+     */
+    static String missingTopics(String brokers, KafkaJobSettings kafka) {
+        try (Admin admin = Admin.create(adminProperties(brokers, kafka.clientProperties(), BROKER_CHECK_TIMEOUT))) {
+            long ms = BROKER_CHECK_TIMEOUT.toMillis();
+            Set<String> topics = admin.listTopics().names().get(ms, TimeUnit.MILLISECONDS);
+            if (!topics.contains(kafka.chunksTopic())) {
+                return "the chunks topic " + kafka.chunksTopic() + " does not exist at " + brokers + ": create it (as "
+                        + "many partitions as the parallelism or more, max.message.bytes "
+                        + KafkaLimits.wireBytes(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)
+                        + ") or name another with --chunks-topic";
+            }
+            List<String> missing = new ArrayList<>();
+            for (String out : new String[] {kafka.verdictsTopic(), kafka.errorsTopic(), kafka.scoresTopic()}) {
+                if (out != null && !topics.contains(out) && !missing.contains(out)) {
+                    missing.add(out);
+                }
+            }
+            if (missing.isEmpty() || brokersCreateTopics(admin, ms)) {
                 return null;
             }
-            return "the chunks topic " + topic + " does not exist at " + brokers + ": create it (as many partitions "
-                    + "as the parallelism or more, max.message.bytes "
-                    + KafkaLimits.wireBytes(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)
-                    + ") or name another with --chunks-topic";
+            return "the output topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                    + (missing.size() > 1 ? " do" : " does") + " not exist at " + brokers + ", and the brokers do not "
+                    + "create topics (auto.create.topics.enable is false): create "
+                    + (missing.size() > 1 ? "them" : "it") + " or name others with --verdicts-topic, --errors-topic "
+                    + "or --scores-topic";
         } catch (ExecutionException e) {
             return "cannot list the topics at " + brokers + ": " + e.getCause().getMessage();
         } catch (TimeoutException e) {
@@ -309,6 +330,21 @@ public final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
+        }
+    }
+
+    /** Whether a broker of the cluster creates a topic on its first write; true when it will not say. */
+    static boolean brokersCreateTopics(Admin admin, long timeoutMs) throws InterruptedException, TimeoutException {
+        try {
+            String broker = String.valueOf(admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .iterator().next().id());
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, broker);
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .get(resource).get("auto.create.topics.enable");
+            return entry == null || entry.value() == null || Boolean.parseBoolean(entry.value());
+        } catch (ExecutionException | java.util.NoSuchElementException e) {
+            // a cluster that does not let this client read broker configurations: the job itself will tell
+            return true;
         }
     }
 

@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code run} against brokers that do not answer: a clear error and exit code 1, not a wait for verdicts forever. */
@@ -32,6 +33,22 @@ class RunCommandTest {
             assertThat(run.code()).as(run.err()).isEqualTo(1);
             assertThat(run.err()).contains("run: the chunks topic no-such-topic does not exist at "
                     + kafka.bootstrapServers(), "max.message.bytes 16842752");
+        }
+    }
+
+    @Test
+    @Timeout(120) // without the check the command serves on, its sinks failing
+    void missingOutputTopicsAreNamedWhereTheBrokersCreateNone() throws Exception {
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka = io.lipsyncguard.connectors.kafka.EmbeddedKafka
+                .start(io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES,
+                        Map.of("auto.create.topics.enable", "false"))) {
+            kafka.createTopic("lipsync.chunks", 2);
+            kafka.createTopic("lipsync.errors", 1);
+            CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--scores-topic",
+                    "lipsync.scores");
+            assertThat(run.code()).as(run.err()).isEqualTo(1);
+            assertThat(run.err()).contains("run: the output topics lipsync.verdicts, lipsync.scores do not exist at "
+                    + kafka.bootstrapServers() + ", and the brokers do not create topics");
         }
     }
 
