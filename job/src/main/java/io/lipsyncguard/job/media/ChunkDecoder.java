@@ -253,8 +253,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return true;
         }
         if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
-            error(b, ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has " + chunk.inlineSize()
-                    + " bytes, over the limit of " + config.maxInlineBytes());
+            error(b, ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has "
+                    + chunk.inlineSize() + " bytes, over the limit of " + config.maxInlineBytes());
             return true;
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {

@@ -76,7 +76,8 @@ public record AvWindow(
                 && Double.compare(speechFraction, w.speechFraction) == 0
                 && Double.compare(multiFaceFraction, w.multiFaceFraction) == 0
                 && Double.compare(dropoutFraction, w.dropoutFraction) == 0 && hasAudio == w.hasAudio
-                && producedAtMs == w.producedAtMs && errors == w.errors && Objects.equals(videoId, w.videoId) && kind == w.kind
+                && producedAtMs == w.producedAtMs && errors == w.errors && Objects.equals(videoId, w.videoId)
+                && kind == w.kind
                 && Arrays.equals(crops, w.crops) && Arrays.equals(audio, w.audio) && Objects.equals(reason, w.reason);
     }
 

@@ -61,8 +61,8 @@ class MetricsReporterITCase {
     static Configuration configuration() {
         JsonNode prom;
         try {
-            prom = DeploymentManifestsTest.YAML.readTree(
-                    DeploymentManifestsTest.ROOT.resolve("deploy/flink/config.yaml").toFile()).at("/metrics/reporter/prom");
+            Path config = DeploymentManifestsTest.ROOT.resolve("deploy/flink/config.yaml");
+            prom = DeploymentManifestsTest.YAML.readTree(config.toFile()).at("/metrics/reporter/prom");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
