@@ -321,8 +321,8 @@ public final class RunCommand implements Callable<Integer> {
             return "the output topic" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
                     + (missing.size() > 1 ? " do" : " does") + " not exist at " + brokers + ", and the brokers do not "
                     + "create topics (auto.create.topics.enable is false): create "
-                    + (missing.size() > 1 ? "them" : "it") + " or name others with --verdicts-topic, --errors-topic "
-                    + "or --scores-topic";
+                    + (missing.size() > 1 ? "them or name others" : "it or name another")
+                    + " with --verdicts-topic, --errors-topic or --scores-topic";
         } catch (ExecutionException e) {
             return "cannot list the topics at " + brokers + ": " + e.getCause().getMessage();
         } catch (TimeoutException e) {
@@ -334,16 +334,18 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /** Whether a broker of the cluster creates a topic on its first write; true when it will not say. */
-    static boolean brokersCreateTopics(Admin admin, long timeoutMs) throws InterruptedException, TimeoutException {
+    static boolean brokersCreateTopics(Admin admin, long timeoutMs) throws InterruptedException {
         try {
             String broker = String.valueOf(admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS)
                     .iterator().next().id());
             ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, broker);
-            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS)
-                    .get(resource).get("auto.create.topics.enable");
+            var config = admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .get(resource);
+            ConfigEntry entry = config == null ? null : config.get("auto.create.topics.enable");
             return entry == null || entry.value() == null || Boolean.parseBoolean(entry.value());
-        } catch (ExecutionException | java.util.NoSuchElementException e) {
-            // a cluster that does not let this client read broker configurations: the job itself will tell
+        } catch (ExecutionException | TimeoutException | java.util.NoSuchElementException e) {
+            // a cluster that does not let this client read broker configurations (or answers too slowly): the job
+            // itself will tell
             return true;
         }
     }

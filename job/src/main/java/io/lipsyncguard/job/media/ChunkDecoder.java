@@ -174,10 +174,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (chunk.sequence() < b.nextSequence || pending.contains(chunk.sequence())) {
             duplicates.inc();
-            // its content is already in the windows, so nothing is lost; the record still tells a producer that resent
-            // it, or one that started its stream over under the same id, that this copy was not used
-            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence",
-                    "chunk " + chunk.sequence() + " was already received; this copy is ignored",
+            chunkErrors.inc();
+            // the record tells a producer that resent the chunk, or one that started its stream over under the same
+            // id, that this copy was not used; behind the sequence it may also be one reported missing or refused
+            // before, whose place has passed
+            String reason = pending.contains(chunk.sequence())
+                    ? "chunk " + chunk.sequence() + " was already received and waits to be decoded; this copy is "
+                            + "ignored"
+                    : "chunk " + chunk.sequence() + " came after the video had gone past it (a copy of a chunk already "
+                            + "used, or one reported missing or refused); ignored";
+            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence", reason,
                     ctx.timerService().currentProcessingTime()));
             return;
         }

@@ -361,8 +361,9 @@ class ChunkDecoderTest {
             // both copies are told on the error topic, not as ERROR events: they change no verdict
             assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().sequence() + " "
                     + r.getValue().stage() + " " + r.getValue().reason()).containsExactly(
-                    "0 sequence chunk 0 was already received; this copy is ignored",
-                    "1 sequence chunk 1 was already received; this copy is ignored");
+                    "0 sequence chunk 0 came after the video had gone past it (a copy of a chunk already used, or "
+                            + "one reported missing or refused); ignored",
+                    "1 sequence chunk 1 was already received and waits to be decoded; this copy is ignored");
             stepUntil(h, ended("mixed"));
             List<AvWindow> out = h.extractOutputValues();
             List<AvWindow> windows = out.stream().filter(w -> w.kind() == WindowKind.WINDOW).toList();
@@ -852,6 +853,6 @@ class ChunkDecoderTest {
     private static AvWindow rename(AvWindow w, String videoId) {
         return new AvWindow(videoId, w.kind(), w.index(), w.startMs(), w.endMs(), w.crops(), w.audio(),
                 w.faceFraction(), w.speechFraction(), w.multiFaceFraction(), w.dropoutFraction(), w.hasAudio(), w.reason(),
-                w.producedAtMs());
+                w.producedAtMs(), w.errors());
     }
 }
