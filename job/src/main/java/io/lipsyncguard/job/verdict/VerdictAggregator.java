@@ -109,14 +109,17 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         }
         long now = System.currentTimeMillis();
         // an error, like a window, can come after the END once a rescale has split the async operator's queue
-        if (a.ended && a.windowsSeen >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
-            out.collect(finalVerdict(ctx.getCurrentKey(), a, now));
-            VideoAggregate marker = new VideoAggregate();
-            marker.finalSent = true;
-            marker.finalAtMs = ctx.timerService().currentProcessingTime();
-            state.update(marker);
-            early.clear();
-            return;
+        if (a.ended && a.windowsSeen >= a.expectedWindows) {
+            if (a.errorsSeen >= a.expectedErrors) {
+                sendFinal(ctx.getCurrentKey(), a, ctx.timerService().currentProcessingTime(), out);
+                return;
+            }
+            if (a.errorWaitUntilMs == 0) {
+                // errors pass the scorer at once, but may queue behind windows being scored; the verdict must come
+                // even should a count be wrong, so the wait is bounded (the FINAL then lacks the missing errors)
+                a.errorWaitUntilMs = ctx.timerService().currentProcessingTime() + errorWaitMs(config);
+                ctx.timerService().registerProcessingTimeTimer(a.errorWaitUntilMs);
+            }
         }
         boolean byCount = config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows();
         boolean byTime = config.rollingEveryMediaMs() > 0 && w.kind() == WindowKind.WINDOW
@@ -128,6 +131,31 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             out.collect(verdict(ctx.getCurrentKey(), VerdictKind.ROLLING, a, now));
         }
         state.update(a);
+    }
+
+    /** How long the FINAL waits, all windows in, for error events the END counted: a score timeout and a minute. */
+    static long errorWaitMs(JobConfig config) {
+        return config.scoreTimeout().toMillis() + 60_000;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Verdict> out) throws Exception {
+        VideoAggregate a = state.value();
+        if (a != null && !a.finalSent && a.ended && a.windowsSeen >= a.expectedWindows && a.errorWaitUntilMs > 0
+                && timestamp >= a.errorWaitUntilMs) {
+            sendFinal(ctx.getCurrentKey(), a, timestamp, out);
+        }
+    }
+
+    /** Emits the video's FINAL (or ERROR) verdict and leaves the marker that turns away its stragglers. */
+    private void sendFinal(String videoId, VideoAggregate a, long processingTimeMs, Collector<Verdict> out)
+            throws Exception {
+        out.collect(finalVerdict(videoId, a, System.currentTimeMillis()));
+        VideoAggregate marker = new VideoAggregate();
+        marker.finalSent = true;
+        marker.finalAtMs = processingTimeMs;
+        state.update(marker);
+        early.clear();
     }
 
     /** Folds one window into the aggregate: scored windows into the statistics, the others into their class. */

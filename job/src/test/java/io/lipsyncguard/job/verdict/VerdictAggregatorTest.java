@@ -74,6 +74,37 @@ class VerdictAggregatorTest {
                         assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
                         assertThat(v.errors()).containsExactly("chunk 1 undecodable: x", "chunk 4 undecodable: y");
                     });
+            // the bounded wait's timer finds the verdict out and sends no second one
+            h.setProcessingTime(VerdictAggregator.errorWaitMs(config) + 1);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
+        }
+    }
+
+    @Test
+    void anErrorThatNeverComesDelaysTheFinalVerdictOnlyForABoundedTime() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            ScoredWindow end = end(3);
+            h.processElement(new ScoredWindow(end.videoId(), end.kind(), end.index(), end.startMs(), end.endMs(),
+                    end.status(), end.score(), end.offsetFrames(), end.syncConfidence(), end.curve(),
+                    end.faceFraction(), end.speechFraction(), end.multiFaceFraction(), end.hasAudio(), null, 0, 1), 0);
+            h.setProcessingTime(1_000 + VerdictAggregator.errorWaitMs(config) - 1);
+            assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
+            h.setProcessingTime(1_000 + VerdictAggregator.errorWaitMs(config));
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                        assertThat(v.verdict()).isEqualTo(Label.REAL);
+                    });
+            // the error, late beyond the wait, is a straggler: no second verdict
+            h.processElement(error(2, "chunk 2 undecodable: z"), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
         }
     }
 
