@@ -23,6 +23,9 @@ import picocli.CommandLine.Spec;
         description = "Run the lipsync-guard streaming job on the Flink cluster it is submitted to.")
 public final class ClusterJob implements Callable<Integer> {
 
+    /** The job's name, also the {@code job_name} label of its metrics (k8s/monitoring.yaml selects by it). */
+    public static final String JOB_NAME = "lipsync-guard";
+
     @Mixin
     ModelOptions options = new ModelOptions();
 
@@ -78,7 +81,7 @@ public final class ClusterJob implements Callable<Integer> {
             System.out.println(env.getExecutionPlan());
             return 0;
         }
-        env.execute("lipsync-guard");
+        env.execute(JOB_NAME);
         return 0;
     }
 }

@@ -68,6 +68,13 @@ class DeploymentManifestsTest {
         assertThat(conf.get("metrics.reporter.prom.port").asInt()).isEqualTo(image.at("/port").asInt()).isEqualTo(
                 both.at("/ports/0/containerPort").asInt()).isEqualTo(
                 d.at("/spec/podTemplate/metadata/annotations").get("prometheus.io/port").asInt());
+        // the PodMonitor scrapes that port by name on the pods Flink labels with the deployment's name
+        JsonNode podMonitor = YAML.readValues(YAML.createParser(ROOT.resolve("k8s/monitoring.yaml").toFile()),
+                JsonNode.class).readAll().stream().filter(m -> m.at("/kind").asText().equals("PodMonitor"))
+                .findFirst().orElseThrow();
+        assertThat(podMonitor.at("/spec/selector/matchLabels/app").asText()).isEqualTo(d.at("/metadata/name").asText());
+        assertThat(podMonitor.at("/spec/podMetricsEndpoints/0/port").asText())
+                .isEqualTo(both.at("/ports/0/name").asText());
         String dockerfile = Files.readString(ROOT.resolve("deploy/Dockerfile"));
         assertThat(dockerfile).contains("/opt/flink/usrlib/lipsync-guard-job.jar", "/opt/lipsync/models/sync-baseline",
                 "ORT_DISABLE_TELEMETRY=1", "libcublas-", "libcudnn9-cuda-12", "chown flink:flink /flink-data");

@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Prometheus reporter that the image's configuration and the FlinkDeployment set up serves the job's own metrics
- * while it runs, scraped over HTTP as Prometheus would.
+ * while it runs, scraped over HTTP as Prometheus would, under the names and labels the alert rules select.
  */
 class MetricsReporterITCase {
 
@@ -82,7 +84,7 @@ class MetricsReporterITCase {
         env.setParallelism(2);
         JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
         CloseableIterator<Verdict> verdicts = AnalyzeJob.build(env, List.of(clip), config).verdicts().collectAsync();
-        env.executeAsync("metrics-reporter-it");
+        env.executeAsync(ClusterJob.JOB_NAME); // the name the alert rules select
         CompletableFuture<List<Verdict>> finals = CompletableFuture.supplyAsync(() -> {
             List<Verdict> out = new ArrayList<>();
             try (verdicts) {
@@ -105,6 +107,7 @@ class MetricsReporterITCase {
         do {
             for (int port = FIRST_PORT; port <= LAST_PORT; port++) {
                 String page = scrape(http, port);
+                SERIES.addAll(series(page));
                 jobManager |= page.contains("flink_jobmanager_numRegisteredTaskManagers");
                 decoderCounters |= page.contains("flink_taskmanager_job_task_operator_chunkErrors")
                         && DECODER_LABEL.matcher(page).find();
@@ -118,6 +121,41 @@ class MetricsReporterITCase {
         assertThat(decoderCounters).as("the decoder's counters, labelled with its operator").isTrue();
         assertThat(windowsScored).as("windows scored, as counted while the job ran").isPositive()
                 .isLessThanOrEqualTo(out.get(0).windows().scored());
+
+        // every series the alert rules select exists under that name and those labels
+        JsonNode rules = DeploymentManifestsTest.YAML.readValues(DeploymentManifestsTest.YAML.createParser(
+                DeploymentManifestsTest.ROOT.resolve("k8s/monitoring.yaml").toFile()), JsonNode.class).readAll()
+                .stream().filter(d -> d.at("/kind").asText().equals("PrometheusRule")).findFirst().orElseThrow();
+        List<String> selectors = new ArrayList<>();
+        for (JsonNode rule : rules.at("/spec/groups/0/rules")) {
+            Matcher m = SELECTOR.matcher(rule.at("/expr").asText());
+            while (m.find()) {
+                selectors.add(m.group());
+            }
+        }
+        assertThat(selectors).hasSizeGreaterThanOrEqualTo(rules.at("/spec/groups/0/rules").size());
+        for (String selector : selectors) {
+            Matcher m = SELECTOR.matcher(selector);
+            assertThat(m.matches()).isTrue();
+            List<String> labels = List.of(m.group(2).split(","));
+            assertThat(SERIES).as("a series for %s", selector)
+                    .anyMatch(s -> s.startsWith(m.group(1) + "{") && labels.stream().allMatch(s::contains));
+        }
+    }
+
+    /** A metric with equality label matchers, as the alert rules write them. */
+    static final Pattern SELECTOR = Pattern.compile("(flink_[A-Za-z0-9_]+)\\{([^}]*)}");
+
+    /** Every series seen, as {@code name{labels}}. */
+    static final Set<String> SERIES = new TreeSet<>();
+
+    static Set<String> series(String page) {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*\\{[^}]*})").matcher(page);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     static String scrape(HttpClient http, int port) {
