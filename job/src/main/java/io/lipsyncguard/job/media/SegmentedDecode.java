@@ -32,6 +32,12 @@ public final class SegmentedDecode implements AutoCloseable {
     static final int ORIENTATION_SEARCHES = 6;
     /** Whole-frame searches in a row without a face after which an adopted turn is dropped (about 2 s while lost). */
     static final int TURN_REVERT_MISSES = 10;
+    /**
+     * Pictures above this many pixels (8192 × 8192; 8K UHD has 7680 × 4320) are refused. FFmpeg itself allows about
+     * two billion: one such picture, decoded and converted, is gigabytes of native memory, and a file that claims it
+     * takes the task manager down, and the job with it, on every restart.
+     */
+    static final long MAX_PICTURE_PIXELS = 8192L * 8192;
 
     private final FFmpegFrameGrabber grabber;
     private final MediaSpec spec;
@@ -108,6 +114,8 @@ public final class SegmentedDecode implements AutoCloseable {
         // packets without a pts (AVI with B-frames) get one from their dts: else the frame the decoder flushes at the
         // end has no time and reads as a jump back to 0, a discontinuity that failed the whole file
         grabber.setOption("fflags", "+genpts");
+        // the decoder's own limit, for a stream that grows its pictures after the first
+        grabber.setVideoOption("max_pixels", String.valueOf(MAX_PICTURE_PIXELS));
         try {
             grabber.start();
             int video = preferredVideoStream(grabber);
@@ -124,9 +132,11 @@ public final class SegmentedDecode implements AutoCloseable {
                 grabber.setAudioChannels(2);
             }
         } catch (Exception | Error e) {
+            // FFmpeg refuses to open the codec of such pictures and says only "could not open video codec"
+            String oversized = oversizedPictures(grabber.getFormatContext());
             MediaFeatureExtractor.release(grabber);
-            throw new MediaDecodeException(
-                    "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+            throw new MediaDecodeException(oversized != null ? what + " has " + oversized
+                    : "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
         }
         SegmentedDecode decode;
         try {
@@ -140,6 +150,20 @@ public final class SegmentedDecode implements AutoCloseable {
             throw new MediaDecodeException(what + " has neither a video nor an audio stream");
         }
         return decode;
+    }
+
+    /** What is over {@link #MAX_PICTURE_PIXELS} about the video streams of {@code oc}, or null. */
+    static String oversizedPictures(AVFormatContext oc) {
+        // a grabber that failed before it opened the input holds a null context (a pointer at address 0)
+        for (int i = 0; oc != null && !oc.isNull() && i < oc.nb_streams(); i++) {
+            var par = oc.streams(i) == null || oc.streams(i).isNull() ? null : oc.streams(i).codecpar();
+            if (par != null && !par.isNull() && par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO
+                    && (long) par.width() * par.height() > MAX_PICTURE_PIXELS) {
+                return "pictures of " + par.width() + "x" + par.height() + " pixels, over the limit of "
+                        + MAX_PICTURE_PIXELS + " (8192x8192)";
+            }
+        }
+        return null;
     }
 
     /** Channels of the audio stream the grabber decodes (0 without one). */

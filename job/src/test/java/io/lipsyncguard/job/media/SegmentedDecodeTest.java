@@ -188,6 +188,23 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void picturesOverTheLimitAreRefusedBeforeTheyAreDecoded() throws Exception {
+        // 9000 x 8000: over 8192 x 8192 in area, a few hundred kilobytes as grey MJPEG
+        Path huge = tmp.resolve("huge.mkv");
+        FfmpegTool.run(List.of("-y", "-f", "lavfi", "-i", "color=c=gray:size=9000x8000:rate=2", "-t", "1",
+                "-c:v", "mjpeg", "-q:v", "31", huge.toString()));
+        assertThatThrownBy(() -> MediaFeatureExtractor.extract(huge, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA))
+                .isInstanceOf(MediaDecodeException.class)
+                .hasMessageContaining("has pictures of 9000x8000 pixels, over the limit of 67108864 (8192x8192)");
+        // just under the limit in area, still decoded
+        Path large = tmp.resolve("large.mkv");
+        FfmpegTool.run(List.of("-y", "-f", "lavfi", "-i", "color=c=gray:size=8192x8000:rate=2", "-t", "1",
+                "-c:v", "mjpeg", "-q:v", "31", large.toString()));
+        assertThat(MediaFeatureExtractor.extract(large, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).frameCount())
+                .isPositive();
+    }
+
+    @Test
     void aPipeIsRefusedNotWaitedOn() throws Exception {
         Path fifo = tmp.resolve("referenced.pipe");
         Assumptions.assumeTrue(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "no mkfifo");
