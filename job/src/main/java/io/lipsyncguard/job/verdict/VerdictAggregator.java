@@ -108,18 +108,17 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a.speechFraction = w.speechFraction();
         }
         long now = System.currentTimeMillis();
-        // an error, like a window, can come after the END once a rescale has split the async operator's queue
-        if (a.ended && a.windowsSeen >= a.expectedWindows) {
-            if (a.errorsSeen >= a.expectedErrors) {
-                sendFinal(ctx.getCurrentKey(), a, ctx.timerService().currentProcessingTime(), out);
-                return;
-            }
-            if (a.errorWaitUntilMs == 0) {
-                // errors pass the scorer at once, but may queue behind windows being scored; the verdict must come
-                // even should a count be wrong, so the wait is bounded (the FINAL then lacks the missing errors)
-                a.errorWaitUntilMs = ctx.timerService().currentProcessingTime() + errorWaitMs(config);
-                ctx.timerService().registerProcessingTimeTimer(a.errorWaitUntilMs);
-            }
+        // windows and errors can come after the END once a rescale has split the async operator's queue
+        if (a.ended && a.windowsSeen >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
+            sendFinal(ctx.getCurrentKey(), a, ctx.timerService().currentProcessingTime(), out);
+            return;
+        }
+        if (a.ended && a.endWaitUntilMs == 0) {
+            // each of them leaves the scorer within a score timeout; the verdict must come even should one never
+            // arrive (its state expired while the decoder held the video back, a count gone wrong), so the wait is
+            // bounded, and a FINAL without some windows says so
+            a.endWaitUntilMs = ctx.timerService().currentProcessingTime() + endWaitMs(config);
+            ctx.timerService().registerProcessingTimeTimer(a.endWaitUntilMs);
         }
         boolean byCount = config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows();
         boolean byTime = config.rollingEveryMediaMs() > 0 && w.kind() == WindowKind.WINDOW
@@ -133,18 +132,27 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         state.update(a);
     }
 
-    /** How long the FINAL waits, all windows in, for error events the END counted: a score timeout and a minute. */
-    static long errorWaitMs(JobConfig config) {
+    /** How long after its END the FINAL waits for windows and error events still missing: a score timeout and a minute. */
+    static long endWaitMs(JobConfig config) {
         return config.scoreTimeout().toMillis() + 60_000;
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Verdict> out) throws Exception {
         VideoAggregate a = state.value();
-        if (a != null && !a.finalSent && a.ended && a.windowsSeen >= a.expectedWindows && a.errorWaitUntilMs > 0
-                && timestamp >= a.errorWaitUntilMs) {
-            sendFinal(ctx.getCurrentKey(), a, timestamp, out);
+        if (a == null || a.finalSent || !a.ended || a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
+            return;
         }
+        // the windows that came after a gap that never filled: folded in media order, the gap left out
+        List<Long> waiting = new java.util.ArrayList<>();
+        for (Long index : early.keys()) {
+            waiting.add(index);
+        }
+        waiting.sort(null);
+        for (long index : waiting) {
+            add(a, early.get(index), config.recentWindows(), policy);
+        }
+        sendFinal(ctx.getCurrentKey(), a, timestamp, out);
     }
 
     /** Emits the video's FINAL (or ERROR) verdict and leaves the marker that turns away its stragglers. */

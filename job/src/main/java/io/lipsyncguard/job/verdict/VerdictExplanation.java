@@ -37,6 +37,10 @@ public final class VerdictExplanation {
         if (missing != null) {
             s.add(missing);
         }
+        if (reasons.contains("missing-windows")) {
+            s.add(String.format(Locale.ROOT, "Some windows of the video did not reach this verdict in time; it covers "
+                    + "the %d that did.", v.windows().total()));
+        }
         if (reasons.contains("idle")) {
             s.add(String.format(Locale.ROOT, "The stream stopped without its last chunk; this verdict covers the %s "
                     + "that arrived.", duration(v.mediaMs())));

@@ -67,6 +67,10 @@ public final class VerdictPolicy {
         if ("idle".equals(a.endReason)) {
             reasons.add("idle"); // the stream stopped without its last chunk: the verdict covers what arrived
         }
+        if (a.ended && a.windowsSeen < a.expectedWindows) {
+            // windows the decoder cut that did not come within the wait after the END: the verdict covers the rest
+            reasons.add("missing-windows");
+        }
         if (a.unscored > 0) {
             // the model failed or timed out on some windows: said on every verdict, not only when too few were left,
             // since the FINAL cannot be revised once the model is back

@@ -13,8 +13,8 @@ public class VideoAggregate {
     public long errorsSeen;
     /** ERROR events the decoder sent before its END, known from the END event. */
     public long expectedErrors;
-    /** Processing time until which the FINAL waits for those errors once every window is in; 0 while not waiting. */
-    public long errorWaitUntilMs;
+    /** Processing time until which the FINAL waits, after the END, for windows and errors on their way; 0 before. */
+    public long endWaitUntilMs;
     /** Scored windows: also the count of the two Welford states below. */
     public long scored;
     public long noFace;

@@ -75,7 +75,35 @@ class VerdictAggregatorTest {
                         assertThat(v.errors()).containsExactly("chunk 1 undecodable: x", "chunk 4 undecodable: y");
                     });
             // the bounded wait's timer finds the verdict out and sends no second one
-            h.setProcessingTime(VerdictAggregator.errorWaitMs(config) + 1);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(config) + 1);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
+        }
+    }
+
+    @Test
+    void windowsThatNeverComeDelayTheFinalVerdictOnlyForABoundedTimeAndItSaysSo() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            // windows 2 and 6 of 8 never come (their aggregate state expired, say); 3..5 and 7 wait behind the gap
+            for (int i : new int[] {0, 1, 3, 4, 5, 7}) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            h.processElement(end(8), 0);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(config) - 1);
+            assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(config));
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                        assertThat(v.verdict()).isEqualTo(Label.REAL);
+                        assertThat(v.windows().total()).isEqualTo(6);
+                        assertThat(v.windows().scored()).isEqualTo(6);
+                        assertThat(v.reasons()).contains("missing-windows");
+                        assertThat(v.explanation()).contains("it covers the 6 that did");
+                    });
+            h.processElement(window(2, 0.05), 0); // too late: a straggler
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
         }
     }
@@ -94,9 +122,9 @@ class VerdictAggregatorTest {
             h.processElement(new ScoredWindow(end.videoId(), end.kind(), end.index(), end.startMs(), end.endMs(),
                     end.status(), end.score(), end.offsetFrames(), end.syncConfidence(), end.curve(),
                     end.faceFraction(), end.speechFraction(), end.multiFaceFraction(), end.hasAudio(), null, 0, 1), 0);
-            h.setProcessingTime(1_000 + VerdictAggregator.errorWaitMs(config) - 1);
+            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(config) - 1);
             assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
-            h.setProcessingTime(1_000 + VerdictAggregator.errorWaitMs(config));
+            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(config));
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
                     .satisfies(v -> {
                         assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
