@@ -132,9 +132,12 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         state.update(a);
     }
 
-    /** How long after its END the FINAL waits for windows and error events still missing: a score timeout and a minute. */
+    /**
+     * How long after its END the FINAL waits for windows and error events still missing: a score timeout, in which
+     * each leaves the scorer, and ten minutes for backpressure after a rescale. Only a lost event waits that long.
+     */
     static long endWaitMs(JobConfig config) {
-        return config.scoreTimeout().toMillis() + 60_000;
+        return config.scoreTimeout().toMillis() + 600_000;
     }
 
     @Override
