@@ -86,6 +86,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 // ahead of one still in flight: a rescale splits the async operator's in-flight windows over
                 // subtasks, and runs of suspicious windows need media order
                 early.put(w.index(), w);
+                awaitRest(a, ctx);
                 state.update(a);
                 return;
             }
@@ -113,13 +114,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             sendFinal(ctx.getCurrentKey(), a, ctx.timerService().currentProcessingTime(), out);
             return;
         }
-        if (a.ended && a.endWaitUntilMs == 0) {
-            // each of them leaves the scorer within a score timeout; the verdict must come even should one never
-            // arrive (its state expired while the decoder held the video back, a count gone wrong), so the wait is
-            // bounded, and a FINAL without some windows says so
-            a.endWaitUntilMs = ctx.timerService().currentProcessingTime() + endWaitMs(config);
-            ctx.timerService().registerProcessingTimeTimer(a.endWaitUntilMs);
-        }
+        awaitRest(a, ctx);
         boolean byCount = config.rollingEveryWindows() > 0 && a.windowsSinceRolling >= config.rollingEveryWindows();
         boolean byTime = config.rollingEveryMediaMs() > 0 && w.kind() == WindowKind.WINDOW
                 && a.mediaMs - a.lastRollingMediaMs >= config.rollingEveryMediaMs();
@@ -133,11 +128,28 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     }
 
     /**
-     * How long after its END the FINAL waits for windows and error events still missing: a score timeout, in which
-     * each leaves the scorer, and ten minutes for backpressure after a rescale. Only a lost event waits that long.
+     * How long after its END, or after the latest event that came since, the FINAL waits for windows and error events
+     * still missing: a score timeout, in which each leaves the scorer, and ten minutes for backpressure after a
+     * rescale. Only a lost event waits that long.
      */
     static long endWaitMs(JobConfig config) {
         return config.scoreTimeout().toMillis() + 600_000;
+    }
+
+    /**
+     * After the END, (re)arms the wait for what is still missing, counted from the latest arrival: each event leaves
+     * the scorer within a score timeout, yet the verdict must come even should one never arrive (its state expired
+     * while the decoder held the video back, a count gone wrong). A FINAL without some windows says so.
+     */
+    private void awaitRest(VideoAggregate a, Context ctx) {
+        if (!a.ended) {
+            return;
+        }
+        if (a.endWaitUntilMs > 0) {
+            ctx.timerService().deleteProcessingTimeTimer(a.endWaitUntilMs);
+        }
+        a.endWaitUntilMs = ctx.timerService().currentProcessingTime() + endWaitMs(config);
+        ctx.timerService().registerProcessingTimeTimer(a.endWaitUntilMs);
     }
 
     @Override
@@ -146,14 +158,20 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a == null || a.finalSent || !a.ended || a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
             return;
         }
-        // the windows that came after a gap that never filled: folded in media order, the gap left out
-        List<Long> waiting = new java.util.ArrayList<>();
-        for (Long index : early.keys()) {
-            waiting.add(index);
+        // the windows that came after a gap that never filled, folded in media order; a suspicious run ends at a gap
+        // its windows do not cover, so that no segment claims media that was never seen (as for unanswered windows)
+        List<ScoredWindow> waiting = new java.util.ArrayList<>();
+        for (var e : early.entries()) {
+            waiting.add(e.getValue());
         }
-        waiting.sort(null);
-        for (long index : waiting) {
-            add(a, early.get(index), config.recentWindows(), policy);
+        waiting.sort(java.util.Comparator.comparingLong(ScoredWindow::index));
+        long next = a.windowsSeen;
+        for (ScoredWindow w : waiting) {
+            if (w.index() != next && w.startMs() >= a.runEndMs) {
+                closeRun(a);
+            }
+            add(a, w, config.recentWindows(), policy);
+            next = w.index() + 1;
         }
         sendFinal(ctx.getCurrentKey(), a, timestamp, out);
     }

@@ -109,6 +109,51 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void aSuspiciousRunDoesNotBridgeMediaThatNeverCame() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            // windows 2..8 never come: 2.4..3.6 s is covered by no window that arrived; both sides are suspicious
+            for (int i : new int[] {0, 1, 9, 10}) {
+                h.processElement(window(i, 0.95), 0);
+            }
+            h.processElement(end(11), 0);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(config));
+            Verdict v = h.extractOutputValues().stream().filter(x -> x.kind() == VerdictKind.FINAL).findFirst()
+                    .orElseThrow();
+            assertThat(v.reasons()).contains("missing-windows").doesNotContain("localized-manipulation");
+            assertThat(v.segments()).isNotEmpty()
+                    .allSatisfy(seg -> assertThat(seg.endMs() <= 2400 || seg.startMs() >= 3600).as("%s", seg).isTrue());
+        }
+    }
+
+    @Test
+    void aWindowAfterTheEndRearmsTheWait() throws Exception {
+        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            h.processElement(window(0, 0.05), 0);
+            h.processElement(end(4), 0);
+            long wait = VerdictAggregator.endWaitMs(config);
+            // still arriving, late: each arrival gives the rest another full wait
+            h.setProcessingTime(wait - 10);
+            h.processElement(window(2, 0.05), 0);
+            h.setProcessingTime(wait + 10);
+            h.processElement(window(1, 0.05), 0);
+            h.setProcessingTime(2 * wait);
+            assertThat(h.extractOutputValues()).noneMatch(x -> x.kind() != VerdictKind.ROLLING);
+            h.processElement(window(3, 0.05), 0);
+            assertThat(h.extractOutputValues()).filteredOn(x -> x.kind() != VerdictKind.ROLLING).singleElement()
+                    .satisfies(x -> {
+                        assertThat(x.windows().total()).isEqualTo(4);
+                        assertThat(x.reasons()).as("a complete clean video has no reasons").isNull();
+                    });
+        }
+    }
+
+    @Test
     void anErrorThatNeverComesDelaysTheFinalVerdictOnlyForABoundedTime() throws Exception {
         JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
