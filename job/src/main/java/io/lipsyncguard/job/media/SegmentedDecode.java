@@ -34,8 +34,8 @@ public final class SegmentedDecode implements AutoCloseable {
     static final int TURN_REVERT_MISSES = 10;
     /**
      * Pictures above this many pixels (8192 × 8192; 8K UHD has 7680 × 4320) are refused. FFmpeg itself allows about
-     * two billion: one such picture, decoded and converted, is gigabytes of native memory, and a file that claims it
-     * takes the task manager down, and the job with it, on every restart.
+     * 268 million: one such picture, decoded and converted, is gigabytes of native memory, and a file that claims
+     * them can take the task manager down, and the job with it, on every restart.
      */
     static final long MAX_PICTURE_PIXELS = 8192L * 8192;
 
@@ -114,8 +114,6 @@ public final class SegmentedDecode implements AutoCloseable {
         // packets without a pts (AVI with B-frames) get one from their dts: else the frame the decoder flushes at the
         // end has no time and reads as a jump back to 0, a discontinuity that failed the whole file
         grabber.setOption("fflags", "+genpts");
-        // the decoder's own limit, for a stream that grows its pictures after the first
-        grabber.setVideoOption("max_pixels", String.valueOf(MAX_PICTURE_PIXELS));
         try {
             grabber.start();
             int video = preferredVideoStream(grabber);
@@ -132,11 +130,16 @@ public final class SegmentedDecode implements AutoCloseable {
                 grabber.setAudioChannels(2);
             }
         } catch (Exception | Error e) {
-            // FFmpeg refuses to open the codec of such pictures and says only "could not open video codec"
-            String oversized = oversizedPictures(grabber.getFormatContext());
             MediaFeatureExtractor.release(grabber);
-            throw new MediaDecodeException(oversized != null ? what + " has " + oversized
-                    : "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+            throw new MediaDecodeException(
+                    "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+        }
+        // before any picture is decoded (FFmpeg's max_pixels would refuse a cover image as well, failing files whose
+        // sound alone is of use, and say only "could not open video codec")
+        String oversized = oversizedPicture(grabber.getFormatContext(), grabber.getVideoStream());
+        if (oversized != null) {
+            MediaFeatureExtractor.release(grabber);
+            throw new MediaDecodeException(what + " has " + oversized);
         }
         SegmentedDecode decode;
         try {
@@ -152,18 +155,19 @@ public final class SegmentedDecode implements AutoCloseable {
         return decode;
     }
 
-    /** What is over {@link #MAX_PICTURE_PIXELS} about the video streams of {@code oc}, or null. */
-    static String oversizedPictures(AVFormatContext oc) {
-        // a grabber that failed before it opened the input holds a null context (a pointer at address 0)
-        for (int i = 0; oc != null && !oc.isNull() && i < oc.nb_streams(); i++) {
-            var par = oc.streams(i) == null || oc.streams(i).isNull() ? null : oc.streams(i).codecpar();
-            if (par != null && !par.isNull() && par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO
-                    && (long) par.width() * par.height() > MAX_PICTURE_PIXELS) {
-                return "pictures of " + par.width() + "x" + par.height() + " pixels, over the limit of "
-                        + MAX_PICTURE_PIXELS + " (8192x8192)";
-            }
+    /** What is over {@link #MAX_PICTURE_PIXELS} about video stream {@code v} of {@code oc}, or null (also for covers). */
+    static String oversizedPicture(AVFormatContext oc, int v) {
+        if (oc == null || oc.isNull() || v < 0 || v >= oc.nb_streams() || coverPicture(oc, v)) {
+            return null;
         }
-        return null;
+        var par = oc.streams(v).codecpar();
+        return par == null || par.isNull() ? null : oversized(par.width(), par.height());
+    }
+
+    /** What is over {@link #MAX_PICTURE_PIXELS} about pictures of this size, or null. */
+    static String oversized(int width, int height) {
+        return (long) width * height <= MAX_PICTURE_PIXELS ? null : "pictures of " + width + "x" + height
+                + " pixels, over the limit of " + MAX_PICTURE_PIXELS + " (8192x8192)";
     }
 
     /** Channels of the audio stream the grabber decodes (0 without one). */
@@ -327,6 +331,12 @@ public final class SegmentedDecode implements AutoCloseable {
 
     /** Tracks the face on one decoded picture and offers its crop to the grid; false when the picture was empty. */
     private boolean picture(Frame frame) throws MediaDecodeException {
+        String oversized = oversized(frame.imageWidth, frame.imageHeight);
+        if (oversized != null) {
+            // a stream whose pictures grow after the first: checked before they are converted and kept
+            throw new MediaDecodeException(String.format(java.util.Locale.ROOT, "%s has, from %.1f s on, %s", what,
+                    frame.timestamp / 1e6, oversized));
+        }
         Mat decodedPicture = converter.convert(frame);
         if (decodedPicture == null || decodedPicture.empty()) {
             return false;

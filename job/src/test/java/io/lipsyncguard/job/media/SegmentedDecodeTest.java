@@ -202,6 +202,18 @@ class SegmentedDecodeTest {
                 "-c:v", "mjpeg", "-q:v", "31", large.toString()));
         assertThat(MediaFeatureExtractor.extract(large, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA).frameCount())
                 .isPositive();
+        // small pictures first, the huge ones a second later in the same stream: stopped where they grow
+        Path small = tmp.resolve("small.mkv");
+        FfmpegTool.run(List.of("-y", "-f", "lavfi", "-i", "color=c=gray:size=320x240:rate=2", "-t", "1",
+                "-c:v", "mjpeg", "-q:v", "31", small.toString()));
+        Path list = tmp.resolve("grow.txt");
+        Files.writeString(list, "file '" + small + "'\nfile '" + huge + "'\n");
+        Path grown = tmp.resolve("grown.mkv");
+        FfmpegTool.run(List.of("-y", "-f", "concat", "-safe", "0", "-i", list.toString(), "-c", "copy",
+                grown.toString()));
+        assertThatThrownBy(() -> MediaFeatureExtractor.extract(grown, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA))
+                .isInstanceOf(MediaDecodeException.class)
+                .hasMessageContaining("has, from 1.0 s on, pictures of 9000x8000 pixels, over the limit");
     }
 
     @Test
