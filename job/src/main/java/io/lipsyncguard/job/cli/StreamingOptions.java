@@ -2,6 +2,7 @@ package io.lipsyncguard.job.cli;
 
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
+import io.lipsyncguard.job.verdict.VerdictAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,6 +120,13 @@ public final class StreamingOptions {
             // a live video's state would expire before the idle timeout closes it, and it would get no FINAL
             throw new IllegalArgumentException("--state-ttl-hours (" + stateTtlHours + ") must be 0 (for ever) or "
                     + "longer than --idle-timeout-seconds (" + idleSeconds + ")");
+        }
+        long endWaitMs = VerdictAggregator.endWaitMs(Duration.ofMillis(scoreTimeoutMs));
+        if (stateTtlHours > 0 && stateTtlHours * 3_600_000 <= endWaitMs) {
+            // the aggregate would expire while its FINAL waits for what is still missing after the END
+            throw new IllegalArgumentException("--state-ttl-hours (" + stateTtlHours + ") must be 0 (for ever) or "
+                    + "longer than --score-timeout-ms (" + scoreTimeoutMs + ") plus ten minutes, the longest a "
+                    + "verdict waits after its video's end");
         }
         if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs < checkpointMs + 2000) {
             // a transaction is committed when the checkpoint after it completes: one that times out first is lost,

@@ -5,6 +5,7 @@ import io.lipsyncguard.job.score.ScoreStatus;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.models.ModelManifest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -133,7 +134,12 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
      * rescale. Only a lost event waits that long.
      */
     static long endWaitMs(JobConfig config) {
-        return config.scoreTimeout().toMillis() + 600_000;
+        return endWaitMs(config.scoreTimeout());
+    }
+
+    /** As {@link #endWaitMs(JobConfig)}, for a score timeout. */
+    public static long endWaitMs(Duration scoreTimeout) {
+        return scoreTimeout.toMillis() + 600_000;
     }
 
     /**

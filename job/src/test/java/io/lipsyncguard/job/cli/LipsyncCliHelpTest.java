@@ -62,6 +62,11 @@ class LipsyncCliHelpTest {
         assertThat(ttl.code()).isEqualTo(2);
         assertThat(ttl.err()).contains("--state-ttl-hours (1) must be 0 (for ever) or longer than "
                 + "--idle-timeout-seconds (7200)").doesNotContain("embedded Kafka at");
+        // nor may it expire while a FINAL waits, after its video's end, for windows still on their way
+        CliRun wait = CliRun.of("run", "--state-ttl-hours", "1", "--score-timeout-ms", "3000000");
+        assertThat(wait.code()).isEqualTo(2);
+        assertThat(wait.err()).contains("--state-ttl-hours (1) must be 0 (for ever) or longer than "
+                + "--score-timeout-ms (3000000) plus ten minutes").doesNotContain("embedded Kafka at");
         // the cluster entry point says the same, and exits 2, not with a stack trace
         CliRun cluster = CliRun.run(() -> new CommandLine(new ClusterJob()), "--bootstrap-servers", "b:1", "--device", "cpu",
                 "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");
