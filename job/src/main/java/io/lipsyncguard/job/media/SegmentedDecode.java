@@ -155,7 +155,10 @@ public final class SegmentedDecode implements AutoCloseable {
         return decode;
     }
 
-    /** What is over {@link #MAX_PICTURE_PIXELS} about video stream {@code v} of {@code oc}, or null (also for covers). */
+    /**
+     * What is over {@link #MAX_PICTURE_PIXELS} about video stream {@code v} of {@code oc}, or null: within the limit,
+     * or a cover image.
+     */
     static String oversizedPicture(AVFormatContext oc, int v) {
         if (oc == null || oc.isNull() || v < 0 || v >= oc.nb_streams() || coverPicture(oc, v)) {
             return null;
