@@ -157,12 +157,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         if (b.ended) {
             duplicates.inc();
-            chunkErrors.inc();
             // the error topic only: the verdict is out, and an error event would start the aggregator on a video that
             // never ends (kept until the state TTL, each late chunk renewing it)
-            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence",
-                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored",
-                    ctx.timerService().currentProcessingTime()));
+            report(ctx, chunk.sequence(), "sequence",
+                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored");
             // written again (a few bytes) so the tombstone lasts while late chunks come: expired, the next one
             // started the video anew and, in the end, gave it a second FINAL verdict
             buffer.update(b);
@@ -172,19 +170,17 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             unplaceable(b, chunk, ctx, out);
             return;
         }
-        if (chunk.sequence() < b.nextSequence || pending.contains(chunk.sequence())) {
+        boolean waiting = chunk.sequence() >= b.nextSequence && pending.contains(chunk.sequence());
+        if (chunk.sequence() < b.nextSequence || waiting) {
             duplicates.inc();
-            chunkErrors.inc();
             // the record tells a producer that resent the chunk, or one that started its stream over under the same
             // id, that this copy was not used; behind the sequence it may also be one reported missing or refused
             // before, whose place has passed
-            String reason = pending.contains(chunk.sequence())
+            report(ctx, chunk.sequence(), "sequence", waiting
                     ? "chunk " + chunk.sequence() + " was already received and waits to be decoded; this copy is "
                             + "ignored"
                     : "chunk " + chunk.sequence() + " came after the video had gone past it (a copy of a chunk already "
-                            + "used, or one reported missing or refused); ignored";
-            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), chunk.sequence(), "sequence", reason,
-                    ctx.timerService().currentProcessingTime()));
+                            + "used, or one reported missing or refused); ignored");
             return;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
@@ -828,10 +824,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         beyond.sort(null);
         for (long k : beyond) {
             // chunks numbered after the last one (or waiting when the video was closed): said, not dropped silently
-            ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), k, "sequence", "chunk " + k + " was still "
-                    + "waiting when the video ended (after chunk " + (b.nextSequence - 1) + "); ignored",
-                    ctx.timerService().currentProcessingTime()));
-            chunkErrors.inc();
+            report(ctx, k, "sequence", "chunk " + k + " was still waiting when the video ended (after chunk "
+                    + (b.nextSequence - 1) + "); ignored");
         }
         pending.clear();
         b.pendingBytes = 0;
@@ -919,12 +913,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         windowsEmitted.inc(windows.size());
     }
 
+    /** An error record on the errors topic; the verdict lists it only when {@link #error} sends its event too. */
+    private void report(Context ctx, long sequence, String stage, String reason) {
+        chunkErrors.inc();
+        ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason,
+                ctx.timerService().currentProcessingTime()));
+    }
+
+    /** An error record, and the ERROR event that puts it on the video's verdict (counted for its END). */
     private void error(VideoBuffer b, Context ctx, Collector<AvWindow> out, MediaChunk chunk, long sequence,
             String stage, String reason) {
-        chunkErrors.inc();
+        report(ctx, sequence, stage, reason);
         b.errorsSent++;
-        long now = ctx.timerService().currentProcessingTime();
-        ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason, now));
         out.collect(AvWindow.error(ctx.getCurrentKey(), sequence, reason, chunk == null ? 0 : chunk.producedAtMs()));
     }
 }

@@ -59,9 +59,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     }
 
     /**
-     * How long after a video's verdict its stragglers are dropped: they come within a score timeout of it (an event the
-     * async operator's queue delivered late after a rescale), while a new video under the id can only begin once the
-     * decoder's tombstone has expired, a state TTL later.
+     * How long after a video's verdict its stragglers are dropped: they come soon after it (an event the async
+     * operator's queue delivered late after a rescale, or one later than the wait after the END), while a new video
+     * under the id can only begin once the decoder's tombstone has expired, a state TTL later.
      */
     static final long STRAGGLER_MS = 3_600_000;
 
@@ -133,11 +133,6 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
      * still missing: a score timeout, in which each leaves the scorer, and ten minutes for backpressure after a
      * rescale. Only a lost event waits that long.
      */
-    static long endWaitMs(JobConfig config) {
-        return endWaitMs(config.scoreTimeout());
-    }
-
-    /** As {@link #endWaitMs(JobConfig)}, for a score timeout. */
     public static long endWaitMs(Duration scoreTimeout) {
         return scoreTimeout.toMillis() + 600_000;
     }
@@ -154,7 +149,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a.endWaitUntilMs > 0) {
             ctx.timerService().deleteProcessingTimeTimer(a.endWaitUntilMs);
         }
-        a.endWaitUntilMs = ctx.timerService().currentProcessingTime() + endWaitMs(config);
+        a.endWaitUntilMs = ctx.timerService().currentProcessingTime() + endWaitMs(config.scoreTimeout());
         ctx.timerService().registerProcessingTimeTimer(a.endWaitUntilMs);
     }
 

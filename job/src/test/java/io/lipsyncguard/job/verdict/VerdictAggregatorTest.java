@@ -26,15 +26,27 @@ class VerdictAggregatorTest {
     }
 
     static ScoredWindow end(int windows) {
+        return end(windows, 0);
+    }
+
+    /** The END of a video whose decoder sent {@code errors} ERROR events before it. */
+    static ScoredWindow end(int windows, long errors) {
         return new ScoredWindow("v", WindowKind.END, windows, 0, 6400, ScoreStatus.CONTROL, Double.NaN, 0, Double.NaN,
-                new float[0], 1, 1, 0, true, null, 0);
+                new float[0], 1, 1, 0, true, null, 0, errors);
+    }
+
+    static final JobConfig CONFIG = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
+
+    /** The aggregator under {@link #CONFIG}, open. */
+    static KeyedOneInputStreamOperatorTestHarness<String, ScoredWindow, Verdict> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new VerdictAggregator(CONFIG)),
+                ScoredWindow::videoId, Types.STRING);
+        h.open();
+        return h;
     }
 
     static Verdict finalOf(int... order) throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             for (int i : order) {
                 // windows 0..5: a suspicious run of 4 s inside clean windows
                 h.processElement(window(i, i < 6 ? 0.95 : 0.05), 0);
@@ -54,19 +66,13 @@ class VerdictAggregatorTest {
 
     @Test
     void theFinalVerdictWaitsForTheErrorsTheEndCounts() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             h.processElement(error(1, "chunk 1 undecodable: x"), 0);
             for (int i = 0; i < 3; i++) {
                 h.processElement(window(i, 0.05), 0);
             }
             // the decoder sent two errors before its END; after a rescale the second comes behind it
-            ScoredWindow end = end(3);
-            h.processElement(new ScoredWindow(end.videoId(), end.kind(), end.index(), end.startMs(), end.endMs(),
-                    end.status(), end.score(), end.offsetFrames(), end.syncConfidence(), end.curve(),
-                    end.faceFraction(), end.speechFraction(), end.multiFaceFraction(), end.hasAudio(), null, 0, 2), 0);
+            h.processElement(end(3, 2), 0);
             assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
             h.processElement(error(4, "chunk 4 undecodable: y"), 0);
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
@@ -75,25 +81,22 @@ class VerdictAggregatorTest {
                         assertThat(v.errors()).containsExactly("chunk 1 undecodable: x", "chunk 4 undecodable: y");
                     });
             // the bounded wait's timer finds the verdict out and sends no second one
-            h.setProcessingTime(VerdictAggregator.endWaitMs(config) + 1);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()) + 1);
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
         }
     }
 
     @Test
     void windowsThatNeverComeDelayTheFinalVerdictOnlyForABoundedTimeAndItSaysSo() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             // windows 2 and 6 of 8 never come (their aggregate state expired, say); 3..5 and 7 wait behind the gap
             for (int i : new int[] {0, 1, 3, 4, 5, 7}) {
                 h.processElement(window(i, 0.05), 0);
             }
             h.processElement(end(8), 0);
-            h.setProcessingTime(VerdictAggregator.endWaitMs(config) - 1);
+            h.setProcessingTime(VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()) - 1);
             assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
-            h.setProcessingTime(VerdictAggregator.endWaitMs(config));
+            h.setProcessingTime(VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()));
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
                     .satisfies(v -> {
                         assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
@@ -110,16 +113,13 @@ class VerdictAggregatorTest {
 
     @Test
     void aSuspiciousRunDoesNotBridgeMediaThatNeverCame() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             // windows 2..8 never come: 2.4..3.6 s is covered by no window that arrived; both sides are suspicious
             for (int i : new int[] {0, 1, 9, 10}) {
                 h.processElement(window(i, 0.95), 0);
             }
             h.processElement(end(11), 0);
-            h.setProcessingTime(VerdictAggregator.endWaitMs(config));
+            h.setProcessingTime(VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()));
             Verdict v = h.extractOutputValues().stream().filter(x -> x.kind() == VerdictKind.FINAL).findFirst()
                     .orElseThrow();
             assertThat(v.reasons()).contains("missing-windows").doesNotContain("localized-manipulation");
@@ -130,13 +130,10 @@ class VerdictAggregatorTest {
 
     @Test
     void aWindowAfterTheEndRearmsTheWait() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             h.processElement(window(0, 0.05), 0);
             h.processElement(end(4), 0);
-            long wait = VerdictAggregator.endWaitMs(config);
+            long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
             // still arriving, late: each arrival gives the rest another full wait
             h.setProcessingTime(wait - 10);
             h.processElement(window(2, 0.05), 0);
@@ -155,21 +152,15 @@ class VerdictAggregatorTest {
 
     @Test
     void anErrorThatNeverComesDelaysTheFinalVerdictOnlyForABoundedTime() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             h.setProcessingTime(1_000);
             for (int i = 0; i < 3; i++) {
                 h.processElement(window(i, 0.05), 0);
             }
-            ScoredWindow end = end(3);
-            h.processElement(new ScoredWindow(end.videoId(), end.kind(), end.index(), end.startMs(), end.endMs(),
-                    end.status(), end.score(), end.offsetFrames(), end.syncConfidence(), end.curve(),
-                    end.faceFraction(), end.speechFraction(), end.multiFaceFraction(), end.hasAudio(), null, 0, 1), 0);
-            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(config) - 1);
+            h.processElement(end(3, 1), 0);
+            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()) - 1);
             assertThat(h.extractOutputValues()).noneMatch(v -> v.kind() != VerdictKind.ROLLING);
-            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(config));
+            h.setProcessingTime(1_000 + VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()));
             assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).singleElement()
                     .satisfies(v -> {
                         assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
@@ -183,18 +174,14 @@ class VerdictAggregatorTest {
 
     @Test
     void anEventAfterTheFinalVerdictStartsNothing() throws Exception {
-        JobConfig config = JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU);
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
-            h.open();
+        try (var h = harness()) {
             for (int i = 0; i < 3; i++) {
                 h.processElement(window(i, 0.05), 0);
             }
             h.processElement(end(3), 0);
             int out = h.extractOutputValues().size();
             // as after a rescale, an error event of the video reaches the aggregator after its END, and a window twice
-            h.processElement(new ScoredWindow("v", WindowKind.ERROR, 2, 0, 0, ScoreStatus.CONTROL, Double.NaN, 0,
-                    Double.NaN, new float[0], 0, 0, 0, true, "chunk 2 undecodable: x", 0), 0);
+            h.processElement(error(2, "chunk 2 undecodable: x"), 0);
             h.processElement(window(2, 0.05), 0);
             h.processElement(end(3), 0);
             assertThat(h.extractOutputValues()).hasSize(out);
