@@ -25,6 +25,12 @@ class DeploymentManifestsTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+    /** The document of {@code kind} in {@code k8s/monitoring.yaml}. */
+    static JsonNode monitoring(String kind) throws java.io.IOException {
+        return YAML.readValues(YAML.createParser(ROOT.resolve("k8s/monitoring.yaml").toFile()), JsonNode.class)
+                .readAll().stream().filter(d -> d.at("/kind").asText().equals(kind)).findFirst().orElseThrow();
+    }
+
     @Test
     void theFlinkDeploymentRunsTheClusterEntryPointOnGpus() throws Exception {
         JsonNode d = YAML.readTree(ROOT.resolve("k8s/flinkdeployment.yaml").toFile());
@@ -69,9 +75,7 @@ class DeploymentManifestsTest {
                 both.at("/ports/0/containerPort").asInt()).isEqualTo(
                 d.at("/spec/podTemplate/metadata/annotations").get("prometheus.io/port").asInt());
         // the PodMonitor scrapes that port by name on the pods Flink labels with the deployment's name
-        JsonNode podMonitor = YAML.readValues(YAML.createParser(ROOT.resolve("k8s/monitoring.yaml").toFile()),
-                JsonNode.class).readAll().stream().filter(m -> m.at("/kind").asText().equals("PodMonitor"))
-                .findFirst().orElseThrow();
+        JsonNode podMonitor = monitoring("PodMonitor");
         assertThat(podMonitor.at("/spec/selector/matchLabels/app").asText()).isEqualTo(d.at("/metadata/name").asText());
         assertThat(podMonitor.at("/spec/podMetricsEndpoints/0/port").asText())
                 .isEqualTo(both.at("/ports/0/name").asText());

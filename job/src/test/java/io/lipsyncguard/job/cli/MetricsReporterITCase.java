@@ -123,9 +123,7 @@ class MetricsReporterITCase {
                 .isLessThanOrEqualTo(out.get(0).windows().scored());
 
         // every series the alert rules select exists under that name and those labels
-        JsonNode rules = DeploymentManifestsTest.YAML.readValues(DeploymentManifestsTest.YAML.createParser(
-                DeploymentManifestsTest.ROOT.resolve("k8s/monitoring.yaml").toFile()), JsonNode.class).readAll()
-                .stream().filter(d -> d.at("/kind").asText().equals("PrometheusRule")).findFirst().orElseThrow();
+        JsonNode rules = DeploymentManifestsTest.monitoring("PrometheusRule");
         List<String> selectors = new ArrayList<>();
         for (JsonNode rule : rules.at("/spec/groups/0/rules")) {
             Matcher m = SELECTOR.matcher(rule.at("/expr").asText());

@@ -28,12 +28,6 @@ class MonitoringRulesTest {
     @TempDir
     Path tmp;
 
-    static JsonNode prometheusRule() throws IOException {
-        return DeploymentManifestsTest.YAML.readValues(DeploymentManifestsTest.YAML.createParser(
-                DeploymentManifestsTest.ROOT.resolve("k8s/monitoring.yaml").toFile()), JsonNode.class).readAll()
-                .stream().filter(d -> d.at("/kind").asText().equals("PrometheusRule")).findFirst().orElseThrow();
-    }
-
     static boolean promtoolInstalled() {
         try {
             Process p = new ProcessBuilder("promtool", "--version").redirectErrorStream(true).start();
@@ -47,19 +41,28 @@ class MonitoringRulesTest {
         }
     }
 
-    static String promtool(String... args) throws Exception {
+    /** What a promtool run printed, and its exit code. */
+    record Run(int code, String out) {}
+
+    static Run run(String... args) throws Exception {
         Process p = new ProcessBuilder(List.of(args)).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return new Run(p.exitValue(), out);
+    }
+
+    /** The output of a promtool run that must succeed. */
+    static String promtool(String... args) throws Exception {
+        Run r = run(args);
+        assertThat(r.code()).as(r.out()).isZero();
+        return r.out();
     }
 
     @Test
     void everyAlertFiresWhenItsTestsSayAndOnlyThen() throws Exception {
         Assumptions.assumeTrue(promtoolInstalled(),
                 "promtool not installed (Debian package prometheus; .ci/run installs it)");
-        JsonNode rule = prometheusRule();
+        JsonNode rule = DeploymentManifestsTest.monitoring("PrometheusRule");
         Path rules = tmp.resolve("rules.yaml");
         DeploymentManifestsTest.YAML.writeValue(rules.toFile(), rule.get("spec"));
         Map<String, JsonNode> annotations = new HashMap<>();
@@ -101,7 +104,7 @@ class MonitoringRulesTest {
         Assumptions.assumeTrue(promtoolInstalled(),
                 "promtool not installed (Debian package prometheus; .ci/run installs it)");
         // the harness itself can fail: the restart alert with a threshold its test never reaches
-        JsonNode rule = prometheusRule().get("spec").deepCopy();
+        JsonNode rule = DeploymentManifestsTest.monitoring("PrometheusRule").get("spec").deepCopy();
         for (JsonNode r : rule.at("/groups/0/rules")) {
             if (r.get("alert").asText().equals("LipsyncGuardRestarting")) {
                 ((ObjectNode) r).put("expr", r.get("expr").asText().replace("> 2", "> 200"));
@@ -122,11 +125,8 @@ class MonitoringRulesTest {
                           - exp_labels: {severity: warning, job_name: lipsync_guard}
                 """;
         Files.writeString(tmp.resolve("t.yaml"), tests);
-        Process p = new ProcessBuilder("promtool", "test", "rules", tmp.resolve("t.yaml").toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isNotZero();
-        assertThat(out).contains("FAILED", "LipsyncGuardRestarting");
+        Run r = run("promtool", "test", "rules", tmp.resolve("t.yaml").toString());
+        assertThat(r.code()).as(r.out()).isNotZero();
+        assertThat(r.out()).contains("FAILED", "LipsyncGuardRestarting");
     }
 }
