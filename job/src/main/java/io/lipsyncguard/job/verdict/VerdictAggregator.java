@@ -109,10 +109,11 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a.faceFraction = w.faceFraction();
             a.speechFraction = w.speechFraction();
         }
-        long now = System.currentTimeMillis();
+        // the processing-time clock is the wall clock in a job, and a test's own clock on its harness
+        long now = ctx.timerService().currentProcessingTime();
         // windows and errors can come after the END once a rescale has split the async operator's queue
         if (a.ended && a.windowsSeen >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
-            sendFinal(ctx.getCurrentKey(), a, ctx.timerService().currentProcessingTime(), out);
+            sendFinal(ctx.getCurrentKey(), a, now, out);
             return;
         }
         awaitRest(a, ctx);
@@ -180,7 +181,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     /** Emits the video's FINAL (or ERROR) verdict and leaves the marker that turns away its stragglers. */
     private void sendFinal(String videoId, VideoAggregate a, long processingTimeMs, Collector<Verdict> out)
             throws Exception {
-        out.collect(finalVerdict(videoId, a, System.currentTimeMillis()));
+        out.collect(finalVerdict(videoId, a, processingTimeMs));
         VideoAggregate marker = new VideoAggregate();
         marker.finalSent = true;
         marker.finalAtMs = processingTimeMs;
