@@ -121,6 +121,12 @@ class DeploymentManifestsTest {
         }
         assertThat(conf.at("/execution/checkpointing/dir").asText()).isEqualTo("file:///flink-data/checkpoints");
         assertThat(conf.at("/state/checkpoints").isMissingNode()).isTrue();
+        // both processes' metrics reach a Prometheus on the host
+        int metrics = conf.at("/metrics/reporter/prom/port").asInt();
+        assertThat(compose.at("/services/jobmanager/ports")).extracting(JsonNode::asText)
+                .contains(metrics + ":" + metrics);
+        assertThat(compose.at("/services/taskmanager/ports")).extracting(JsonNode::asText)
+                .anyMatch(p -> p.endsWith(":" + metrics) && !p.startsWith(metrics + ":"));
     }
 
     @Test
