@@ -42,7 +42,9 @@ public final class CalibrateCommand implements Callable<Integer> {
     static final List<String> CLIPS = List.of("hdtf_aoc.mp4", "hdtf_katiehill.mp4", "hdtf_radio2.mp4",
             "retalking_face2.mp4", "retalking_face3.mp4", "syncnet_example.avi");
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Directory of real clips (default: ../shared/data).")
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory of the real clips the fit uses, "
+            + "by these names: hdtf_aoc.mp4, hdtf_katiehill.mp4, hdtf_radio2.mp4, retalking_face2.mp4, "
+            + "retalking_face3.mp4, syncnet_example.avi (default: ../shared/data beside the checkout).")
     Path data;
 
     @Option(names = "--model", paramLabel = "MANIFEST", description = "Manifest to calibrate (default: built-in).")
@@ -70,6 +72,14 @@ public final class CalibrateCommand implements Callable<Integer> {
                 .resolve("../shared/data").normalize();
         if (!Files.isDirectory(dataDir)) {
             System.err.println("calibrate: no data directory " + dataDir);
+            return 2;
+        }
+        List<String> missing = CLIPS.stream().filter(c -> !Files.isRegularFile(dataDir.resolve(c))).toList();
+        // a fit on fewer clips (or on the synthetic ones alone) must not replace the shipped calibration unseen
+        if (missing.size() == CLIPS.size() || (!missing.isEmpty() && stretches == null && !dryRun)) {
+            System.err.println("calibrate: " + dataDir + " lacks " + String.join(", ", missing) + "; the fit uses "
+                    + "the real clips " + String.join(", ", CLIPS) + (missing.size() == CLIPS.size() ? ""
+                    : " (--dry-run or --stretches work with those present)"));
             return 2;
         }
         ModelManifest manifest = ModelManifest.readValid(manifestPath);

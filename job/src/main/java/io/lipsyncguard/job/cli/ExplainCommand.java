@@ -9,6 +9,7 @@ import io.lipsyncguard.job.verdict.DecisionPolicy;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
 import io.lipsyncguard.job.verdict.VerdictQuestions;
+import io.lipsyncguard.models.ModelContractException;
 import io.lipsyncguard.models.ModelManifest;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
         description = "Answer questions about a verdict (why, segments, sure, offset, missing) from its metrics.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:answered (or listed the questions it can answer)",
-            "2:the file is missing or holds no valid verdict"})
+            "2:the file is missing or holds no valid verdict, or the model's manifest cannot be used"})
 public final class ExplainCommand implements Callable<Integer> {
 
     /** The schema check's message for a property it does not define. */
@@ -45,8 +46,8 @@ public final class ExplainCommand implements Callable<Integer> {
             + "answer them all.")
     List<String> question = new ArrayList<>();
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Manifest of the model that scored, for its "
-            + "thresholds (default: the built-in sync-baseline).")
+    @Option(names = "--model", paramLabel = "MANIFEST", description = "Manifest of the model that scored (or its "
+            + "directory), for its thresholds (default: the built-in sync-baseline).")
     Path model;
 
     @Override
@@ -102,7 +103,14 @@ public final class ExplainCommand implements Callable<Integer> {
             System.err.println("explain: " + verdictFile + " holds no verdict");
             return 2;
         }
-        ModelManifest manifest = ModelManifest.readValid(model != null ? model : ModelPaths.defaultManifest());
+        Path manifestPath = model != null ? ModelPaths.manifestIn(model) : ModelPaths.defaultManifest();
+        ModelManifest manifest;
+        try {
+            manifest = ModelManifest.readValid(manifestPath);
+        } catch (ModelContractException e) {
+            System.err.println("explain: cannot use model " + manifestPath + ": " + e.getMessage());
+            return 2;
+        }
         DecisionPolicy policy = DecisionPolicy.fromManifest(manifest);
         String asked = String.join(" ", question);
         List<String> ids = asked.isBlank() ? List.of("why", "segments", "sure", "offset", "missing")

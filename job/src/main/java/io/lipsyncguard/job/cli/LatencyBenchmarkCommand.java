@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
 import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
+import io.lipsyncguard.connectors.kafka.KafkaLimits;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.media.FfmpegTool;
@@ -15,13 +16,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
@@ -61,15 +69,21 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
     int rollingEvery;
 
     @Option(names = "--delivery", defaultValue = "AT_LEAST_ONCE", description = "AT_LEAST_ONCE, or EXACTLY_ONCE "
-            + "(verdicts become visible at checkpoints, adding up to the checkpoint interval).")
+            + "(verdicts become visible at checkpoints, adding up to the checkpoint interval; default: "
+            + "${DEFAULT-VALUE}).")
     DeliveryGuarantee delivery;
 
     @Option(names = "--checkpoint-interval-ms", defaultValue = "1000", description = "Checkpoint interval; with "
             + "EXACTLY_ONCE a verdict becomes visible when its checkpoint completes (default: ${DEFAULT-VALUE}).")
     long checkpointMs;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker.")
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers; none: start an embedded broker. Each run "
+            + "creates its three topics there and deletes them after it.")
     String bootstrapServers;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Kafka client property for the "
+            + "job, the producer, the reader and the topic admin (repeatable), e.g. security.protocol=SASL_SSL.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--alongside", description = "A media file sent by reference (claim check) at the start of each "
             + "run, as uploads are, whose decoding competes with the live streams for the job.")
@@ -96,7 +110,8 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         if (checked == null) {
             return 2;
         }
-        if (bootstrapServers != null && RunCommand.brokersUnreachable("bench-latency", bootstrapServers, Map.of())) {
+        if (bootstrapServers != null
+                && RunCommand.brokersUnreachable("bench-latency", bootstrapServers, kafkaProperties)) {
             return 1;
         }
         ModelManifest manifest = ModelManifest.readValid(checked.manifestPath());
@@ -111,8 +126,9 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
             chunks = MediaChunker.chunk(looped, "template", chunkSeconds, "ts", work.resolve("looped"));
         }
         System.out.printf(Locale.ROOT, "file: %s, %d chunks of %.1f s, delivery %s, parallelism %d, rolling every %d "
-                + "window(s); broker, job and producer share this machine%n", file, chunks.size(), chunkSeconds,
-                delivery, options.parallelism, rollingEvery);
+                + "window(s); %s%n", file, chunks.size(), chunkSeconds, delivery, options.parallelism, rollingEvery,
+                bootstrapServers == null ? "broker, job and producer share this machine"
+                        : "job and producer share this machine, brokers at " + bootstrapServers);
         if (alongside != null) {
             if (!Files.isRegularFile(alongside)) {
                 System.err.println("bench-latency: no such file: " + alongside);
@@ -149,13 +165,62 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         String chunksTopic = run + ".chunks";
         String verdictsTopic = run + ".verdicts";
         String errorsTopic = run + ".errors";
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(chunksTopic, Math.max(2, n));
+        topics.put(verdictsTopic, 1);
+        topics.put(errorsTopic, 1);
         if (embedded != null) {
-            embedded.createTopic(chunksTopic, Math.max(2, n));
-            embedded.createTopic(verdictsTopic, 1);
-            embedded.createTopic(errorsTopic, 1);
+            for (var t : topics.entrySet()) {
+                embedded.createTopic(t.getKey(), t.getValue());
+            }
+        } else {
+            // the job's source fails on a topic that does not exist, and brokers need not create topics on a write
+            createTopics(brokers, kafkaProperties, topics);
         }
+        try {
+            return measureOn(brokers, checked, n, template, marginMs, run, chunksTopic, verdictsTopic, errorsTopic);
+        } finally {
+            if (embedded == null) {
+                deleteTopics(brokers, kafkaProperties, topics.keySet());
+            }
+        }
+    }
+
+    /** Creates {@code topics} (name to partitions) at the brokers' default replication, sized for full chunks. */
+    static void createTopics(String brokers, Map<String, String> clientProperties, Map<String, Integer> topics)
+            throws Exception {
+        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties))) {
+            List<NewTopic> created = new ArrayList<>();
+            for (var t : topics.entrySet()) {
+                created.add(new NewTopic(t.getKey(), Optional.of(t.getValue()), Optional.empty())
+                        .configs(KafkaLimits.topicConfigs(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)));
+            }
+            admin.createTopics(created).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Deletes a run's topics; a benchmark must not leave them behind on a shared cluster (best effort). */
+    static void deleteTopics(String brokers, Map<String, String> clientProperties, java.util.Collection<String> topics) {
+        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties))) {
+            admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("bench-latency: could not delete the topics " + topics + ": " + e.getMessage());
+        }
+    }
+
+    private static Properties adminProperties(String brokers, Map<String, String> clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        return p;
+    }
+
+    /** One run on topics that exist. */
+    private Result measureOn(String brokers, JobConfig checked, int n, List<MediaChunk> template, long marginMs,
+            String run, String chunksTopic, String verdictsTopic, String errorsTopic) throws Exception {
         KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, null)
+                .withClientProperties(kafkaProperties)
                 .withGroupId(run)
                 .withDelivery(delivery, Duration.ofMillis(checkpointMs));
         if (alongside != null) {
@@ -174,9 +239,10 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         List<Long> finals = new ArrayList<>();
         long mediaMs = template.size() * chunkMs;
         JobClient job = RunCommand.start(config, kafka, options.parallelism);
-        try (ChunkProducer producer = ChunkProducer.builder(brokers, chunksTopic).idempotent(true).build();
-                KafkaConsumer<String, String> consumer =
-                        RunCommand.readCommittedConsumer(brokers, verdictsTopic, run + "-reader")) {
+        try (ChunkProducer producer = ChunkProducer.builder(brokers, chunksTopic).idempotent(true)
+                        .properties(kafkaProperties).build();
+                KafkaConsumer<String, String> consumer = RunCommand.readCommittedConsumer(brokers, verdictsTopic,
+                        run + "-reader", kafkaProperties)) {
             warmUp(producer, consumer, template);
             Map<String, Integer> streamOf = new HashMap<>();
             for (int s = 0; s < n; s++) {

@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 /** The options every command that runs the workflow shares: which model, on which device, at what parallelism. */
 public final class ModelOptions {
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest (default: the built-in "
-            + "sync-baseline).")
+    @Option(names = "--model", paramLabel = "MANIFEST", description = "Model manifest, or the directory holding "
+            + "its manifest.json (default: the built-in sync-baseline).")
     Path model;
 
     @Option(names = "--device", defaultValue = "auto", description = "auto, cuda or cpu (default: ${DEFAULT-VALUE}).")

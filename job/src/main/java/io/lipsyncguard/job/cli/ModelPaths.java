@@ -31,9 +31,21 @@ public final class ModelPaths {
      * check, whatever the device: a cluster's JobManager, where the check runs, has no GPU, the TaskManagers do.
      */
     static JobConfig loadableConfig(Path model, String device, String command, boolean checkOnCpu) {
-        Path manifest = model != null ? model : defaultManifest();
+        Device d;
         try {
-            Device d = Device.parse(device);
+            d = Device.parse(device);
+        } catch (IllegalArgumentException e) {
+            System.err.println(command + ": --device: " + e.getMessage());
+            return null;
+        }
+        Path manifest = model != null ? manifestIn(model) : defaultManifest();
+        if (!Files.isRegularFile(manifest)) {
+            System.err.println(command + ": no model manifest at " + manifest + (Files.isDirectory(manifest)
+                    ? " (a directory without a manifest.json)" : "") + "; --model takes a manifest.json or its "
+                    + "directory");
+            return null;
+        }
+        try {
             try (LoadedModel loaded = ModelLoader.load(manifest, checkOnCpu ? Device.CPU : d)) {
                 System.err.println("model " + loaded.manifest().id() + " " + loaded.manifest().version() + " on "
                         + loaded.device());
@@ -43,6 +55,12 @@ public final class ModelPaths {
             System.err.println(command + ": cannot use model " + manifest + ": " + e.getMessage());
             return null;
         }
+    }
+
+    /** {@code model} itself, or for a model's directory the {@code manifest.json} in it. */
+    static Path manifestIn(Path model) {
+        Path inside = model.resolve("manifest.json");
+        return Files.isDirectory(model) && Files.isRegularFile(inside) ? inside : model;
     }
 
     public static Path defaultManifest() {

@@ -61,7 +61,7 @@ public final class PublishCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                System.err.println("publish: no such file: " + f);
+                System.err.println("publish: " + RunCommand.notAFile(f));
                 return 2;
             }
         }

@@ -123,7 +123,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
-                System.err.println("run: no such file: " + f);
+                System.err.println("run: " + notAFile(f));
                 return 2;
             }
         }
@@ -249,6 +249,14 @@ public final class RunCommand implements Callable<Integer> {
         return conf;
     }
 
+    /** Why {@code f}, not a regular file, cannot be sent as a video: a directory is a likely mistake of its own. */
+    static String notAFile(Path f) {
+        if (Files.isDirectory(f)) {
+            return f + " is a directory: give the video files in it (analyze walks directories)";
+        }
+        return Files.exists(f) ? "not a regular file: " + f : "no such file: " + f;
+    }
+
     /** How long {@code run} waits for given brokers to answer before it gives up. */
     static final Duration BROKER_CHECK_TIMEOUT = Duration.ofSeconds(15);
 
@@ -261,25 +269,34 @@ public final class RunCommand implements Callable<Integer> {
         if (why == null) {
             return false;
         }
-        System.err.println(command + ": cannot reach Kafka at " + brokers + " within "
-                + BROKER_CHECK_TIMEOUT.toSeconds() + " s: " + why);
+        System.err.println(command + ": " + why);
         return true;
     }
 
-    /** Null when the cluster at {@code brokers} answers within {@code timeout}, else why not. */
+    /**
+     * Null when the cluster at {@code brokers} answers within {@code timeout}, else why not, as a sentence: a client
+     * that cannot even be made (a malformed address or client property) says so, not that no broker answered.
+     */
     static String unreachable(String brokers, Map<String, String> clientProperties, Duration timeout) {
+        String prefix = "cannot reach Kafka at " + brokers + " within " + timeout.toSeconds() + " s: ";
         try (Admin admin = Admin.create(adminProperties(brokers, clientProperties, timeout))) {
             admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return null;
         } catch (ExecutionException e) {
-            return String.valueOf(e.getCause().getMessage());
+            return prefix + e.getCause().getMessage();
         } catch (TimeoutException e) {
-            return "no answer";
+            return prefix + "no answer";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return prefix + "interrupted";
         } catch (RuntimeException e) {
-            return e.getMessage(); // a malformed address or client property
+            // Kafka wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to create new KafkaAdminClient"
+            Throwable t = e;
+            while (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            return "cannot use the Kafka settings (--bootstrap-servers " + brokers + " and client properties): "
+                    + t.getMessage();
         }
     }
 

@@ -45,4 +45,23 @@ class CalibrateCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("no data directory");
     }
+
+    @Test
+    void aFitWithoutEveryRealClipIsRefusedAndTheShippedCalibrationKept(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path manifest = ModelPaths.defaultManifest();
+        byte[] before = Files.readAllBytes(manifest);
+        CliRun none = CliRun.of("calibrate", "--data", dir.toString());
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).contains("lacks " + String.join(", ", CalibrateCommand.CLIPS));
+        Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
+        Files.createSymbolicLink(dir.resolve("hdtf_aoc.mp4"), SHARED.resolve("hdtf_aoc.mp4").toAbsolutePath());
+        CliRun some = CliRun.of("calibrate", "--data", dir.toString());
+        assertThat(some.code()).isEqualTo(2);
+        assertThat(some.err()).contains("lacks hdtf_katiehill.mp4", "--dry-run or --stretches work with those present")
+                .doesNotContain("lacks hdtf_aoc.mp4");
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
+        // the help names the files the fit looks for
+        assertThat(CliRun.of("calibrate", "--help").out().replaceAll("\\s+", " ")).contains(CalibrateCommand.CLIPS);
+    }
 }

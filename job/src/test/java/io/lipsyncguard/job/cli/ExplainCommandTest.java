@@ -118,4 +118,16 @@ class ExplainCommandTest {
         assertThat(explain("explain", f.toString()).code()).isEqualTo(2);
         assertThat(explain("explain", dir.resolve("absent.json").toString()).code()).isEqualTo(2);
     }
+
+    @Test
+    void aModelThatCannotBeUsedIsAUsageErrorAndAModelsDirectoryIsItsManifest() throws Exception {
+        CliRun bad = explain("explain", verdictFile().toString(), "--model", dir.resolve("absent.json").toString());
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("explain: cannot use model " + dir.resolve("absent.json"));
+        Path builtIn = ModelPaths.defaultManifest();
+        CliRun byDir = explain("explain", verdictFile().toString(), "--model", builtIn.getParent().toString(),
+                "offset");
+        assertThat(byDir.code()).as(byDir.err()).isZero();
+        assertThat(byDir.out()).isEqualTo(explain("explain", verdictFile().toString(), "offset").out());
+    }
 }

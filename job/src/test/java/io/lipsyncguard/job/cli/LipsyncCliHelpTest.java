@@ -50,6 +50,14 @@ class LipsyncCliHelpTest {
         // publish names the topic as run does (and keeps its short name)
         assertThat(new CommandLine(new PublishCommand()).parseArgs("--chunks-topic", "c", "--bootstrap-servers", "b:1", "f.mp4")
                 .matchedOptionValue("--topic", "")).isEqualTo("c");
+        // a directory to run or publish is named as one (analyze takes it), not as a file that does not exist
+        for (String command : new String[] {"run", "publish"}) {
+            CliRun folder = command.equals("run") ? CliRun.of("run", dir.toString())
+                    : CliRun.of("publish", "--bootstrap-servers", "b:1", dir.toString());
+            assertThat(folder.code()).as(folder.err()).isEqualTo(2);
+            assertThat(folder.err()).contains(command + ": " + dir + " is a directory: give the video files in it")
+                    .doesNotContain("no such file");
+        }
         CliRun bench = CliRun.of("bench", dir.resolve("absent.mp4").toString());
         assertThat(bench.code()).isEqualTo(2);
         assertThat(bench.err()).contains("bench: no such file");

@@ -115,8 +115,38 @@ class RunCommandTest {
     }
 
     @Test
+    @Timeout(300)
+    void theLatencyBenchmarkRunsOnGivenBrokersThatCreateNoTopicsAndLeavesNoneBehind() throws Exception {
+        Path clip = tmp.resolve("bench.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(5, 3));
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka = io.lipsyncguard.connectors.kafka.EmbeddedKafka
+                .start(io.lipsyncguard.connectors.kafka.KafkaLimits.DEFAULT_MAX_RECORD_BYTES,
+                        Map.of("auto.create.topics.enable", "false"))) {
+            CliRun run = CliRun.of("bench-latency", "--bootstrap-servers", kafka.bootstrapServers(), "--device", "cpu",
+                    "--streams", "1", "--min-seconds", "8", clip.toString());
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).contains("brokers at " + kafka.bootstrapServers())
+                    .containsPattern("(?m)^\\s+1\\s+[1-9]\\d*\\s+\\d+\\s+\\d+");
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+                assertThat(admin.listTopics().names().get()).noneMatch(t -> t.startsWith("bench"));
+            }
+        }
+    }
+
+    @Test
     void aBadAddressIsSaidSo() {
         assertThat(RunCommand.unreachable("no-such-host.invalid:9092", Map.of(),
-                java.time.Duration.ofSeconds(2))).isNotNull();
+                java.time.Duration.ofSeconds(2))).isEqualTo("cannot use the Kafka settings (--bootstrap-servers "
+                + "no-such-host.invalid:9092 and client properties): No resolvable bootstrap urls given in "
+                + "bootstrap.servers");
+    }
+
+    @Test
+    void anAddressWithoutPortIsAMistakeInTheSettingsNotABrokerThatDoesNotAnswer() {
+        // Kafka's own reason, not its wrapper "Failed to create new KafkaAdminClient", and no wait was spent
+        assertThat(RunCommand.unreachable("localhost", Map.of(), java.time.Duration.ofSeconds(2)))
+                .startsWith("cannot use the Kafka settings (--bootstrap-servers localhost")
+                .contains("Invalid url in bootstrap.servers: localhost").doesNotContain("within");
     }
 }
