@@ -9,10 +9,36 @@ import io.lipsyncguard.connectors.MediaChunk;
  * @param sequence the chunk's sequence, or {@link ChunkContentTypes#UNKNOWN_SEQUENCE}
  * @param stage where it failed: {@link #STAGE_DESERIALIZE}, {@link #STAGE_REFERENCE}, {@link #STAGE_DECODE} or
  *     another stage name of the job
- * @param reason human-readable cause
+ * @param reason human-readable cause, cut to at most {@link #MAX_REASON_CHARS} characters
  * @param atMs wall-clock time the error was recorded, epoch milliseconds
  */
 public record ErrorRecord(String videoId, long sequence, String stage, String reason, long atMs) {
+
+    /**
+     * Longest reason kept. Reasons quote their input (a path, a header, FFmpeg's message), whose length nothing else
+     * bounds; a record over its topic's size limit would fail the sink and restart the job, for ever.
+     */
+    public static final int MAX_REASON_CHARS = 2_000;
+
+    public ErrorRecord {
+        reason = bounded(reason);
+    }
+
+    /**
+     * {@code reason} cut to at most {@link #MAX_REASON_CHARS} characters with a note of its length (never inside a
+     * surrogate pair); a cut reason is not cut again.
+     */
+    public static String bounded(String reason) {
+        if (reason == null || reason.length() <= MAX_REASON_CHARS) {
+            return reason;
+        }
+        String note = "... (" + reason.length() + " characters in all)";
+        int cut = MAX_REASON_CHARS - note.length();
+        if (Character.isHighSurrogate(reason.charAt(cut - 1))) {
+            cut--;
+        }
+        return reason.substring(0, cut) + note;
+    }
 
     /** The record could not be read as a chunk (key, headers, value). */
     public static final String STAGE_DESERIALIZE = "deserialize";

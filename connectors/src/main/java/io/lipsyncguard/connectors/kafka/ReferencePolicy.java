@@ -47,10 +47,20 @@ public record ReferencePolicy(List<String> allowedPrefixes) implements Serializa
         }
     }
 
+    /**
+     * Longest URI accepted: a path (4096 bytes at most on Linux, 1024 for an S3 key), percent-encoded, and a scheme.
+     * A longer one names no file, and every message about it would carry it.
+     */
+    public static final int MAX_URI_CHARS = 16_384;
+
     /** Checks {@code uri}; never throws. */
     public Decision check(String uri) {
         if (uri == null || uri.isBlank()) {
             return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "has no uri");
+        }
+        if (uri.length() > MAX_URI_CHARS) {
+            return new Decision(null, ChunkContentTypes.REFERENCE_REASON_PREFIX + "uri of " + uri.length()
+                    + " characters exceeds the limit of " + MAX_URI_CHARS + ": " + quote(uri));
         }
         Optional<String> normalised;
         try {

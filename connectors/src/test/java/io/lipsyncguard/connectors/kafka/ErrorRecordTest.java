@@ -28,6 +28,26 @@ class ErrorRecordTest {
     }
 
     @Test
+    void aReasonOfAnyLengthIsCutSoTheRecordFitsItsTopicAndSaysHowLongItWas() {
+        String path = "/media/" + "a/".repeat(300_000);
+        ErrorRecord record = new ErrorRecord("v1", 0, ErrorRecord.STAGE_DECODE, "cannot read " + path, 1);
+        assertThat(record.reason()).hasSize(ErrorRecord.MAX_REASON_CHARS)
+                .startsWith("cannot read /media/a/a/").endsWith("... (600019 characters in all)");
+        assertThat(new ErrorRecordSerializer().serialize(record)).hasSizeLessThan(4 * 1024);
+        // a cut never splits a surrogate pair, which would not encode as UTF-8
+        String note = "... (2011 characters in all)";
+        int before = ErrorRecord.MAX_REASON_CHARS - note.length() - 1;
+        String emoji = "x".repeat(before) + "\uD83D\uDE00" + "y".repeat(2011 - before - 2);
+        String cut = ErrorRecord.bounded(emoji);
+        assertThat(cut).isEqualTo("x".repeat(before) + note);
+        assertThat(new String(cut.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(cut);
+        // short reasons stay as they are, and a round trip changes nothing
+        assertThat(ErrorRecord.bounded("short")).isEqualTo("short");
+        assertThat(ErrorRecord.bounded(record.reason())).isSameAs(record.reason());
+        assertThat(ErrorRecordSerializer.fromJson(new ErrorRecordSerializer().serialize(record))).isEqualTo(record);
+    }
+
+    @Test
     void readersIgnoreFieldsAddedLater() {
         String json = "{\"videoId\":\"v1\",\"sequence\":-1,\"stage\":\"size\",\"reason\":\"r\",\"atMs\":5,\"new\":1}";
 

@@ -66,6 +66,18 @@ class ReferencePolicyTest {
     }
 
     @Test
+    void aUriLongerThanAnyPathIsRefusedWithAShortReason() {
+        String uri = "file:///data/" + "a/".repeat(ReferencePolicy.MAX_URI_CHARS);
+        ReferencePolicy.Decision decision = policy.check(uri);
+        assertThat(decision.allowed()).isFalse();
+        assertThat(decision.refusal()).startsWith("reference uri of " + uri.length()
+                + " characters exceeds the limit of " + ReferencePolicy.MAX_URI_CHARS).hasSizeLessThan(400);
+        // at the limit it is judged on its path as any other
+        String longest = "file:///data/" + "b".repeat(ReferencePolicy.MAX_URI_CHARS - "file:///data/".length());
+        assertThat(policy.check(longest).allowed()).isTrue();
+    }
+
+    @Test
     void refusesNull() {
         assertThat(policy.check(null).refusal()).isEqualTo("reference has no uri");
     }

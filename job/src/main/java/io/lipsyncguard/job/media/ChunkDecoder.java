@@ -923,8 +923,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** An error record, and the ERROR event that puts it on the video's verdict (counted for its END). */
     private void error(VideoBuffer b, Context ctx, Collector<AvWindow> out, MediaChunk chunk, long sequence,
             String stage, String reason) {
-        report(ctx, sequence, stage, reason);
+        String text = ErrorRecord.bounded(reason);
+        report(ctx, sequence, stage, text);
         b.errorsSent++;
-        out.collect(AvWindow.error(ctx.getCurrentKey(), sequence, reason, chunk == null ? 0 : chunk.producedAtMs()));
+        out.collect(AvWindow.error(ctx.getCurrentKey(), sequence, text, chunk == null ? 0 : chunk.producedAtMs()));
     }
 }

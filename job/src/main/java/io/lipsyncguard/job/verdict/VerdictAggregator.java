@@ -1,5 +1,6 @@
 package io.lipsyncguard.job.verdict;
 
+import io.lipsyncguard.connectors.kafka.ErrorRecord;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.score.ScoreStatus;
 import io.lipsyncguard.job.score.ScoredWindow;
@@ -341,7 +342,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a.errors.length >= MAX_ERRORS) {
             System.arraycopy(a.errors, 1, e, 0, MAX_ERRORS - 1);
         }
-        e[e.length - 1] = reason;
+        // bounded where it is made too; an event restored from an older state is not
+        e[e.length - 1] = ErrorRecord.bounded(reason);
         a.errors = e;
     }
 

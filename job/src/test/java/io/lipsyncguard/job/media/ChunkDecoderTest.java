@@ -251,6 +251,23 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aReasonQuotingAPathOfAnyLengthIsCutOnTheEventAndTheErrorRecordAlike() throws Exception {
+        // a path no file system holds (far over PATH_MAX), sent by reference: its error quotes it
+        Path absurd = Path.of("/nonexistent/" + "a/".repeat(6000) + "clip.mp4");
+        try (var h = harness(config())) {
+            h.processElement(reference("absurd", absurd), 0);
+            stepUntil(h, ended("absurd"));
+            AvWindow error = h.extractOutputValues().stream().filter(w -> w.kind() == WindowKind.ERROR).findFirst()
+                    .orElseThrow();
+            assertThat(error.reason()).startsWith("chunk 0").contains("/nonexistent/a/a/")
+                    .endsWith("characters in all)").hasSizeLessThan(io.lipsyncguard.connectors.kafka.ErrorRecord.MAX_REASON_CHARS + 40);
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).singleElement()
+                    .satisfies(r -> assertThat(r.getValue().reason()).isEqualTo(error.reason()));
+            assertThat(end(h.extractOutputValues()).errors()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void timeTheJobWasDownIsNoIdleness() throws Exception {
         JobConfig idle = config().withIdleTimeout(Duration.ofSeconds(60));
         byte[] bytes = Files.readAllBytes(shortClip);

@@ -65,6 +65,24 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void aVerdictStaysSmallWhateverItsVideosErrorsSay() throws Exception {
+        // twenty errors of 100 000 characters each (events from a state older than the cut at the decoder)
+        try (var h = harness()) {
+            for (int i = 0; i < 20; i++) {
+                h.processElement(error(i, "chunk " + i + " undecodable: " + "x".repeat(100_000)), 0);
+            }
+            h.processElement(end(0, 20), 0);
+            Verdict v = h.extractOutputValues().stream().filter(x -> x.kind() != VerdictKind.ROLLING).findFirst()
+                    .orElseThrow();
+            assertThat(v.errors()).hasSize(VerdictAggregator.MAX_ERRORS)
+                    .allSatisfy(e -> assertThat(e).hasSizeLessThanOrEqualTo(
+                            io.lipsyncguard.connectors.kafka.ErrorRecord.MAX_REASON_CHARS));
+            // far under a topic's default limit of 1 MiB
+            assertThat(new VerdictSerializer().serialize(v)).hasSizeLessThan(64 * 1024);
+        }
+    }
+
+    @Test
     void theFinalVerdictWaitsForTheErrorsTheEndCounts() throws Exception {
         try (var h = harness()) {
             h.processElement(error(1, "chunk 1 undecodable: x"), 0);
