@@ -41,18 +41,21 @@ public final class StreamingJob {
         long checkpointTimeoutMs = env.getCheckpointConfig().getCheckpointTimeout();
         long transactionMs = kafka.transactionTimeout().toMillis();
         long intervalMs = kafka.checkpointInterval().toMillis();
-        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE && intervalMs + checkpointTimeoutMs >= transactionMs) {
-            // a transaction lives from one checkpoint's barrier until the next checkpoint completes, up to interval
-            // plus timeout: one that outlives its transaction timeout commits nothing (the broker has aborted it,
-            // and the Kafka committer only logs that), so its verdicts are lost without a failure. Flink's default
-            // timeout, 10 min, equals the sinks' default transaction timeout
+        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE
+                && Math.max(intervalMs, checkpointTimeoutMs) + checkpointTimeoutMs >= transactionMs) {
+            // a transaction opens at one checkpoint's barrier and commits when the next checkpoint completes: the
+            // first may take a timeout to complete, the next starts an interval after the first began or once it is
+            // done and may take a timeout too. One that outlives its transaction timeout commits nothing (the
+            // broker has aborted it, and the Kafka committer only logs that), so its verdicts are lost without a
+            // failure. Flink's default timeout, 10 min, equals the sinks' default transaction timeout. Half of what
+            // the interval leaves keeps both checkpoints within it
             long lowered = (transactionMs - intervalMs) / 2;
             if (lowered < 1000) {
                 throw new IllegalArgumentException("the Kafka transaction timeout (" + transactionMs + " ms) leaves "
                         + "no room for a checkpoint after the " + intervalMs + " ms interval: raise "
                         + "--transaction-timeout-ms or lower --checkpoint-interval-ms");
             }
-            LOG.warn("checkpoint interval {} ms plus timeout {} ms is not below the Kafka transaction timeout {} ms; "
+            LOG.warn("two checkpoints (interval {} ms, timeout {} ms) can outlast the Kafka transaction timeout {} ms; "
                     + "using a checkpoint timeout of {} ms", intervalMs, checkpointTimeoutMs, transactionMs, lowered);
             env.getCheckpointConfig().setCheckpointTimeout(lowered);
         }

@@ -31,14 +31,19 @@ class StreamingJobTest {
     void aCheckpointTimeoutNotBelowTheTransactionTimeoutIsLowered() {
         // Flink's default (10 min) equals the sinks' default transaction timeout: a checkpoint that slow would commit
         // transactions the broker had already aborted
-        // (with the 5 s interval: a transaction lives up to interval plus checkpoint timeout)
+        // (with the 5 s interval: a transaction lives up to the longer of interval and timeout, plus a timeout)
         assertThat(built(null, Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
                 .isEqualTo((600_000 - 5_000) / 2);
         assertThat(built(Duration.ofMinutes(20), Duration.ofMinutes(4)).getCheckpointConfig().getCheckpointTimeout())
                 .isEqualTo((240_000 - 5_000) / 2);
-        // one below it is kept
+        // a transaction spans two checkpoints: 5 min each can take 10 min, as long as the transaction may live
+        assertThat(built(Duration.ofMinutes(5), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
+                .isEqualTo((600_000 - 5_000) / 2);
+        // one whose two fit is kept, the shipped 4 min among them
         assertThat(built(Duration.ofMinutes(3), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
                 .isEqualTo(Duration.ofMinutes(3).toMillis());
+        assertThat(built(Duration.ofMinutes(4), Duration.ofMinutes(10)).getCheckpointConfig()
+                .getCheckpointTimeout()).isEqualTo(Duration.ofMinutes(4).toMillis());
         // and a transaction timeout that leaves no room is refused
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> built(null, Duration.ofMillis(6000)))
                 .hasMessageContaining("leaves no room for a checkpoint");

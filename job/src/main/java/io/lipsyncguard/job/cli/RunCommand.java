@@ -202,8 +202,8 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Checkpoint timeout of the embedded job: below the sinks' default 10 min transaction timeout. */
-    static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+    /** Checkpoint timeout of the embedded job: two of them fit in the sinks' default 10 min transaction timeout. */
+    static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(4);
 
     /** Starts the streaming job on an embedded Flink with a restart strategy, returning at once. */
     public static JobClient start(JobConfig config, KafkaJobSettings kafka, int parallelism) throws Exception {

@@ -50,7 +50,7 @@ class DeploymentManifestsTest {
         JsonNode conf = d.at("/spec/flinkConfiguration");
         assertThat(conf.get("pipeline.generic-types").asText()).isEqualTo("false");
         // the operator writes its own configuration: what the image's config.yaml says must be said here too
-        assertThat(conf.get("execution.checkpointing.timeout").asText()).isEqualTo("5min");
+        assertThat(conf.get("execution.checkpointing.timeout").asText()).isEqualTo("4min");
         assertThat(conf.get("execution.checkpointing.externalized-checkpoint-retention").asText())
                 .isEqualTo("RETAIN_ON_CANCELLATION");
         assertThat(conf.has("execution.checkpointing.dir")).isTrue();
