@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +36,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
@@ -159,6 +163,8 @@ public final class RunCommand implements Callable<Integer> {
                     return 1;
                 }
             }
+            // verdicts of earlier runs on given brokers (the same file has the same video id) are not this run's
+            long startedAtMs = System.currentTimeMillis();
             JobClient job = start(config, kafka, options.parallelism);
             AtomicReference<String> failure = new AtomicReference<>();
             try {
@@ -178,7 +184,7 @@ public final class RunCommand implements Callable<Integer> {
                     publisher.start();
                 }
                 int[] errors = {0};
-                String failed = printVerdicts(kafka, waiting, !files.isEmpty(), errors, () -> {
+                String failed = printVerdicts(kafka, startedAtMs, waiting, !files.isEmpty(), errors, () -> {
                     String f = failure.get();
                     return f != null ? f : jobEndedWithCause(job);
                 });
@@ -409,32 +415,38 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints verdict messages (read_committed) until every video in {@code waiting} has a FINAL or ERROR one, counting
-     * the ERROR ones in {@code errors[0]}; returns null then, or what {@code failure} reports as soon as it reports
-     * something (checked about twice a second).
+     * Prints the verdict messages (read_committed) the job emitted from {@code sinceMs} on, until every video in
+     * {@code waiting} has a FINAL or ERROR one, counting the ERROR ones in {@code errors[0]}; returns null then, or what
+     * {@code failure} reports as soon as it reports something (checked about twice a second).
      */
-    static String printVerdicts(KafkaJobSettings kafka, Set<String> waiting, boolean stopWhenDone, int[] errors,
-            Supplier<String> failure) {
+    static String printVerdicts(KafkaJobSettings kafka, long sinceMs, Set<String> waiting, boolean stopWhenDone,
+            int[] errors, Supplier<String> failure) {
         ObjectMapper json = new ObjectMapper();
         try (KafkaConsumer<String, String> consumer = readCommittedConsumer(kafka.bootstrapServers(),
-                kafka.verdictsTopic(), "lipsync-cli-" + System.nanoTime(), kafka.clientProperties())) {
+                kafka.verdictsTopic(), "lipsync-cli-" + System.nanoTime(), kafka.clientProperties(), sinceMs)) {
             while (!stopWhenDone || !waiting.isEmpty()) {
                 String failed = failure.get();
                 if (failed != null) {
                     return failed;
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode v;
+                    try {
+                        v = json.readTree(r.value());
+                    } catch (Exception e) {
+                        v = null; // a foreign message on the topic: printed, not understood
+                    }
+                    if (v != null && v.path("emittedAtMs").asLong(Long.MAX_VALUE) < sinceMs) {
+                        continue; // an earlier run's, or another job's, written with an older timestamp
+                    }
                     System.out.println(r.value());
                     System.out.flush();
-                    try {
-                        JsonNode v = json.readTree(r.value());
+                    if (v != null) {
                         String kind = v.path("kind").asText();
                         if (!"ROLLING".equals(kind) && waiting.remove(v.path("videoId").asText())
                                 && "ERROR".equals(kind)) {
                             errors[0]++;
                         }
-                    } catch (Exception e) {
-                        // a foreign message on the topic: printed, not understood
                     }
                 }
             }
@@ -453,6 +465,15 @@ public final class RunCommand implements Callable<Integer> {
     /** The same, with the client properties ({@code --kafka-property}: security and the like) the job uses. */
     public static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId,
             Map<String, String> clientProperties) {
+        return readCommittedConsumer(brokers, topic, groupId, clientProperties, 0);
+    }
+
+    /**
+     * The same, starting at the first record written at or after {@code sinceMs} in each partition (0: the
+     * beginning): a topic of given brokers may hold years of earlier verdicts.
+     */
+    static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId,
+            Map<String, String> clientProperties, long sinceMs) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -460,7 +481,27 @@ public final class RunCommand implements Callable<Integer> {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        c.subscribe(List.of(topic));
+        if (sinceMs <= 0) {
+            c.subscribe(List.of(topic));
+            return c;
+        }
+        c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                Map<TopicPartition, Long> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, sinceMs));
+                // where nothing was written since, the partition is read from its start (and filtered by the
+                // caller): a seek to its end could pass a verdict written meanwhile
+                c.offsetsForTimes(at).forEach((tp, found) -> {
+                    if (found != null) {
+                        c.seek(tp, found.offset());
+                    }
+                });
+            }
+        });
         return c;
     }
 }

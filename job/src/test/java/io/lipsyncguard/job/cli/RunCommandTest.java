@@ -135,6 +135,34 @@ class RunCommandTest {
     }
 
     @Test
+    @Timeout(300)
+    void aRunOnGivenBrokersWaitsForItsOwnVerdictNotOneAnEarlierRunLeftOnTheTopic() throws Exception {
+        Path clip = tmp.resolve("again.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(6, 3));
+        String id = clip.toAbsolutePath().normalize().toString();
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka =
+                io.lipsyncguard.connectors.kafka.EmbeddedKafka.start()) {
+            kafka.createTopic("lipsync.chunks", 2);
+            kafka.createTopic("lipsync.verdicts", 1);
+            kafka.createTopic("lipsync.errors", 1);
+            // an earlier run's ERROR verdict of the same file (the same video id), written an hour ago
+            long hourAgo = System.currentTimeMillis() - 3_600_000;
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
+                        hourAgo, id, "{\"videoId\":\"" + id + "\",\"kind\":\"ERROR\",\"error\":\"stale\","
+                        + "\"emittedAtMs\":" + hourAgo + "}")).get();
+            }
+            CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--device", "cpu",
+                    clip.toString());
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).doesNotContain("stale").contains("\"kind\":\"FINAL\"", id);
+        }
+    }
+
+    @Test
     void aBadAddressIsSaidSo() {
         assertThat(RunCommand.unreachable("no-such-host.invalid:9092", Map.of(),
                 java.time.Duration.ofSeconds(2))).isEqualTo("cannot use the Kafka settings (--bootstrap-servers "
