@@ -35,10 +35,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -161,6 +163,10 @@ public final class RunCommand implements Callable<Integer> {
                 if (missing != null) {
                     System.err.println("run: " + missing);
                     return 1;
+                }
+                String note = firstReadNote(brokers, kafka);
+                if (note != null) {
+                    System.err.println("run: note: " + note);
                 }
             }
             // verdicts of earlier runs on given brokers (the same file has the same video id) are not this run's
@@ -353,6 +359,49 @@ public final class RunCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
+        }
+    }
+
+    /**
+     * A note, or null, when the job's group has never read the chunks topic of given brokers and chunks wait there:
+     * the job starts at the topic's beginning and writes a verdict for every video they hold, beside the verdicts
+     * another job (the cluster's) may have written for them already. Null too when the brokers do not say.
+     */
+    static String firstReadNote(String brokers, KafkaJobSettings kafka) {
+        try (Admin admin = Admin.create(adminProperties(brokers, kafka.clientProperties(), BROKER_CHECK_TIMEOUT))) {
+            long ms = BROKER_CHECK_TIMEOUT.toMillis();
+            String topic = kafka.chunksTopic();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(kafka.groupId())
+                    .partitionsToOffsetAndMetadata().get(ms, TimeUnit.MILLISECONDS);
+            if (committed.keySet().stream().anyMatch(tp -> tp.topic().equals(topic))) {
+                return null;
+            }
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get(ms, TimeUnit.MILLISECONDS)
+                    .get(topic).partitions()) {
+                TopicPartition tp = new TopicPartition(topic, p.partition());
+                earliest.put(tp, OffsetSpec.earliest());
+                latest.put(tp, OffsetSpec.latest());
+            }
+            var from = admin.listOffsets(earliest).all().get(ms, TimeUnit.MILLISECONDS);
+            var to = admin.listOffsets(latest).all().get(ms, TimeUnit.MILLISECONDS);
+            long waiting = 0;
+            for (TopicPartition tp : from.keySet()) {
+                waiting += to.get(tp).offset() - from.get(tp).offset();
+            }
+            if (waiting == 0) {
+                return null;
+            }
+            return "the group " + kafka.groupId() + " has not read " + topic + " at " + brokers + " before: the job "
+                    + "starts at its beginning (" + waiting + " records) and writes a verdict for every video there to "
+                    + kafka.verdictsTopic() + ", beside any that another job wrote; --group-id and topics of its own "
+                    + "keep a trial run apart";
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -163,6 +163,37 @@ class RunCommandTest {
     }
 
     @Test
+    void aFirstRunOnGivenBrokersSaysThatItWillReadTheChunksWaitingThere() throws Exception {
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka =
+                io.lipsyncguard.connectors.kafka.EmbeddedKafka.start()) {
+            kafka.createTopic("lipsync.chunks", 2);
+            var settings = io.lipsyncguard.job.KafkaJobSettings.defaults(kafka.bootstrapServers())
+                    .withGroupId("lipsync-guard-run");
+            assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).as("nothing waits").isNull();
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                for (int i = 0; i < 3; i++) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.chunks", "v" + i,
+                            "x")).get();
+                }
+            }
+            assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).startsWith(
+                    "the group lipsync-guard-run has not read lipsync.chunks at " + kafka.bootstrapServers()
+                            + " before: the job starts at its beginning (3 records)");
+            // once the group has read the topic, it goes on from there: nothing to say
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.alterConsumerGroupOffsets("lipsync-guard-run", Map.of(
+                        new org.apache.kafka.common.TopicPartition("lipsync.chunks", 0),
+                        new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).all().get();
+            }
+            assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).isNull();
+        }
+    }
+
+    @Test
     void aBadAddressIsSaidSo() {
         assertThat(RunCommand.unreachable("no-such-host.invalid:9092", Map.of(),
                 java.time.Duration.ofSeconds(2))).isEqualTo("cannot use the Kafka settings (--bootstrap-servers "
