@@ -39,6 +39,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     private transient Counter finals;
     private transient Counter rollings;
     private transient Counter errorVerdicts;
+    /** Processing time of this instance's first call: a wait after the END counts from no earlier. */
+    private transient long firstCallMs;
 
     public VerdictAggregator(JobConfig config) {
         this.config = config;
@@ -46,6 +48,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     @Override
     public void open(OpenContext openContext) {
+        firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         policy = DecisionPolicy.fromManifest(manifest);
         model = new ModelRef(manifest.id(), manifest.version());
@@ -68,6 +71,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     @Override
     public void processElement(ScoredWindow w, Context ctx, Collector<Verdict> out) throws Exception {
+        started(ctx.timerService().currentProcessingTime());
         VideoAggregate a = state.value();
         if (a == null) {
             a = new VideoAggregate();
@@ -130,6 +134,13 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         state.update(a);
     }
 
+    /** Notes the processing time of this instance's first call (its start, or its restore). */
+    private void started(long nowMs) {
+        if (firstCallMs == Long.MIN_VALUE) {
+            firstCallMs = nowMs;
+        }
+    }
+
     /**
      * How long after its END, or after the latest event that came since, the FINAL waits for windows and error events
      * still missing: a score timeout, in which each leaves the scorer, and ten minutes for backpressure after a
@@ -157,8 +168,19 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Verdict> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        started(now);
         VideoAggregate a = state.value();
         if (a == null || a.finalSent || !a.ended || a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
+            return;
+        }
+        // time the job was down is no waiting: a restored job's overdue timers fire at once, before the windows
+        // restored in the scorer's queue have come through
+        long due = firstCallMs + endWaitMs(config.scoreTimeout());
+        if (due > a.endWaitUntilMs) {
+            a.endWaitUntilMs = due;
+            ctx.timerService().registerProcessingTimeTimer(due);
+            state.update(a);
             return;
         }
         // the windows that came after a gap that never filled, folded in media order; a suspicious run ends at a gap

@@ -130,6 +130,47 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void timeTheJobWasDownDoesNotCountAsWaitingForTheMissingWindows() throws Exception {
+        long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            // window 2 is still in the scorer's queue (after a rescale) when the job goes down
+            for (int i : new int[] {0, 1, 3}) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            h.processElement(end(4), 0);
+            snapshot = h.snapshot(1L, 0);
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new VerdictAggregator(CONFIG)), ScoredWindow::videoId, Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            // back an hour later: the wait's timer is long overdue and fires at once
+            restored.setProcessingTime(3_600_000);
+            assertThat(restored.extractOutputValues()).as("no FINAL before the restored queue has come through")
+                    .isEmpty();
+            restored.processElement(window(2, 0.05), 0); // replayed by the restored scorer
+            assertThat(restored.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.FINAL).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.windows().scored()).isEqualTo(4);
+                        assertThat(v.reasons()).isNull();
+                    });
+        }
+        // a window that is lost for good still ends in a FINAL, a wait after the restore
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new VerdictAggregator(CONFIG)), ScoredWindow::videoId, Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(3_600_000);
+            restored.setProcessingTime(3_600_000 + wait - 1);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            restored.setProcessingTime(3_600_000 + wait);
+            assertThat(restored.extractOutputValues()).singleElement()
+                    .satisfies(v -> assertThat(v.reasons()).contains("missing-windows"));
+        }
+    }
+
+    @Test
     void aSuspiciousRunDoesNotBridgeMediaThatNeverCame() throws Exception {
         try (var h = harness()) {
             // windows 2..8 never come: 2.4..3.6 s is covered by no window that arrived; both sides are suspicious
