@@ -11,10 +11,10 @@ import io.lipsyncguard.job.window.WindowSpec;
 import io.lipsyncguard.models.ModelManifest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -109,6 +110,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** The video whose remote file is being copied, and the copy; null when none. */
     private transient String copyingKey;
     private transient CompletableFuture<RemoteCopy> copying;
+    /** Wall-clock time the copy in progress began or last got data. */
+    private transient AtomicLong copyProgressMs;
     /** Processing time of this instance's first element or timer: idleness is counted from it at the earliest. */
     private transient long firstCallMs;
     /**
@@ -141,7 +144,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         openChunks = new HashMap<>();
         fileQueue = new LinkedHashMap<>();
         firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
-        copier = Executors.newSingleThreadExecutor(r -> {
+        copier = newCopier();
+    }
+
+    /** The thread that copies remote referenced files, one at a time. */
+    private static ExecutorService newCopier() {
+        return Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "lipsync-reference-copy");
             t.setDaemon(true);
             return t;
@@ -379,15 +387,30 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             if (copying == null) {
                 String uri = chunk.uri();
                 copyingKey = key;
+                AtomicLong progress = new AtomicLong(System.currentTimeMillis());
+                copyProgressMs = progress;
                 copying = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return copyRemote(uri);
+                        return copyRemote(uri, progress);
                     } catch (IOException | MediaDecodeException e) {
                         throw new CompletionException(e);
                     }
                 }, copier);
             }
             if (!copying.isDone()) {
+                long stalledMs = System.currentTimeMillis() - copyProgressMs.get();
+                long limitMs = config.idleTimeout().toMillis();
+                if (limitMs > 0 && stalledMs > limitMs) {
+                    // a read that hangs (an object store that stopped answering) would hold the copy thread, and
+                    // every referenced file of the subtask behind it, for ever: the copy is given up with its thread
+                    copier.shutdownNow();
+                    copier = newCopier();
+                    endDecode(b, key);
+                    undecodable(b, ctx, out, chunk, new MediaDecodeException("its copy from " + chunk.uri()
+                            + " received no data for " + stalledMs / 1000 + " s (the idle timeout is "
+                            + limitMs / 1000 + " s); given up"));
+                    return true;
+                }
                 keepForSteps(arriving);
                 scheduleStep(b, ctx, now + STEP_RETRY_MS);
                 return false;
@@ -735,6 +758,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
      * FFmpeg can seek in; removed again when the copy fails, or when the file changed while it was copied.
      */
     static RemoteCopy copyRemote(String uri) throws IOException, MediaDecodeException {
+        return copyRemote(uri, new AtomicLong());
+    }
+
+    /** As {@link #copyRemote(String)}, setting {@code progressMs} to the wall-clock time of every read that got data. */
+    static RemoteCopy copyRemote(String uri, AtomicLong progressMs) throws IOException, MediaDecodeException {
         // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));
         FileSystem fs = FileSystem.get(remote.toUri());
@@ -745,8 +773,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             if (refusal != null) {
                 throw new MediaDecodeException(refusal);
             }
-            try (InputStream in = fs.open(remote)) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try (InputStream in = fs.open(remote); OutputStream os = Files.newOutputStream(tmp)) {
+                byte[] buffer = new byte[1 << 20];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    os.write(buffer, 0, n);
+                    progressMs.set(System.currentTimeMillis());
+                }
             }
             failIfChanged(stamp, FileStamp.ofRemote(uri)); // rewritten while it was copied
             return new RemoteCopy(tmp, stamp);

@@ -652,6 +652,31 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aRemoteCopyThatStallsIsGivenUpAfterTheIdleTimeoutAndTheNextFileGetsTheCopier() throws Exception {
+        Path stalling = Files.copy(shortClip, tmp.resolve("stalling.mp4"));
+        SlowFileSystemFactory.stallOn = "stalling"; // an object store that stopped answering for this file
+        try (var h = harness(config().withIdleTimeout(Duration.ofSeconds(1)))) {
+            h.processElement(MediaChunk.wholeFile("stalled", "slowtest://" + stalling.toAbsolutePath()), 0);
+            h.processElement(MediaChunk.wholeFile("after", "slowtest://" + otherClip.toAbsolutePath()), 0);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!ended("after").test(h.extractOutputValues())) {
+                assertThat(System.currentTimeMillis()).as("the stalled copy is given up, the next one done")
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+                h.setProcessingTime(h.getProcessingTime() + 100);
+            }
+            assertThat(of("stalled", h.extractOutputValues())).filteredOn(w -> w.kind() == WindowKind.ERROR)
+                    .singleElement().satisfies(e -> assertThat(e.reason()).startsWith("chunk 0 undecodable: its copy "
+                            + "from slowtest://").contains("received no data for 1 s (the idle timeout is 1 s)"));
+            assertThat(end(of("stalled", h.extractOutputValues())).index()).isZero();
+            assertThat(of("after", h.extractOutputValues())).filteredOn(w -> w.kind() == WindowKind.WINDOW)
+                    .isNotEmpty();
+        } finally {
+            SlowFileSystemFactory.stallOn = null;
+        }
+    }
+
+    @Test
     void aRemoteFileThatCannotBeCopiedIsAnErrorAndTheDecoderIsFreeAgain() throws Exception {
         try (var h = harness(config())) {
             h.processElement(MediaChunk.wholeFile("gone", "slowtest://" + tmp.resolve("absent.mp4")), 0);

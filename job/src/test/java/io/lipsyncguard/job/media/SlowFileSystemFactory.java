@@ -18,6 +18,9 @@ public class SlowFileSystemFactory implements FileSystemFactory {
     /** How long each open takes. */
     static volatile long openDelayMs;
 
+    /** Opens of a path containing this (when set) hang until interrupted, as a stalled object store's do. */
+    static volatile String stallOn;
+
     @Override
     public String getScheme() {
         return "slowtest";
@@ -32,7 +35,8 @@ public class SlowFileSystemFactory implements FileSystemFactory {
         @Override
         public FSDataInputStream open(Path f) throws IOException {
             try {
-                Thread.sleep(openDelayMs);
+                String stall = stallOn;
+                Thread.sleep(stall != null && f.toUri().getPath().contains(stall) ? Long.MAX_VALUE : openDelayMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
