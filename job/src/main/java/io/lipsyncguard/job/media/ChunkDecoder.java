@@ -59,6 +59,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Chunks held while waiting for a missing sequence number; beyond this the gap is reported and skipped. */
     public static final int MAX_PENDING_CHUNKS = 16;
 
+    /** What a waiting chunk costs in state beside its payload: its entry, fields and serializer overhead. */
+    static final int PENDING_ENTRY_BYTES = 1024;
+
+    /**
+     * What a chunk waiting in state counts against {@link JobConfig#maxBacklogBytes()}: its payload, or its reference's
+     * URI, and the entry. Counted by payload alone, references and empty chunks could pile up without end behind a
+     * long decode.
+     */
+    static long backlogBytes(MediaChunk chunk) {
+        return chunk.inlineSize() + (chunk.uri() == null ? 0 : chunk.uri().length()) + PENDING_ENTRY_BYTES;
+    }
+
     /**
      * Without interleaving (a bounded job, {@code analyze}) chunks and referenced files are decoded, and their windows
      * cut, this many video frames at a time, 10 s at 25 fps, so memory does not grow with their length (a small chunk
@@ -192,11 +204,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
-        if (b.decoding && b.pendingBytes + chunk.inlineSize() > config.maxBacklogBytes()) {
+        if (b.decoding && b.pendingBytes + backlogBytes(chunk) > config.maxBacklogBytes()) {
             refuse(b, chunk, ctx, out); // a long decode must not let the chunks queued behind it grow without end
         } else {
             pending.put(chunk.sequence(), chunk);
-            b.pendingBytes += chunk.inlineSize();
+            b.pendingBytes += backlogBytes(chunk);
             drain(b, ctx, out, false);
         }
         if (!b.ended) {
@@ -242,7 +254,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 continue;
             }
             pending.remove(b.nextSequence);
-            b.pendingBytes = Math.max(0, b.pendingBytes - next.inlineSize()); // state from before the count: 0
+            // a state from before the count (0), or from before references counted too, goes no lower than 0
+            b.pendingBytes = Math.max(0, b.pendingBytes - backlogBytes(next));
             b.nextSequence++;
             if (!accept(b, next, ctx, out)) {
                 return; // a long chunk or a file: it decodes on in later steps, which carry on from here
@@ -505,8 +518,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     /** Refuses a chunk with a dead letter and remembers it, so the sequence passes it without a gap report. */
     private void refuse(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
         error(b, ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
-                + b.pendingBytes + " bytes of this video's chunks are already waiting behind the file or long "
-                + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
+                + b.pendingBytes + " bytes of this video's chunks (payloads and entries) are already waiting behind "
+                + "the file or long chunk being decoded (at most " + config.maxBacklogBytes() + ")");
         if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
             addRefused(b, chunk.sequence());
         }

@@ -401,8 +401,9 @@ class ChunkDecoderTest {
     @Test
     void chunksBeyondTheBacklogBoundBehindAFileAreRefusedWithAnErrorAndTheVideoGoesOn() throws Exception {
         byte[] clip = Files.readAllBytes(shortClip);
-        JobConfig small = config().withMaxInlineBytes(4L * clip.length);
-        int fit = (int) (small.maxBacklogBytes() / clip.length); // 4 chunks fit behind the file
+        long each = clip.length + ChunkDecoder.PENDING_ENTRY_BYTES; // payload and state entry
+        JobConfig small = config().withMaxInlineBytes(4L * each);
+        int fit = (int) (small.maxBacklogBytes() / each); // 4 chunks fit behind the file
         try (var h = harness(small)) {
             h.processElement(new MediaChunk("flood", 0, false, null, MediaChunk.UNKNOWN_START, null,
                     longClip.toUri().toString(), 0), 0);
@@ -427,9 +428,29 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void referencesCountAgainstTheBacklogBoundTooSoTheyCannotPileUpBehindAFile() throws Exception {
+        JobConfig small = config().withMaxInlineBytes(8L * ChunkDecoder.PENDING_ENTRY_BYTES);
+        try (var h = harness(small)) {
+            h.processElement(reference("refs", longClip), 0);
+            // a producer that floods the video with references (no payload) while its file decodes
+            for (int seq = 1; seq <= 100; seq++) {
+                h.processElement(new MediaChunk("refs", seq, false, null, MediaChunk.UNKNOWN_START, null,
+                        shortClip.toUri().toString(), 0), 0);
+            }
+            long refused = h.extractOutputValues().stream().filter(w -> w.kind() == WindowKind.ERROR
+                    && w.reason().contains("refused")).count();
+            int fit = (int) (small.maxBacklogBytes() / ChunkDecoder.backlogBytes(new MediaChunk("refs", 1, false, null,
+                    MediaChunk.UNKNOWN_START, null, shortClip.toUri().toString(), 0)));
+            assertThat(fit).isBetween(1, 7);
+            assertThat(refused).isEqualTo(100 - fit);
+        }
+    }
+
+    @Test
     void aGapIsDeclaredOnceTooManyBytesWaitBehindIt() throws Exception {
         byte[] clip = Files.readAllBytes(shortClip);
-        JobConfig small = config().withMaxInlineBytes(2L * clip.length); // two chunks' worth may wait
+        // two chunks' worth may wait (payload and state entry)
+        JobConfig small = config().withMaxInlineBytes(2L * (clip.length + ChunkDecoder.PENDING_ENTRY_BYTES));
         try (var h = harness(small)) {
             // chunk 0 never comes; 1 and 2 wait for it, 3 is one chunk too many (by bytes, far under 16 by count)
             for (int seq = 1; seq <= 3; seq++) {
