@@ -315,14 +315,16 @@ public final class MediaFeatureExtractor {
             while (spec.frameStartUs(first + count) < tsUs) {
                 double w = Math.min(1, Math.max(0,
                         (spec.frameStartUs(first + count) - prevTs) / (double) (tsUs - prevTs)));
-                byte[] slot = prevCrop;
+                boolean nearer = w >= 0.5;
+                // a blend needs a face on both sides; else the nearer frame gives crop and evidence alike, so that
+                // a slot never says "face" over a crop that is not one
+                byte[] slot = nearer ? crop : prevCrop;
                 if (w > 0 && prevCrop != null && crop != null) {
                     slot = new byte[px];
                     for (int i = 0; i < px; i++) {
                         slot[i] = (byte) Math.round((1 - w) * (prevCrop[i] & 0xFF) + w * (crop[i] & 0xFF));
                     }
                 }
-                boolean nearer = w >= 0.5;
                 append(slot, nearer ? faceFound : prevFace, nearer ? faceCount : prevFaces);
             }
         }
@@ -349,6 +351,9 @@ public final class MediaFeatureExtractor {
             }
             if (crop != null) {
                 System.arraycopy(crop, 0, crops, count * px, px);
+            } else {
+                // the array is reused after a drain: a slot without a face is zeros, not an earlier segment's mouth
+                Arrays.fill(crops, count * px, (count + 1) * px, (byte) 0);
             }
             face[count] = faceFound;
             faces[count] = (byte) Math.min(127, faceCount);

@@ -57,6 +57,39 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void framesWithoutAFaceAfterTheFirstSegmentAreEmptyAsInTheWholeDecode() throws Exception {
+        // the picture goes grey for a second after the first segments (the face is lost, then found again)
+        Path clip = tmp.resolve("lost.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(32, 8));
+        Path lost = tmp.resolve("lost-face.mp4");
+        ffmpeg("-i", clip.toString(), "-vf", "drawbox=x=0:y=0:w=iw:h=ih:color=0x404040:t=fill:enable='between(t,4,5)'",
+                "-c:v", "mpeg4", "-q:v", "3", "-c:a", "copy", lost.toString());
+        assertSameWindows(lost, 37);
+        // and from a source slower than the grid, whose slots are blends of the frames around them
+        Path slow = tmp.resolve("lost-face-15fps.mp4");
+        ffmpeg("-i", lost.toString(), "-r", "15", "-c:v", "mpeg4", "-q:v", "3", "-c:a", "copy", slow.toString());
+        VideoBuffer whole = new VideoBuffer();
+        WindowCutter.append(whole, MediaFeatureExtractor.extract(slow, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA),
+                spec);
+        VideoBuffer pieces = new VideoBuffer();
+        segments(slow, 23, f -> WindowCutter.append(pieces, f, spec));
+        int px = spec.cropPixels();
+        assertThat(pieces.cropFrames).isEqualTo(whole.cropFrames).isGreaterThan(150);
+        assertThat(java.util.Arrays.copyOf(pieces.crops, pieces.cropFrames * px))
+                .isEqualTo(java.util.Arrays.copyOf(whole.crops, whole.cropFrames * px));
+        int noFace = 0;
+        for (int f = 0; f < whole.cropFrames; f++) {
+            boolean blank = true;
+            for (int i = f * px; i < (f + 1) * px && blank; i++) {
+                blank = whole.crops[i] == 0;
+            }
+            assertThat(whole.face[f] && blank).as("frame %d says face over an empty crop", f).isFalse();
+            noFace += whole.face[f] ? 0 : 1;
+        }
+        assertThat(noFace).as("frames without a face").isGreaterThan(5);
+    }
+
+    @Test
     void aThirtyFpsSourceAndResampledAudioStayExact() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
         assertSameWindows(SHARED.resolve("retalking_face2.mp4"), 29); // 44.1 kHz audio resampled to 16 kHz
