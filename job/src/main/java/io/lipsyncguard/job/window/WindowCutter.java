@@ -27,7 +27,16 @@ public final class WindowCutter {
         }
         int px = spec.cropPixels();
         b.videoStreamSeen |= m.videoStreamFound();
-        if (m.hasVideo() && m.frameCount() > 0) {
+        // a stream taken to be absent is dropped (dropLoneStream); copied first, the first piece that comes after all
+        // would fill every frame (or sample) since the other stream began, gigabytes of large crops after minutes
+        if (m.hasVideo() && m.frameCount() > 0 && "video".equals(b.absentStream)) {
+            b.hasVideo = true;
+            b.cropBase = Math.max(b.videoFrames(), m.firstFrame() + m.frameCount());
+            b.cropFrames = 0;
+            b.crops = new byte[0];
+            b.face = new boolean[0];
+            b.faceCount = new byte[0];
+        } else if (m.hasVideo() && m.frameCount() > 0) {
             b.hasVideo = true;
             long from = Math.max(m.firstFrame(), b.cropBase);
             long to = m.firstFrame() + m.frameCount();
@@ -46,7 +55,12 @@ public final class WindowCutter {
                 b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
             }
         }
-        if (m.hasAudio() && m.audio().length > 0) {
+        if (m.hasAudio() && m.audio().length > 0 && "audio".equals(b.absentStream)) {
+            b.hasAudio = true;
+            b.audioBase = Math.max(b.audioEnd(), m.audioStartSample() + m.audio().length);
+            b.audioLen = 0;
+            b.audio = new float[0];
+        } else if (m.hasAudio() && m.audio().length > 0) {
             b.hasAudio = true;
             long from = Math.max(m.audioStartSample(), b.audioBase);
             long to = m.audioStartSample() + m.audio().length;
@@ -119,6 +133,16 @@ public final class WindowCutter {
      * frames up to its length (missing audio reads as silence).
      */
     public static void computeMel(VideoBuffer b, WindowSpec spec, float[][] filterbank, boolean endOfVideo) {
+        if (b.absentStream != null || (endOfVideo && (!b.hasAudio || !b.hasVideo))) {
+            // no window is cut without both streams (cut): the mel of a stream taken to be absent, or of the silence
+            // of a picture that never had sound, would be computed only to be dropped, at the end of an hour of
+            // silent picture gigabytes of it at once
+            b.melBase = Math.max(b.melBase + b.melFrames, b.videoFrames());
+            b.melFrames = 0;
+            b.mel = new float[0];
+            b.level = new float[0];
+            return;
+        }
         int spf = spec.samplesPerFrame();
         long limit;
         if (endOfVideo) {

@@ -89,6 +89,74 @@ class LoneStreamTest {
         assertThat(b.audioEnd()).isEqualTo(75L * 16_000);
     }
 
+    /** {@code frames} grid frames of picture (grey crops, a face) from {@code first}, or of sound, nothing else. */
+    private static MediaFeatures piece(long first, int frames, boolean picture) {
+        int px = spec.cropPixels();
+        int spf = spec.samplesPerFrame();
+        byte[] crops = new byte[picture ? frames * px : 0];
+        java.util.Arrays.fill(crops, (byte) 90);
+        boolean[] face = new boolean[picture ? frames : 0];
+        java.util.Arrays.fill(face, true);
+        float[] audio = new float[picture ? 0 : frames * spf];
+        for (int i = 0; i < audio.length; i++) {
+            audio[i] = (float) (0.1 * Math.sin(i * 0.05));
+        }
+        return new MediaFeatures(0, picture ? first : 0, picture ? frames : 0, crops, face,
+                new byte[picture ? frames : 0], picture ? 0 : first * spf, audio, picture, !picture, 320, 320, 25,
+                frames, picture);
+    }
+
+    @Test
+    void anHourOfPictureWithoutSoundEndsWithoutComputingAnHourOfSilence() {
+        VideoBuffer b = new VideoBuffer();
+        for (long f = 0; f < 90_000; f += 500) {
+            WindowCutter.append(b, piece(f, 500, true), spec);
+            WindowCutter.computeMel(b, spec, filterbank, false);
+            assertThat(WindowCutter.cut(b, spec, "v")).isEmpty();
+        }
+        WindowCutter.computeMel(b, spec, filterbank, true);
+        assertThat(WindowCutter.cut(b, spec, "v")).isEmpty();
+        assertThat(b.absentStream).isEqualTo("audio");
+        assertThat(b.videoFrames()).isEqualTo(90_000);
+        // before, the END computed the log-mel of all 90 000 frames of silence: some 4 GB of DFT input
+        assertThat(b.mel.length).isZero();
+        assertThat(b.melFrames).isZero();
+        // the same for a picture shorter than the minute after which sound is given up
+        VideoBuffer shortOne = new VideoBuffer();
+        WindowCutter.append(shortOne, piece(0, 500, true), spec);
+        WindowCutter.computeMel(shortOne, spec, filterbank, true);
+        assertThat(shortOne.mel.length).isZero();
+    }
+
+    @Test
+    void aStreamThatBeginsLongAfterTheOtherIsNotBufferedFromTheStart() {
+        VideoBuffer b = new VideoBuffer();
+        int minutes = 10;
+        for (long f = 0; f < minutes * 60 * 25; f += 500) {
+            WindowCutter.append(b, piece(f, 500, false), spec);
+            WindowCutter.computeMel(b, spec, filterbank, false);
+            WindowCutter.cut(b, spec, "v");
+        }
+        assertThat(b.absentStream).isEqualTo("video");
+        // the picture begins ten minutes in: it is not copied into a buffer reaching back to frame 0
+        WindowCutter.append(b, piece(minutes * 60 * 25, 50, true), spec);
+        assertThat(b.crops.length).isLessThanOrEqualTo(50 * spec.cropPixels());
+        assertThat(b.videoFrames()).isEqualTo(minutes * 60 * 25 + 50);
+        WindowCutter.cut(b, spec, "v");
+        // and the other way round: sound ten minutes into a picture
+        VideoBuffer p = new VideoBuffer();
+        for (long f = 0; f < minutes * 60 * 25; f += 500) {
+            WindowCutter.append(p, piece(f, 500, true), spec);
+            WindowCutter.computeMel(p, spec, filterbank, false);
+            WindowCutter.cut(p, spec, "v");
+        }
+        assertThat(p.absentStream).isEqualTo("audio");
+        WindowCutter.append(p, piece(minutes * 60 * 25, 50, false), spec);
+        assertThat(p.audio.length).isLessThanOrEqualTo(50 * spec.samplesPerFrame());
+        WindowCutter.computeMel(p, spec, filterbank, false);
+        assertThat(p.mel.length).isZero();
+    }
+
     @Test
     void shortVideosWithOneStreamAreKeptWhole() throws Exception {
         Path clip = tmp.resolve("short-silent.mp4");
