@@ -28,7 +28,6 @@ import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -183,7 +182,7 @@ class StateMigrationTest {
         h.setProcessingTime(SNAPSHOT_AT_MS + 2000);
     }
 
-    /** Steps processing time until the video's END, a millisecond a step; returns what came out since the restore. */
+    /** Steps processing time until the video's END, a millisecond a step; returns all the harness's output. */
     static List<AvWindow> finishDecode(KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> h)
             throws Exception {
         for (int i = 0; i < 1000 && h.extractOutputValues().stream().noneMatch(w -> w.kind() == WindowKind.END); i++) {

@@ -47,7 +47,8 @@ public final class CalibrateCommand implements Callable<Integer> {
             + "retalking_face3.mp4, syncnet_example.avi (default: ../shared/data beside the checkout).")
     Path data;
 
-    @Option(names = "--model", paramLabel = "MANIFEST", description = "Manifest to calibrate (default: built-in).")
+    @Option(names = "--model", paramLabel = "MANIFEST", description = "Manifest to calibrate, or its directory "
+            + "(default: built-in).")
     Path model;
 
     @Option(names = "--l2", defaultValue = "1.0", description = "L2 penalty of the logistic fit.")
@@ -67,7 +68,7 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path manifestPath = model != null ? model : ModelPaths.defaultManifest();
+        Path manifestPath = model != null ? ModelPaths.manifestIn(model) : ModelPaths.defaultManifest();
         Path dataDir = data != null ? data : ModelPaths.defaultManifest().getParent().getParent().getParent()
                 .resolve("../shared/data").normalize();
         if (!Files.isDirectory(dataDir)) {

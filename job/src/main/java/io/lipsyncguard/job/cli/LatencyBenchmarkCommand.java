@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,19 +170,19 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         topics.put(chunksTopic, Math.max(2, n));
         topics.put(verdictsTopic, 1);
         topics.put(errorsTopic, 1);
-        if (embedded != null) {
-            for (var t : topics.entrySet()) {
-                embedded.createTopic(t.getKey(), t.getValue());
-            }
-        } else {
-            // the job's source fails on a topic that does not exist, and brokers need not create topics on a write
-            createTopics(brokers, kafkaProperties, topics);
-        }
         try {
+            if (embedded != null) {
+                for (var t : topics.entrySet()) {
+                    embedded.createTopic(t.getKey(), t.getValue());
+                }
+            } else {
+                // the job's source fails on a topic that does not exist, and brokers need not create topics on a write
+                createTopics(brokers, kafkaProperties, topics);
+            }
             return measureOn(brokers, checked, n, template, marginMs, run, chunksTopic, verdictsTopic, errorsTopic);
         } finally {
             if (embedded == null) {
-                deleteTopics(brokers, kafkaProperties, topics.keySet());
+                deleteTopics(brokers, kafkaProperties, topics.keySet(), List.of(run, run + "-reader"));
             }
         }
     }
@@ -199,12 +200,15 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes a run's topics; a benchmark must not leave them behind on a shared cluster (best effort). */
-    static void deleteTopics(String brokers, Map<String, String> clientProperties, java.util.Collection<String> topics) {
+    /** Deletes a run's topics and groups; a benchmark must not leave them on a shared cluster (best effort). */
+    static void deleteTopics(String brokers, Map<String, String> clientProperties, Collection<String> topics,
+            Collection<String> groups) {
         try (Admin admin = Admin.create(adminProperties(brokers, clientProperties))) {
             admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
+            admin.deleteConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            System.err.println("bench-latency: could not delete the topics " + topics + ": " + e.getMessage());
+            System.err.println("bench-latency: could not delete the topics " + topics + " or the groups " + groups
+                    + ": " + e.getMessage());
         }
     }
 

@@ -302,7 +302,8 @@ public final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return prefix + "interrupted";
         } catch (RuntimeException e) {
-            // Kafka wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to create new KafkaAdminClient"
+            // Kafka wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to create new
+            // KafkaAdminClient"
             Throwable t = e;
             while (t.getCause() != null && t.getCause() != t) {
                 t = t.getCause();
@@ -465,8 +466,10 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * Prints the verdict messages (read_committed) the job emitted from {@code sinceMs} on, until every video in
-     * {@code waiting} has a FINAL or ERROR one, counting the ERROR ones in {@code errors[0]}; returns null then, or what
-     * {@code failure} reports as soon as it reports something (checked about twice a second).
+     * {@code waiting} has a FINAL or ERROR one, counting the ERROR ones in {@code errors[0]}; returns null then, or
+     * what {@code failure} reports as soon as it reports something (checked about twice a second). The verdicts of
+     * this run's own chunks carry Kafka timestamps of this run (the sink keeps the chunk's), so the seek to
+     * {@code sinceMs} passes none of them; the {@code emittedAtMs} filter drops what lies behind it from before.
      */
     static String printVerdicts(KafkaJobSettings kafka, long sinceMs, Set<String> waiting, boolean stopWhenDone,
             int[] errors, Supplier<String> failure) {

@@ -774,7 +774,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         return copyRemote(uri, new AtomicLong());
     }
 
-    /** As {@link #copyRemote(String)}, setting {@code progressMs} to the wall-clock time of every read that got data. */
+    /** As {@link #copyRemote(String)}, setting {@code progressMs} to the wall-clock time of each read that got data. */
     static RemoteCopy copyRemote(String uri, AtomicLong progressMs) throws IOException, MediaDecodeException {
         // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));

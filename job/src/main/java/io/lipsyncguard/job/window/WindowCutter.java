@@ -31,7 +31,13 @@ public final class WindowCutter {
         // would fill every frame (or sample) since the other stream began, gigabytes of large crops after minutes
         if (m.hasVideo() && m.frameCount() > 0 && "video".equals(b.absentStream)) {
             b.hasVideo = true;
-            b.cropBase = Math.max(b.videoFrames(), m.firstFrame() + m.frameCount());
+            long seenBefore = b.videoFrames();
+            for (long f = Math.max(m.firstFrame(), seenBefore); f < m.firstFrame() + m.frameCount(); f++) {
+                int src = (int) (f - m.firstFrame()); // counted for the END as ever
+                b.faceFrames += m.faceFound()[src] ? 1 : 0;
+                b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
+            }
+            b.cropBase = Math.max(seenBefore, m.firstFrame() + m.frameCount());
             b.cropFrames = 0;
             b.crops = new byte[0];
             b.face = new boolean[0];

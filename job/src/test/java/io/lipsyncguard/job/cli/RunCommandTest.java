@@ -130,6 +130,7 @@ class RunCommandTest {
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
                 assertThat(admin.listTopics().names().get()).noneMatch(t -> t.startsWith("bench"));
+                assertThat(admin.listConsumerGroups().all().get()).noneMatch(g -> g.groupId().startsWith("bench"));
             }
         }
     }
