@@ -104,7 +104,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("micro-batcher is closed"));
             return result;
         }
-        queue.add(new Pending<>(input, result, System.nanoTime(), hasDeadline, deadline));
+        Pending<I, O> pending = new Pending<>(input, result, System.nanoTime(), hasDeadline, deadline);
+        queue.add(pending);
+        if (!running && queue.remove(pending)) {
+            // closed between the check and the add, after the worker's last drain: no one else would answer it
+            result.completeExceptionally(new IllegalStateException("micro-batcher is closed"));
+            return result;
+        }
         if (queue.size() >= purgeAt) {
             purge();
         }
@@ -151,6 +157,10 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 }
                 run(batch);
             } catch (InterruptedException e) {
+                // close() while a batch was being collected: its requests are off the queue, so fail them here
+                for (Pending<I, O> p : batch) {
+                    p.result.completeExceptionally(new IllegalStateException("micro-batcher closed before scoring"));
+                }
                 Thread.currentThread().interrupt();
                 break;
             } finally {

@@ -138,6 +138,16 @@ class MicroBatcherTest {
     }
 
     @Test
+    void closeFailsTheBatchBeingCollectedToo() throws Exception {
+        MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 8, Duration.ofSeconds(5), in -> in, s -> {});
+        CompletableFuture<Integer> waiting = b.submit(1);
+        Thread.sleep(200); // taken off the queue; the worker waits up to 5 s for more
+        b.close();
+        assertThatThrownBy(() -> waiting.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed before scoring");
+    }
+
+    @Test
     void closeFailsWhatIsStillQueued() {
         MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 1, Duration.ZERO, in -> in, s -> {});
         b.close();
