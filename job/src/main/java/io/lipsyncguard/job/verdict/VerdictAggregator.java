@@ -41,6 +41,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     private transient Counter errorVerdicts;
     /** Processing time of this instance's first call: a wait after the END counts from no earlier. */
     private transient long firstCallMs;
+    /** {@link #stragglerMs(JobConfig)} of this job's configuration. */
+    private transient long stragglerMs;
 
     public VerdictAggregator(JobConfig config) {
         this.config = config;
@@ -49,6 +51,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     @Override
     public void open(OpenContext openContext) {
         firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
+        stragglerMs = stragglerMs(config);
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         policy = DecisionPolicy.fromManifest(manifest);
         model = new ModelRef(manifest.id(), manifest.version());
@@ -69,6 +72,18 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
      */
     static final long STRAGGLER_MS = 3_600_000;
 
+    /**
+     * {@link #STRAGGLER_MS}, or less under a short state TTL: the decoder's tombstone can expire a TTL after the END,
+     * and the verdict may come up to a wait after it, so a new video under the id may begin that much sooner.
+     */
+    static long stragglerMs(JobConfig config) {
+        if (config.stateTtl().isZero()) {
+            return STRAGGLER_MS;
+        }
+        long room = config.stateTtl().toMillis() - endWaitMs(config.scoreTimeout());
+        return Math.max(0, Math.min(STRAGGLER_MS, room));
+    }
+
     @Override
     public void processElement(ScoredWindow w, Context ctx, Collector<Verdict> out) throws Exception {
         started(ctx.timerService().currentProcessingTime());
@@ -76,7 +91,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (a == null) {
             a = new VideoAggregate();
         } else if (a.finalSent) {
-            if (ctx.timerService().currentProcessingTime() - a.finalAtMs < STRAGGLER_MS) {
+            if (ctx.timerService().currentProcessingTime() - a.finalAtMs < stragglerMs) {
                 return; // after the video's verdict: its error record went to the errors topic already
             }
             // long after it: the decoder's tombstone, written before this marker, has expired and the id began a

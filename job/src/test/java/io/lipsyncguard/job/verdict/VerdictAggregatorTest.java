@@ -257,6 +257,33 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void underAShortStateTtlANewVideoUnderTheIdIsNotTakenForStragglers() throws Exception {
+        JobConfig hourTtl = CONFIG.withStateTimeToLive(java.time.Duration.ofHours(1));
+        long window = VerdictAggregator.stragglerMs(hourTtl);
+        // the decoder's tombstone may expire an hour after the END; the verdict may have come a wait after it
+        assertThat(window).isEqualTo(3_600_000 - VerdictAggregator.endWaitMs(hourTtl.scoreTimeout()))
+                .isLessThan(VerdictAggregator.STRAGGLER_MS);
+        assertThat(VerdictAggregator.stragglerMs(CONFIG)).isEqualTo(VerdictAggregator.STRAGGLER_MS);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new VerdictAggregator(hourTtl)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            h.processElement(end(3), 0);
+            h.setProcessingTime(window - 1);
+            h.processElement(window(2, 0.05), 0); // a straggler: dropped
+            h.setProcessingTime(window);
+            for (int i = 0; i < 3; i++) {
+                h.processElement(window(i, 0.05), 0); // a new video under the id, as the decoder let it begin
+            }
+            h.processElement(end(3), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.FINAL).hasSize(2)
+                    .allSatisfy(v -> assertThat(v.windows().scored()).isEqualTo(3));
+        }
+    }
+
+    @Test
     void windowsOutOfOrderGiveTheVerdictOfWindowsInOrder() throws Exception {
         Verdict inOrder = finalOf(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         // as after a rescale: the async operator's in-flight windows reach the aggregator after later ones
