@@ -268,6 +268,9 @@ public final class SegmentedDecode implements AutoCloseable {
                         frame.timestamp + s.length * 1_000_000L / spec.sampleRate());
                 audioTimes.add(new long[] {frame.timestamp});
                 audioPieces.add(s);
+                if (hasVideo && decoded == 0) {
+                    dropAudioBeforeAnyPicture(frame.timestamp);
+                }
                 if (!hasVideo) {
                     // audio alone: the first sample is the origin (as it would be at the end), and the pieces go
                     // out by the same length as a video segment
@@ -445,6 +448,29 @@ public final class SegmentedDecode implements AutoCloseable {
             return opencv_core.ROTATE_90_COUNTERCLOCKWISE;
         }
         return -1;
+    }
+
+    /** Sound kept before the first picture, beyond the grid's head start: streams interleave within far less. */
+    static final long PRE_PICTURE_AUDIO_US = 60_000_000;
+
+    /**
+     * Drops sound that can no longer land on the grid. Before the first picture the grid has no origin, and sound
+     * from further back than its head start ({@code firstFrameAtUs}) lands ahead of frame 0, where the buffer drops
+     * it. Held until a picture came, or for ever if none does (a video stream that does not decode), an hour of sound
+     * took gigabytes.
+     */
+    private void dropAudioBeforeAnyPicture(long latestUs) {
+        long keepFromUs = origin != MediaFeatureExtractor.ORIGIN_FROM_MEDIA ? origin
+                : latestUs - firstFrameAtUs - PRE_PICTURE_AUDIO_US;
+        int drop = 0;
+        while (drop < audioPieces.size() - 1 && audioTimes.get(drop)[0]
+                + audioPieces.get(drop).length * 1_000_000L / spec.sampleRate() < keepFromUs) {
+            drop++;
+        }
+        if (drop > 0) {
+            audioTimes.subList(0, drop).clear();
+            audioPieces.subList(0, drop).clear();
+        }
     }
 
     /** The final segment: the rest of the grid and the audio, and the face track written back. */

@@ -90,6 +90,25 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void soundLongBeforeThePictureIsNotHeldUntilThePictureComes() throws Exception {
+        // 150 s of sound, the picture from 100 s on: before, the first segment held all 100 s of sound before it
+        Path clip = tmp.resolve("late-picture-clip.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(33, 8));
+        Path wav = tmp.resolve("long-sound.wav");
+        WavFile.write(wav, TalkingHeadGenerator.speechAudio(34, 150, 16_000), 16_000);
+        Path late = tmp.resolve("late-picture.mkv");
+        ffmpeg("-i", wav.toString(), "-itsoffset", "100", "-i", clip.toString(), "-map", "0:a", "-map", "1:v",
+                "-c:v", "copy", "-c:a", "aac", late.toString());
+        List<Integer> audioSeconds = new ArrayList<>();
+        segments(late, 25, f -> audioSeconds.add(f.audio().length / 16_000));
+        assertThat(audioSeconds).hasSizeGreaterThan(3);
+        long limit = SegmentedDecode.PRE_PICTURE_AUDIO_US / 1_000_000 + 2;
+        assertThat(audioSeconds).allMatch(s -> s <= limit, "no segment holds more than a minute of sound");
+        // the sound under the picture is all there: the windows are those of the whole decode
+        assertSameWindows(late, 37);
+    }
+
+    @Test
     void aThirtyFpsSourceAndResampledAudioStayExact() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(SHARED), "../shared/data is absent");
         assertSameWindows(SHARED.resolve("retalking_face2.mp4"), 29); // 44.1 kHz audio resampled to 16 kHz
