@@ -73,6 +73,10 @@ public final class SegmentedDecode implements AutoCloseable {
     private boolean ended;
     private boolean closed;
     private int outOfPhaseFrames;
+    /** Audio frames with samples that are not numbers, warned about once. */
+    private int nonFiniteWarnings;
+    /** Timestamp of the first audio piece decoded, kept when pieces before any picture are dropped. */
+    private long firstAudioUs = Long.MIN_VALUE;
 
     private SegmentedDecode(FFmpegFrameGrabber grabber, MediaSpec spec, long originUs, long firstFrameAtUs,
             FaceTrackState track, String what, int segmentFrames) {
@@ -268,6 +272,9 @@ public final class SegmentedDecode implements AutoCloseable {
                         frame.timestamp + s.length * 1_000_000L / spec.sampleRate());
                 audioTimes.add(new long[] {frame.timestamp});
                 audioPieces.add(s);
+                if (firstAudioUs == Long.MIN_VALUE) {
+                    firstAudioUs = frame.timestamp;
+                }
                 if (hasVideo && decoded == 0) {
                     dropAudioBeforeAnyPicture(frame.timestamp);
                 }
@@ -295,6 +302,19 @@ public final class SegmentedDecode implements AutoCloseable {
         FloatBuffer buf = ((FloatBuffer) frame.samples[0]).duplicate();
         float[] s = new float[buf.remaining()];
         buf.get(s);
+        int notNumbers = 0;
+        for (int i = 0; i < s.length; i++) {
+            if (!Float.isFinite(s[i])) {
+                // corrupt float audio: a NaN made the window's features NaN, and the model's answer unusable, so a
+                // bad file was counted as the model failing; as silence it is an audio dropout
+                s[i] = 0f;
+                notNumbers++;
+            }
+        }
+        if (notNumbers > 0 && nonFiniteWarnings++ == 0 && warnAllowed(System.currentTimeMillis())) {
+            LOG.warn("{}: {} audio samples are not numbers (NaN or infinite: corrupt float audio); read as silence",
+                    what, notNumbers);
+        }
         if (frame.audioChannels != 2) {
             return s;
         }
@@ -476,7 +496,9 @@ public final class SegmentedDecode implements AutoCloseable {
     /** The final segment: the rest of the grid and the audio, and the face track written back. */
     private MediaFeatures last() throws MediaDecodeException {
         if (origin == MediaFeatureExtractor.ORIGIN_FROM_MEDIA) {
-            origin = audioTimes.isEmpty() ? 0 : audioTimes.get(0)[0] - firstFrameAtUs;
+            // no picture came: the sound is placed from its own first sample, also when the pieces before the last
+            // minute were dropped waiting for a picture (its place in the video stays where it was)
+            origin = audioTimes.isEmpty() ? 0 : firstAudioUs - firstFrameAtUs;
         }
         grid.finish(sourceFps);
         track.box = box;

@@ -167,6 +167,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 batch.clear();
             }
         }
+        // also when the worker stops on an interrupt that was not close(): later submits fail at once, not never
+        running = false;
         Pending<I, O> p;
         while ((p = queue.poll()) != null) {
             p.result.completeExceptionally(new IllegalStateException("micro-batcher closed before scoring"));

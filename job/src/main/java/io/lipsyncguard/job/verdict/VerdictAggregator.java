@@ -74,14 +74,15 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     /**
      * {@link #STRAGGLER_MS}, or less under a short state TTL: the decoder's tombstone can expire a TTL after the END,
-     * and the verdict may come up to a wait after it, so a new video under the id may begin that much sooner.
+     * and the verdict may come up to a wait after it, so a new video under the id may begin that much sooner. Never
+     * less than that wait, in which the stragglers themselves come.
      */
     static long stragglerMs(JobConfig config) {
+        long wait = endWaitMs(config.scoreTimeout());
         if (config.stateTtl().isZero()) {
             return STRAGGLER_MS;
         }
-        long room = config.stateTtl().toMillis() - endWaitMs(config.scoreTimeout());
-        return Math.max(0, Math.min(STRAGGLER_MS, room));
+        return Math.min(STRAGGLER_MS, Math.max(wait, config.stateTtl().toMillis() - wait));
     }
 
     @Override

@@ -106,6 +106,45 @@ class SegmentedDecodeTest {
         assertThat(audioSeconds).allMatch(s -> s <= limit, "no segment holds more than a minute of sound");
         // the sound under the picture is all there: the windows are those of the whole decode
         assertSameWindows(late, 37);
+
+        // a video stream whose pictures never decode (MPEG-4 Part 2 in MPEG-TS without its headers), 90 s of sound:
+        // the last minute is kept, in its place, so that the sound still ends where it does
+        Path headerless = tmp.resolve("never-a-picture.ts");
+        ffmpeg("-i", wav.toString(), "-i", clip.toString(), "-map", "0:a", "-map", "1:v", "-t", "90", "-c:v", "mpeg4",
+                "-flags", "+global_header", "-c:a", "aac", "-f", "mpegts", headerless.toString());
+        List<long[]> placed = new ArrayList<>();
+        segments(headerless, 25, f -> placed.add(new long[] {f.frameCount(), f.audioStartSample(),
+                f.audioStartSample() + f.audio().length}));
+        assertThat(placed).allMatch(p -> p[0] == 0, "no picture");
+        assertThat(placed).allMatch(p -> p[2] - p[1] <= limit * 16_000, "no more than a minute of sound held");
+        assertThat(placed.get(placed.size() - 1)[2] / 16_000.0).as("where the sound ends, s").isCloseTo(90, within(1.0));
+    }
+
+    @Test
+    void samplesThatAreNotNumbersAreReadAsSilence() throws Exception {
+        // a corrupt 32-bit float WAV: speech with a second of NaN and infinities in it
+        float[] speech = TalkingHeadGenerator.speechAudio(35, 4, 16_000);
+        for (int i = 16_000; i < 32_000; i++) {
+            speech[i] = i % 3 == 0 ? Float.NaN : i % 3 == 1 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+        }
+        Path wav = tmp.resolve("nan.wav");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44 + 4 * speech.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + 4 * speech.length).put("WAVEfmt ".getBytes()).putInt(16)
+                .putShort((short) 3).putShort((short) 1).putInt(16_000).putInt(4 * 16_000).putShort((short) 4)
+                .putShort((short) 32).put("data".getBytes()).putInt(4 * speech.length);
+        for (float v : speech) {
+            b.putFloat(v);
+        }
+        Files.write(wav, b.array());
+        MediaFeatures m = MediaFeatureExtractor.extract(wav, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA);
+        assertThat(m.audio()).hasSizeGreaterThan(3 * 16_000);
+        int silent = 0;
+        for (float v : m.audio()) {
+            assertThat(Float.isFinite(v)).as("every sample is a number").isTrue();
+            silent += v == 0f ? 1 : 0;
+        }
+        assertThat(silent).as("the corrupt second reads as silence").isGreaterThanOrEqualTo(15_000);
     }
 
     @Test

@@ -264,6 +264,9 @@ class VerdictAggregatorTest {
         assertThat(window).isEqualTo(3_600_000 - VerdictAggregator.endWaitMs(hourTtl.scoreTimeout()))
                 .isLessThan(VerdictAggregator.STRAGGLER_MS);
         assertThat(VerdictAggregator.stragglerMs(CONFIG)).isEqualTo(VerdictAggregator.STRAGGLER_MS);
+        // never shorter than the wait in which the stragglers come
+        assertThat(VerdictAggregator.stragglerMs(CONFIG.withStateTimeToLive(java.time.Duration.ofMinutes(20))))
+                .isEqualTo(VerdictAggregator.endWaitMs(CONFIG.scoreTimeout()));
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new VerdictAggregator(hourTtl)), ScoredWindow::videoId, Types.STRING)) {
             h.open();
