@@ -8,7 +8,6 @@ import static io.lipsyncguard.job.StateSnapshotWriter.MIGRATION;
 import static io.lipsyncguard.job.StateSnapshotWriter.SCORER_SNAPSHOT;
 import static io.lipsyncguard.job.StateSnapshotWriter.SNAPSHOT_AT_MS;
 import static io.lipsyncguard.job.StateSnapshotWriter.aggregator;
-import static io.lipsyncguard.job.StateSnapshotWriter.aggregatorEventsBefore;
 import static io.lipsyncguard.job.StateSnapshotWriter.chunks;
 import static io.lipsyncguard.job.StateSnapshotWriter.config;
 import static io.lipsyncguard.job.StateSnapshotWriter.decoder;
@@ -137,12 +136,7 @@ class StateMigrationTest {
     void videosHeldInTheAggregatorsStateGetTheirOneFinalVerdict(String release) throws Exception {
         List<Verdict> uninterrupted;
         try (var h = aggregator()) {
-            h.open();
-            h.setProcessingTime(SNAPSHOT_AT_MS - 100);
-            for (ScoredWindow w : aggregatorEventsBefore()) {
-                h.processElement(w, 0);
-            }
-            h.setProcessingTime(SNAPSHOT_AT_MS);
+            StateSnapshotWriter.sendEventsBefore(h);
             int before = h.extractOutputValues().size();
             assertThat(h.extractOutputValues()).as("the FINAL of `done` before the snapshot")
                     .filteredOn(v -> v.kind() == VerdictKind.FINAL).extracting(Verdict::videoId)

@@ -198,15 +198,21 @@ class StateSnapshotWriter {
      */
     static void writeAggregator(Path dir) throws Exception {
         try (var h = aggregator()) {
-            h.open();
-            h.setProcessingTime(SNAPSHOT_AT_MS - 100);
-            for (ScoredWindow w : aggregatorEventsBefore()) {
-                h.processElement(w, 0);
-            }
-            h.setProcessingTime(SNAPSHOT_AT_MS);
+            sendEventsBefore(h);
             OperatorSnapshotUtil.writeStateHandle(h.snapshot(1L, SNAPSHOT_AT_MS),
                     dir.resolve(AGGREGATOR_SNAPSHOT).toString());
         }
+    }
+
+    /** Opens {@code h} and brings it to the snapshot's moment: the three videos' events, the clock at the snapshot. */
+    static void sendEventsBefore(KeyedOneInputStreamOperatorTestHarness<String, ScoredWindow, Verdict> h)
+            throws Exception {
+        h.open();
+        h.setProcessingTime(SNAPSHOT_AT_MS - 100);
+        for (ScoredWindow w : aggregatorEventsBefore()) {
+            h.processElement(w, 0);
+        }
+        h.setProcessingTime(SNAPSHOT_AT_MS);
     }
 
     static List<ScoredWindow> aggregatorEventsBefore() {

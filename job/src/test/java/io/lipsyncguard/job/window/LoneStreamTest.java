@@ -128,15 +128,21 @@ class LoneStreamTest {
         assertThat(shortOne.mel.length).isZero();
     }
 
-    @Test
-    void aStreamThatBeginsLongAfterTheOtherIsNotBufferedFromTheStart() {
+    /** A buffer fed {@code minutes} of one stream alone, in pieces of 20 s, as the decoder feeds it. */
+    private static VideoBuffer alone(int minutes, boolean picture) {
         VideoBuffer b = new VideoBuffer();
-        int minutes = 10;
         for (long f = 0; f < minutes * 60 * 25; f += 500) {
-            WindowCutter.append(b, piece(f, 500, false), spec);
+            WindowCutter.append(b, piece(f, 500, picture), spec);
             WindowCutter.computeMel(b, spec, filterbank, false);
             WindowCutter.cut(b, spec, "v");
         }
+        return b;
+    }
+
+    @Test
+    void aStreamThatBeginsLongAfterTheOtherIsNotBufferedFromTheStart() {
+        int minutes = 10;
+        VideoBuffer b = alone(minutes, false);
         assertThat(b.absentStream).isEqualTo("video");
         // the picture begins ten minutes in: it is not copied into a buffer reaching back to frame 0
         WindowCutter.append(b, piece(minutes * 60 * 25, 50, true), spec);
@@ -145,12 +151,7 @@ class LoneStreamTest {
         assertThat(b.faceFrames).as("its faces still count for the END").isEqualTo(50);
         WindowCutter.cut(b, spec, "v");
         // and the other way round: sound ten minutes into a picture
-        VideoBuffer p = new VideoBuffer();
-        for (long f = 0; f < minutes * 60 * 25; f += 500) {
-            WindowCutter.append(p, piece(f, 500, true), spec);
-            WindowCutter.computeMel(p, spec, filterbank, false);
-            WindowCutter.cut(p, spec, "v");
-        }
+        VideoBuffer p = alone(minutes, true);
         assertThat(p.absentStream).isEqualTo("audio");
         WindowCutter.append(p, piece(minutes * 60 * 25, 50, false), spec);
         assertThat(p.audio.length).isLessThanOrEqualTo(50 * spec.samplesPerFrame());
