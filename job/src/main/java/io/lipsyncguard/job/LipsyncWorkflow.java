@@ -5,9 +5,10 @@ import io.lipsyncguard.job.media.ChunkDecoder;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.score.WindowScorer;
 import io.lipsyncguard.job.verdict.Verdict;
-import io.lipsyncguard.job.verdict.VerdictAggregator;
+import io.lipsyncguard.job.verdict.VerdictAggregatorOperator;
 import io.lipsyncguard.job.window.AvWindow;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -43,8 +44,9 @@ public final class LipsyncWorkflow {
                 .uid("window-scorer");
         SingleOutputStreamOperator<Verdict> verdicts = scored
                 .keyBy(ScoredWindow::videoId)
-                .process(new VerdictAggregator(config))
-                .name("aggregate-verdicts")
+                // the function's own operator, but for what a restore needs of it (VerdictAggregatorOperator)
+                .transform("aggregate-verdicts", TypeInformation.of(Verdict.class),
+                        new VerdictAggregatorOperator(config))
                 .uid("verdict-aggregator");
         return new LipsyncStreams(verdicts, scored, windows.getSideOutput(ChunkDecoder.ERRORS));
     }

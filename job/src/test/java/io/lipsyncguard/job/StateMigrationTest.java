@@ -160,6 +160,30 @@ class StateMigrationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releases")
+    void aVideoThatEndedWaitingForAWindowGetsItsFinalVerdictEvenWhenTheWindowNeverComes(String release)
+            throws Exception {
+        long wait = io.lipsyncguard.job.verdict.VerdictAggregator.endWaitMs(config().scoreTimeout());
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new io.lipsyncguard.job.verdict.VerdictAggregatorOperator(config()), ScoredWindow::videoId,
+                org.apache.flink.api.common.typeinfo.Types.STRING)) {
+            restored.initializeState(OperatorSnapshotUtil.readStateHandle(
+                    RELEASES.resolve(release).resolve(AGGREGATOR_SNAPSHOT).toString()));
+            restored.open(); // restored at processing time 0; window 3 of `waiting` is lost for good
+            restored.setProcessingTime(wait - 1);
+            assertThat(restored.extractOutputValues()).as("no FINAL within a wait of the restore").isEmpty();
+            restored.setProcessingTime(SNAPSHOT_AT_MS + wait);
+            // 556769f's state has no timer for it (the wait after the END came later): the operator arms one
+            assertThat(restored.extractOutputValues()).singleElement().satisfies(v -> {
+                assertThat(v.videoId()).isEqualTo("waiting");
+                assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                assertThat(v.reasons()).contains("missing-windows");
+                assertThat(v.windows().scored()).isEqualTo(5);
+            });
+        }
+    }
+
     /**
      * After the snapshot: the rest of {@code open} and its END, the window {@code waiting} waited for, and a
      * straggler of {@code done}, which must not give it a second verdict.

@@ -55,8 +55,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         policy = DecisionPolicy.fromManifest(manifest);
         model = new ModelRef(manifest.id(), manifest.version());
-        state = getRuntimeContext().getState(
-                config.withStateTtl(new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class)));
+        state = getRuntimeContext().getState(aggregateDescriptor(config));
         early = getRuntimeContext().getMapState(config.withStateTtl(
                 new MapStateDescriptor<>("early-windows", Long.class, ScoredWindow.class)));
         var group = getRuntimeContext().getMetricGroup();
@@ -150,8 +149,21 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         state.update(a);
     }
 
+    /** The per-video state, as {@link VerdictAggregatorOperator} reads it too. */
+    static ValueStateDescriptor<VideoAggregate> aggregateDescriptor(JobConfig config) {
+        return config.withStateTtl(new ValueStateDescriptor<>("video-aggregate", VideoAggregate.class));
+    }
+
+    /**
+     * Whether {@code a} ended and waits for its FINAL without a timer: restored from a state written before the wait
+     * after the END had one (556769f and earlier).
+     */
+    static boolean endedWithoutTimer(VideoAggregate a) {
+        return a != null && a.ended && !a.finalSent && a.endWaitUntilMs <= 0;
+    }
+
     /** Notes the processing time of this instance's first call (its start, or its restore). */
-    private void started(long nowMs) {
+    void started(long nowMs) {
         if (firstCallMs == Long.MIN_VALUE) {
             firstCallMs = nowMs;
         }
@@ -187,6 +199,9 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         long now = ctx.timerService().currentProcessingTime();
         started(now);
         VideoAggregate a = state.value();
+        if (endedWithoutTimer(a)) {
+            a.endWaitUntilMs = timestamp; // the timer its operator armed on the restore
+        }
         if (a == null || a.finalSent || !a.ended || a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
             return;
         }
