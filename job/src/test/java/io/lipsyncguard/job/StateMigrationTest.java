@@ -165,19 +165,23 @@ class StateMigrationTest {
     void aVideoThatEndedWaitingForAWindowGetsItsFinalVerdictEvenWhenTheWindowNeverComes(String release)
             throws Exception {
         long wait = io.lipsyncguard.job.verdict.VerdictAggregator.endWaitMs(config().scoreTimeout());
+        long back = SNAPSHOT_AT_MS + 3 * wait; // the job comes back long after the snapshot
         try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
                 new io.lipsyncguard.job.verdict.VerdictAggregatorOperator(config()), ScoredWindow::videoId,
                 org.apache.flink.api.common.typeinfo.Types.STRING)) {
+            restored.setProcessingTime(back);
             restored.initializeState(OperatorSnapshotUtil.readStateHandle(
                     RELEASES.resolve(release).resolve(AGGREGATOR_SNAPSHOT).toString()));
-            restored.open(); // restored at processing time 0; window 3 of `waiting` is lost for good
-            restored.setProcessingTime(wait - 1);
+            restored.open(); // window 3 of `waiting` is lost for good
+            restored.setProcessingTime(back + wait - 1);
             assertThat(restored.extractOutputValues()).as("no FINAL within a wait of the restore").isEmpty();
-            restored.setProcessingTime(SNAPSHOT_AT_MS + wait);
-            // 556769f's state has no timer for it (the wait after the END came later): the operator arms one
+            restored.setProcessingTime(back + wait);
+            // 556769f's state has no timer for it (the wait after the END came later): the operator arms one;
+            // a4392dc's overdue timer fires at the restore and waits from there
             assertThat(restored.extractOutputValues()).singleElement().satisfies(v -> {
                 assertThat(v.videoId()).isEqualTo("waiting");
                 assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                assertThat(v.emittedAtMs()).isEqualTo(back + wait);
                 assertThat(v.reasons()).contains("missing-windows");
                 assertThat(v.windows().scored()).isEqualTo(5);
             });

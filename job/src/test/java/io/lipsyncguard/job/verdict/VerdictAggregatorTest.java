@@ -141,12 +141,8 @@ class VerdictAggregatorTest {
             h.processElement(end(4), 0);
             snapshot = h.snapshot(1L, 0);
         }
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new VerdictAggregator(CONFIG)), ScoredWindow::videoId, Types.STRING)) {
-            restored.initializeState(snapshot);
-            restored.open();
-            // back an hour later: the wait's timer is long overdue and fires at once
-            restored.setProcessingTime(3_600_000);
+        try (var restored = restoredAnHourLater(snapshot)) {
+            // the wait's timer is long overdue and fired at once
             assertThat(restored.extractOutputValues()).as("no FINAL before the restored queue has come through")
                     .isEmpty();
             restored.processElement(window(2, 0.05), 0); // replayed by the restored scorer
@@ -157,17 +153,25 @@ class VerdictAggregatorTest {
                     });
         }
         // a window that is lost for good still ends in a FINAL, a wait after the restore
-        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new VerdictAggregator(CONFIG)), ScoredWindow::videoId, Types.STRING)) {
-            restored.initializeState(snapshot);
-            restored.open();
-            restored.setProcessingTime(3_600_000);
+        try (var restored = restoredAnHourLater(snapshot)) {
             restored.setProcessingTime(3_600_000 + wait - 1);
             assertThat(restored.extractOutputValues()).isEmpty();
             restored.setProcessingTime(3_600_000 + wait);
             assertThat(restored.extractOutputValues()).singleElement()
                     .satisfies(v -> assertThat(v.reasons()).contains("missing-windows"));
         }
+    }
+
+    /** The aggregator's operator, as the job runs it, restored from {@code snapshot} an hour after it was taken. */
+    static KeyedOneInputStreamOperatorTestHarness<String, ScoredWindow, Verdict> restoredAnHourLater(
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot) throws Exception {
+        var restored = new KeyedOneInputStreamOperatorTestHarness<>(new VerdictAggregatorOperator(CONFIG),
+                ScoredWindow::videoId, Types.STRING);
+        restored.setProcessingTime(3_600_000); // the clock when the job comes back
+        restored.initializeState(snapshot);
+        restored.open();
+        restored.setProcessingTime(3_600_000); // overdue timers fire
+        return restored;
     }
 
     @Test
