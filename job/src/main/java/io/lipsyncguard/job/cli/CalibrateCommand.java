@@ -68,7 +68,7 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path manifestPath = model != null ? ModelPaths.manifestIn(model) : ModelPaths.defaultManifest();
+        Path manifestPath = ModelPaths.manifestOf(model);
         Path dataDir = data != null ? data : ModelPaths.defaultManifest().getParent().getParent().getParent()
                 .resolve("../shared/data").normalize();
         if (!Files.isDirectory(dataDir)) {

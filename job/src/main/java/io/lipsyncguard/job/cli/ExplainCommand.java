@@ -103,7 +103,7 @@ public final class ExplainCommand implements Callable<Integer> {
             System.err.println("explain: " + verdictFile + " holds no verdict");
             return 2;
         }
-        Path manifestPath = model != null ? ModelPaths.manifestIn(model) : ModelPaths.defaultManifest();
+        Path manifestPath = ModelPaths.manifestOf(model);
         ModelManifest manifest;
         try {
             manifest = ModelManifest.readValid(manifestPath);

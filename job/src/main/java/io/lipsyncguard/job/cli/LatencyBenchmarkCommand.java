@@ -22,14 +22,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -190,34 +188,30 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
     /** Creates {@code topics} (name to partitions) at the brokers' default replication, sized for full chunks. */
     static void createTopics(String brokers, Map<String, String> clientProperties, Map<String, Integer> topics)
             throws Exception {
-        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties))) {
+        try (Admin admin = Admin.create(RunCommand.adminProperties(brokers, clientProperties, ADMIN_TIMEOUT))) {
             List<NewTopic> created = new ArrayList<>();
             for (var t : topics.entrySet()) {
                 created.add(new NewTopic(t.getKey(), Optional.of(t.getValue()), Optional.empty())
                         .configs(KafkaLimits.topicConfigs(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)));
             }
-            admin.createTopics(created).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(created).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
     /** Deletes a run's topics and groups; a benchmark must not leave them on a shared cluster (best effort). */
     static void deleteTopics(String brokers, Map<String, String> clientProperties, Collection<String> topics,
             Collection<String> groups) {
-        try (Admin admin = Admin.create(adminProperties(brokers, clientProperties))) {
-            admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
-            admin.deleteConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
+        try (Admin admin = Admin.create(RunCommand.adminProperties(brokers, clientProperties, ADMIN_TIMEOUT))) {
+            admin.deleteTopics(topics).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.deleteConsumerGroups(groups).all().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             System.err.println("bench-latency: could not delete the topics " + topics + " or the groups " + groups
                     + ": " + e.getMessage());
         }
     }
 
-    private static Properties adminProperties(String brokers, Map<String, String> clientProperties) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        return p;
-    }
+    /** How long the benchmark's topic admin waits for the brokers. */
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     /** One run on topics that exist. */
     private Result measureOn(String brokers, JobConfig checked, int n, List<MediaChunk> template, long marginMs,

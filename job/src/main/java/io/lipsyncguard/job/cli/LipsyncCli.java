@@ -36,12 +36,18 @@ public final class LipsyncCli implements java.util.concurrent.Callable<Integer> 
         });
     }
 
-    /** The innermost cause of {@code e}: its type (what kind of failure) and its message (what it concerned). */
-    static String describe(Throwable e) {
+    /** The innermost cause of {@code e}, where a library's wrappers leave the reason. */
+    static Throwable innermost(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
+        return t;
+    }
+
+    /** The innermost cause of {@code e}: its type (what kind of failure) and its message (what it concerned). */
+    static String describe(Throwable e) {
+        Throwable t = innermost(e);
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
     }

@@ -38,7 +38,7 @@ public final class ModelPaths {
             System.err.println(command + ": --device: " + e.getMessage());
             return null;
         }
-        Path manifest = model != null ? manifestIn(model) : defaultManifest();
+        Path manifest = manifestOf(model);
         if (!Files.isRegularFile(manifest)) {
             System.err.println(command + ": no model manifest at " + manifest + (Files.isDirectory(manifest)
                     ? " (a directory without a manifest.json)" : "") + "; --model takes a manifest.json or its "
@@ -57,8 +57,14 @@ public final class ModelPaths {
         }
     }
 
-    /** {@code model} itself, or for a model's directory the {@code manifest.json} in it. */
-    static Path manifestIn(Path model) {
+    /**
+     * The manifest {@code --model} names: the built-in one when null, {@code model} itself, or for a model's directory
+     * the {@code manifest.json} in it.
+     */
+    static Path manifestOf(Path model) {
+        if (model == null) {
+            return defaultManifest();
+        }
         Path inside = model.resolve("manifest.json");
         return Files.isDirectory(model) && Files.isRegularFile(inside) ? inside : model;
     }

@@ -304,18 +304,13 @@ public final class RunCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             // Kafka wraps the reason ("Invalid url in bootstrap.servers: ...") in "Failed to create new
             // KafkaAdminClient"
-            Throwable t = e;
-            while (t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
-            }
             return "cannot use the Kafka settings (--bootstrap-servers " + brokers + " and client properties): "
-                    + t.getMessage();
+                    + LipsyncCli.innermost(e).getMessage();
         }
     }
 
     /** An admin client's properties for the cluster at {@code brokers}, answering within {@code timeout}. */
-    private static Properties adminProperties(String brokers, Map<String, String> clientProperties,
-            Duration timeout) {
+    static Properties adminProperties(String brokers, Map<String, String> clientProperties, Duration timeout) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
@@ -457,11 +452,7 @@ public final class RunCommand implements Callable<Integer> {
 
     /** The innermost cause of {@code e}: what a failure that outlasted the restarts was. */
     static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.toString();
+        return LipsyncCli.innermost(e).toString();
     }
 
     /**

@@ -768,13 +768,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
 
     /**
      * A temporary copy of a referenced file on another file system (s3://, hdfs://, ... through Flink's plugins), which
-     * FFmpeg can seek in; removed again when the copy fails, or when the file changed while it was copied.
+     * FFmpeg can seek in; removed again when the copy fails, or when the file changed while it was copied. Each read
+     * that got data sets {@code progressMs} to the wall-clock time, so a stalled copy shows.
      */
-    static RemoteCopy copyRemote(String uri) throws IOException, MediaDecodeException {
-        return copyRemote(uri, new AtomicLong());
-    }
-
-    /** As {@link #copyRemote(String)}, setting {@code progressMs} to the wall-clock time of each read that got data. */
     static RemoteCopy copyRemote(String uri, AtomicLong progressMs) throws IOException, MediaDecodeException {
         // from the URI, not the string: Flink's Path(String) would escape an escaped URI a second time
         org.apache.flink.core.fs.Path remote = new org.apache.flink.core.fs.Path(URI.create(uri));

@@ -196,8 +196,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Verdict> out) throws Exception {
-        long now = ctx.timerService().currentProcessingTime();
-        started(now);
+        started(ctx.timerService().currentProcessingTime());
         VideoAggregate a = state.value();
         if (endedWithoutTimer(a)) {
             a.endWaitUntilMs = timestamp; // the timer its operator armed on the restore

@@ -29,32 +29,25 @@ public final class WindowCutter {
         b.videoStreamSeen |= m.videoStreamFound();
         // a stream taken to be absent is dropped (dropLoneStream); copied first, the first piece that comes after all
         // would fill every frame (or sample) since the other stream began, gigabytes of large crops after minutes
-        if (m.hasVideo() && m.frameCount() > 0 && "video".equals(b.absentStream)) {
-            b.hasVideo = true;
-            long seenBefore = b.videoFrames();
-            for (long f = Math.max(m.firstFrame(), seenBefore); f < m.firstFrame() + m.frameCount(); f++) {
-                int src = (int) (f - m.firstFrame()); // counted for the END as ever
-                b.faceFrames += m.faceFound()[src] ? 1 : 0;
-                b.multiFaceFrames += m.faceCount()[src] >= 2 ? 1 : 0;
-            }
-            b.cropBase = Math.max(seenBefore, m.firstFrame() + m.frameCount());
-            b.cropFrames = 0;
-            b.crops = new byte[0];
-            b.face = new boolean[0];
-            b.faceCount = new byte[0];
-        } else if (m.hasVideo() && m.frameCount() > 0) {
+        if (m.hasVideo() && m.frameCount() > 0) {
             b.hasVideo = true;
             long from = Math.max(m.firstFrame(), b.cropBase);
             long to = m.firstFrame() + m.frameCount();
             long seenBefore = b.videoFrames();
-            ensureFrames(b, to, px);
-            for (long f = from; f < to; f++) {
-                int dst = (int) (f - b.cropBase);
-                int src = (int) (f - m.firstFrame());
-                System.arraycopy(m.crops(), src * px, b.crops, dst * px, px);
-                b.face[dst] = m.faceFound()[src];
-                b.faceCount[dst] = m.faceCount()[src];
+            if ("video".equals(b.absentStream)) {
+                b.cropBase = Math.max(seenBefore, to); // nothing held: dropLoneStream emptied the buffer
+                b.cropFrames = 0;
+            } else {
+                ensureFrames(b, to, px);
+                for (long f = from; f < to; f++) {
+                    int dst = (int) (f - b.cropBase);
+                    int src = (int) (f - m.firstFrame());
+                    System.arraycopy(m.crops(), src * px, b.crops, dst * px, px);
+                    b.face[dst] = m.faceFound()[src];
+                    b.faceCount[dst] = m.faceCount()[src];
+                }
             }
+            // counted for the END either way
             for (long f = Math.max(from, seenBefore); f < to; f++) {
                 int src = (int) (f - m.firstFrame());
                 b.faceFrames += m.faceFound()[src] ? 1 : 0;
@@ -64,8 +57,7 @@ public final class WindowCutter {
         if (m.hasAudio() && m.audio().length > 0 && "audio".equals(b.absentStream)) {
             b.hasAudio = true;
             b.audioBase = Math.max(b.audioEnd(), m.audioStartSample() + m.audio().length);
-            b.audioLen = 0;
-            b.audio = new float[0];
+            b.audioLen = 0; // nothing held: dropLoneStream emptied the buffer
         } else if (m.hasAudio() && m.audio().length > 0) {
             b.hasAudio = true;
             long from = Math.max(m.audioStartSample(), b.audioBase);
