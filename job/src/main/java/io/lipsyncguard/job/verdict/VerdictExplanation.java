@@ -84,10 +84,16 @@ public final class VerdictExplanation {
         }
         if (reasons.contains("localized-manipulation")) {
             Segment longest = VerdictPolicy.longest(v.segments());
+            // the policy flags a long run where the whole-video score stays low, or where it does not and the
+            // windows disagree: say which, so that the text never calls a high score low
+            String whole = score < p.threshold() + p.band()
+                    ? String.format(Locale.ROOT, "although the whole-video score %.2f stays below %.2f", score,
+                            p.threshold() + p.band())
+                    : String.format(Locale.ROOT, "and the windows disagree (stability %.2f) around a whole-video "
+                            + "score of %.2f", v.stability(), score);
             return String.format(Locale.ROOT, "A contiguous suspicious stretch of %s (%s, mean window score %.2f) is "
-                    + "at least the %s that flags a localized manipulation, although the whole-video score %.2f stays "
-                    + "below %.2f.", duration(longest.durationMs()), range(longest), longest.meanScore(),
-                    duration(p.segmentMinMs()), score, p.threshold() + p.band());
+                    + "at least the %s that flags a localized manipulation, %s.", duration(longest.durationMs()),
+                    range(longest), longest.meanScore(), duration(p.segmentMinMs()), whole);
         }
         if (reasons.contains("windows-disagree")) {
             return String.format(Locale.ROOT, "The windows disagree too much to decide (stability %.2f; the spread of "
@@ -172,7 +178,9 @@ public final class VerdictExplanation {
 
     /** Media time as m:ss.s. */
     static String clock(long ms) {
-        return String.format(Locale.ROOT, "%d:%04.1f", ms / 60_000, (ms % 60_000) / 1000.0);
+        // rounded to tenths before it is split, so that 59.96 s reads 1:00.0, not 0:60.0
+        long tenths = Math.round(ms / 100.0);
+        return String.format(Locale.ROOT, "%d:%04.1f", tenths / 600, (tenths % 600) / 10.0);
     }
 
     static String duration(long ms) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The fixed questions {@code explain} answers about a verdict, each answered only from the verdict's metrics and the
@@ -13,8 +14,14 @@ import java.util.Map;
  */
 public final class VerdictQuestions {
 
-    /** Question id → the words that select it (matched as lower-case substrings of the user's question). */
+    /**
+     * Question id → the words that select it, matched as the start of a word of the user's question (lower case):
+     * "confiden" is confident and confidence, while "lag" in "flagged" or "ms" in "problems" select nothing.
+     */
     static final Map<String, List<String>> QUESTIONS = new LinkedHashMap<>();
+
+    /** Each question's words as one pattern that finds any of them at the start of a word. */
+    private static final Map<String, Pattern> PATTERNS = new LinkedHashMap<>();
 
     static {
         QUESTIONS.put("why", List.of("why", "reason", "verdict"));
@@ -22,6 +29,8 @@ public final class VerdictQuestions {
         QUESTIONS.put("sure", List.of("sure", "confiden", "certain", "risk", "trust"));
         QUESTIONS.put("offset", List.of("offset", "sync", "delay", "lag", "ms"));
         QUESTIONS.put("missing", List.of("missing", "evidence", "excluded", "skipped", "left out"));
+        QUESTIONS.forEach((id, words) -> PATTERNS.put(id, Pattern.compile("\\b(?:"
+                + String.join("|", words.stream().map(Pattern::quote).toList()) + ")")));
     }
 
     /** What each question asks, for the list shown when a question is not understood. */
@@ -39,7 +48,7 @@ public final class VerdictQuestions {
         String q = question.toLowerCase(Locale.ROOT).trim();
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : QUESTIONS.entrySet()) {
-            if (q.equals(e.getKey()) || e.getValue().stream().anyMatch(q::contains)) {
+            if (q.equals(e.getKey()) || PATTERNS.get(e.getKey()).matcher(q).find()) {
                 out.add(e.getKey());
             }
         }

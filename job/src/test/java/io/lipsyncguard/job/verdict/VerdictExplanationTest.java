@@ -38,6 +38,26 @@ class VerdictExplanationTest {
     }
 
     @Test
+    void localizedManipulationOverAHighScoreDoesNotCallItLow() {
+        // a clean start and a long fake run: the mean is high, and the windows disagree
+        Verdict v = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.concat(VerdictPolicyTest.repeat(0.0, 12),
+                VerdictPolicyTest.repeat(1.0, 28))));
+        assertThat(v.reasons()).contains("localized-manipulation");
+        assertThat(v.score().mean()).isGreaterThan(POLICY.threshold() + POLICY.band());
+        assertThat(v.explanation()).contains("contiguous suspicious stretch")
+                .contains("and the windows disagree (stability").doesNotContain("stays below");
+    }
+
+    @Test
+    void mediaTimesRoundIntoTheNextMinute() {
+        assertThat(VerdictExplanation.clock(59_960)).isEqualTo("1:00.0");
+        assertThat(VerdictExplanation.clock(119_999)).isEqualTo("2:00.0");
+        assertThat(VerdictExplanation.clock(59_940)).isEqualTo("0:59.9");
+        assertThat(VerdictExplanation.clock(8_000)).isEqualTo("0:08.0");
+        assertThat(VerdictExplanation.clock(0)).isEqualTo("0:00.0");
+    }
+
+    @Test
     void missingEvidenceIsSpelledOut() {
         VideoAggregate a = VerdictPolicyTest.aggregate(1, 0.9, ScoreStatus.NO_FACE, 7);
         Verdict v = build(a);

@@ -18,6 +18,11 @@ class VerdictQuestionsTest {
         assertThat(VerdictQuestions.match("what offset?")).containsExactly("offset");
         assertThat(VerdictQuestions.match("what evidence was missing")).containsExactly("missing");
         assertThat(VerdictQuestions.match("what is the weather")).isEmpty();
+        // words match at the start of a word: "flagged" holds "lag", "problems" "ms" and "sometimes" "time"
+        assertThat(VerdictQuestions.match("Why was it flagged?")).containsExactly("why");
+        assertThat(VerdictQuestions.match("any problems sometimes")).isEmpty();
+        assertThat(VerdictQuestions.match("how confident is the lag in ms")).containsExactly("sure", "offset");
+        assertThat(VerdictQuestions.match("what was left out")).containsExactly("missing");
         assertThat(VerdictQuestions.supported()).contains("why", "segments", "sure", "offset", "missing");
     }
 
