@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -99,22 +100,31 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             a = new VideoAggregate();
         }
         if (w.kind() == WindowKind.WINDOW) {
-            // windows are folded in index order from 0, so the count folded is the index of the next
-            if (w.index() < a.windowsSeen) {
-                return; // already folded in
+            // windows are folded in index order from 0
+            if (w.index() < nextIndex(a)) {
+                return; // already folded in, or given up as lost
             }
-            if (w.index() > a.windowsSeen) {
+            if (w.index() > nextIndex(a)) {
                 // ahead of one still in flight: a rescale splits the async operator's in-flight windows over
                 // subtasks, and runs of suspicious windows need media order
                 early.put(w.index(), w);
-                awaitRest(a, ctx);
+                if (a.ended) {
+                    awaitRest(a, ctx);
+                } else if (a.gapWaitUntilMs <= 0) {
+                    awaitGap(a, ctx.timerService().currentProcessingTime(), ctx.timerService());
+                }
                 state.update(a);
                 return;
             }
             add(a, w, config.recentWindows(), policy);
-            for (ScoredWindow next; (next = early.get(a.windowsSeen)) != null; ) {
-                early.remove(a.windowsSeen);
-                add(a, next, config.recentWindows(), policy);
+            foldInOrder(a);
+            if (a.gapWaitUntilMs > 0) {
+                // the head of the line moved: the wait starts again for the next window missing, if any
+                ctx.timerService().deleteProcessingTimeTimer(a.gapWaitUntilMs);
+                a.gapWaitUntilMs = 0;
+                if (!a.ended && !early.isEmpty()) {
+                    awaitGap(a, ctx.timerService().currentProcessingTime(), ctx.timerService());
+                }
             }
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
@@ -132,7 +142,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         // the processing-time clock is the wall clock in a job, and a test's own clock on its harness
         long now = ctx.timerService().currentProcessingTime();
         // windows and errors can come after the END once a rescale has split the async operator's queue
-        if (a.ended && a.windowsSeen >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
+        if (a.ended && nextIndex(a) >= a.expectedWindows && a.errorsSeen >= a.expectedErrors) {
             sendFinal(ctx.getCurrentKey(), a, now, out);
             return;
         }
@@ -147,6 +157,29 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             out.collect(verdict(ctx.getCurrentKey(), VerdictKind.ROLLING, a, now));
         }
         state.update(a);
+    }
+
+    /** The index of the next window to fold: those folded and those given up as lost before the END. */
+    static long nextIndex(VideoAggregate a) {
+        return a.windowsSeen + a.windowsSkipped;
+    }
+
+    /** Folds the windows waiting in early-window state that are next in line. */
+    private void foldInOrder(VideoAggregate a) throws Exception {
+        for (ScoredWindow next; (next = early.get(nextIndex(a))) != null; ) {
+            early.remove(nextIndex(a));
+            add(a, next, config.recentWindows(), policy);
+        }
+    }
+
+    /**
+     * Before the END, arms the wait for a window missing at the head of the line while later ones wait: without it a
+     * lost window held every later one of a live stream, and all its ROLLING verdicts, until the END, and the waiting
+     * windows grew without bound. The wait is as long as the one after the END.
+     */
+    private void awaitGap(VideoAggregate a, long nowMs, TimerService timers) {
+        a.gapWaitUntilMs = nowMs + endWaitMs(config.scoreTimeout());
+        timers.registerProcessingTimeTimer(a.gapWaitUntilMs);
     }
 
     /** The per-video state, as {@link VerdictAggregatorOperator} reads it too. */
@@ -201,34 +234,88 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         if (endedWithoutTimer(a)) {
             a.endWaitUntilMs = timestamp; // the timer its operator armed on the restore
         }
-        if (a == null || a.finalSent || !a.ended || a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
+        if (a == null || a.finalSent) {
             return;
         }
-        // time the job was down is no waiting: a restored job's overdue timers fire at once, before the windows
-        // restored in the scorer's queue have come through
-        long due = firstCallMs + endWaitMs(config.scoreTimeout());
-        if (due > a.endWaitUntilMs) {
-            a.endWaitUntilMs = due;
-            ctx.timerService().registerProcessingTimeTimer(due);
+        if (!a.ended) {
+            if (a.gapWaitUntilMs > 0 && timestamp >= a.gapWaitUntilMs && !waitsAfterRestore(a.gapWaitUntilMs, ctx,
+                    due -> a.gapWaitUntilMs = due)) {
+                skipGap(a, timestamp, ctx.timerService());
+            }
             state.update(a);
             return;
         }
-        // the windows that came after a gap that never filled, folded in media order; a suspicious run ends at a gap
-        // its windows do not cover, so that no segment claims media that was never seen (as for unanswered windows)
+        if (a.endWaitUntilMs <= 0 || timestamp < a.endWaitUntilMs) {
+            return;
+        }
+        if (waitsAfterRestore(a.endWaitUntilMs, ctx, due -> a.endWaitUntilMs = due)) {
+            state.update(a);
+            return;
+        }
+        // the windows that came after a gap that never filled, folded in media order
+        List<ScoredWindow> waiting = waiting();
+        for (ScoredWindow w : waiting) {
+            foldAfterGap(a, w);
+        }
+        sendFinal(ctx.getCurrentKey(), a, timestamp, out);
+    }
+
+    /**
+     * Whether a wait due now must go on because the job was down for part of it: time down is no waiting, and a
+     * restored job's overdue timers fire at once, before the windows restored in the scorer's queue have come
+     * through. If so, the wait ends a full wait after the restore.
+     */
+    private boolean waitsAfterRestore(long untilMs, OnTimerContext ctx, java.util.function.LongConsumer rearmed) {
+        long due = firstCallMs + endWaitMs(config.scoreTimeout());
+        if (due <= untilMs) {
+            return false;
+        }
+        rearmed.accept(due);
+        ctx.timerService().registerProcessingTimeTimer(due);
+        return true;
+    }
+
+    /**
+     * Gives up the windows missing at the head of the line of a video still playing, folds the waiting ones that
+     * follow without a gap, and waits again if more wait behind the next gap.
+     */
+    private void skipGap(VideoAggregate a, long nowMs, TimerService timers) throws Exception {
+        a.gapWaitUntilMs = 0;
+        List<ScoredWindow> waiting = waiting();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        early.remove(waiting.get(0).index());
+        foldAfterGap(a, waiting.get(0));
+        foldInOrder(a);
+        if (!early.isEmpty()) {
+            awaitGap(a, nowMs, timers);
+        }
+    }
+
+    /** The windows in early-window state, in index order. */
+    private List<ScoredWindow> waiting() throws Exception {
         List<ScoredWindow> waiting = new java.util.ArrayList<>();
         for (var e : early.entries()) {
             waiting.add(e.getValue());
         }
         waiting.sort(java.util.Comparator.comparingLong(ScoredWindow::index));
-        long next = a.windowsSeen;
-        for (ScoredWindow w : waiting) {
-            if (w.index() != next && w.startMs() >= a.runEndMs) {
+        return waiting;
+    }
+
+    /**
+     * Folds {@code w}, which may come after windows that never arrived: those count as skipped, and a suspicious run
+     * ends at a gap its windows do not cover, so that no segment claims media that was never seen (as for
+     * unanswered windows).
+     */
+    private void foldAfterGap(VideoAggregate a, ScoredWindow w) {
+        if (w.index() != nextIndex(a)) {
+            if (w.startMs() >= a.runEndMs) {
                 closeRun(a);
             }
-            add(a, w, config.recentWindows(), policy);
-            next = w.index() + 1;
+            a.windowsSkipped += w.index() - nextIndex(a);
         }
-        sendFinal(ctx.getCurrentKey(), a, timestamp, out);
+        add(a, w, config.recentWindows(), policy);
     }
 
     /** Emits the video's FINAL (or ERROR) verdict and leaves the marker that turns away its stragglers. */

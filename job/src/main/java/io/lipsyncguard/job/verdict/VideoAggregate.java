@@ -5,8 +5,15 @@ package io.lipsyncguard.job.verdict;
  * lag curve for the offset, and what the END event said. A POJO so Flink serializes it without Kryo.
  */
 public class VideoAggregate {
-    /** Windows folded in, in index order: also the index of the next one (later ones wait in early-window state). */
+    /** Windows folded in, in index order (later ones wait in early-window state). */
     public long windowsSeen;
+    /**
+     * Windows given up as lost before the END, after the wait for one at the head of the line: with those folded in,
+     * the index of the next window to fold (see {@code VerdictAggregator.nextIndex}).
+     */
+    public long windowsSkipped;
+    /** Processing time until which later windows wait for a missing one before the END; 0 while none waits. */
+    public long gapWaitUntilMs;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
     /** ERROR events of the decoder folded in. */

@@ -130,6 +130,83 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void aWindowLostWhileTheVideoPlaysHoldsTheLaterOnesOnlyForAWait() throws Exception {
+        long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
+        var config = CONFIG.withRolling(5, 0);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new VerdictAggregator(config)), ScoredWindow::videoId, Types.STRING)) {
+            h.open();
+            // a live stream: window 2 never comes, the stream goes on
+            for (int i = 0; i < 12; i++) {
+                if (i != 2) {
+                    h.processElement(window(i, 0.05), 0);
+                }
+                if (i == 6) {
+                    h.setProcessingTime(wait / 2); // arrivals behind the gap do not put the wait off
+                }
+            }
+            assertThat(h.extractOutputValues()).as("nothing behind the gap is folded while it may still come")
+                    .isEmpty();
+            h.setProcessingTime(wait - 1);
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.setProcessingTime(wait);
+            h.processElement(window(12, 0.05), 0); // folded at once, and the ROLLING verdicts go on
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.ROLLING).last()
+                    .satisfies(v -> assertThat(v.windows().total()).isEqualTo(12));
+            h.processElement(window(2, 0.05), 0); // too late: given up
+            // a second gap waits a full wait of its own, counted from when the first was given up
+            h.processElement(window(14, 0.05), 0);
+            h.setProcessingTime(2 * wait - 1);
+            h.processElement(window(13, 0.05), 0); // came in time: nothing is skipped
+            h.processElement(end(15), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.FINAL).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.windows().total()).isEqualTo(14);
+                        assertThat(v.reasons()).contains("missing-windows");
+                    });
+            h.setProcessingTime(3 * wait);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() != VerdictKind.ROLLING).hasSize(1);
+        }
+    }
+
+    @Test
+    void aLostWindowBeforeTheEndIsGivenUpAWaitAfterARestoreAtTheEarliest() throws Exception {
+        long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            for (int i : new int[] {0, 1, 3, 4}) {
+                h.processElement(window(i, 0.05), 0);
+            }
+            snapshot = h.snapshot(1L, 0);
+        }
+        try (var restored = restoredAnHourLater(snapshot)) {
+            restored.processElement(end(6), 0);
+            restored.processElement(window(5, 0.05), 0);
+            restored.setProcessingTime(3_600_000 + wait - 1);
+            assertThat(restored.extractOutputValues()).isEmpty();
+            restored.setProcessingTime(3_600_000 + wait);
+            assertThat(restored.extractOutputValues()).singleElement().satisfies(v -> {
+                assertThat(v.kind()).isEqualTo(VerdictKind.FINAL);
+                assertThat(v.windows().total()).isEqualTo(5);
+                assertThat(v.reasons()).contains("missing-windows");
+            });
+        }
+        try (var restored = restoredAnHourLater(snapshot)) {
+            // still playing: the overdue gap timer fired at once, and the gap waits a full wait after the restore
+            restored.processElement(window(5, 0.05), 0);
+            restored.processElement(window(6, 0.05), 0);
+            restored.setProcessingTime(3_600_000 + wait - 1);
+            restored.processElement(window(2, 0.05), 0); // replayed by the restored scorer, in time
+            restored.processElement(end(7), 0);
+            assertThat(restored.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.FINAL).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.windows().total()).isEqualTo(7);
+                        assertThat(v.reasons()).isNull();
+                    });
+        }
+    }
+
+    @Test
     void timeTheJobWasDownDoesNotCountAsWaitingForTheMissingWindows() throws Exception {
         long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
