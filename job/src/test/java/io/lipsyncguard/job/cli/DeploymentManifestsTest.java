@@ -54,6 +54,20 @@ class DeploymentManifestsTest {
         assertThat(conf.get("execution.checkpointing.externalized-checkpoint-retention").asText())
                 .isEqualTo("RETAIN_ON_CANCELLATION");
         assertThat(conf.has("execution.checkpointing.dir")).isTrue();
+        JsonNode imageMemory = YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile())
+                .at("/taskmanager/memory");
+        assertThat(conf.get("taskmanager.memory.task.off-heap.size").asText()).as("a native-memory budget")
+                .isEqualTo(imageMemory.at("/task/off-heap/size").asText()).isNotBlank();
+        assertThat(conf.get("taskmanager.memory.managed.fraction").asDouble())
+                .isEqualTo(imageMemory.at("/managed/fraction").asDouble()).isPositive();
+        // Flink's own sizing of the task manager these give, out of the pod's memory
+        org.apache.flink.configuration.Configuration tm = new org.apache.flink.configuration.Configuration();
+        tm.setString("taskmanager.memory.process.size", d.at("/spec/taskManager/resource/memory").asText());
+        tm.setString("taskmanager.memory.task.off-heap.size", conf.get("taskmanager.memory.task.off-heap.size").asText());
+        tm.setString("taskmanager.memory.managed.fraction", conf.get("taskmanager.memory.managed.fraction").asText());
+        var spec = org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils.processSpecFromConfig(tm);
+        assertThat(spec.getTaskOffHeapSize().getMebiBytes()).isEqualTo(1536);
+        assertThat(spec.getTaskHeapSize().getMebiBytes()).as("heap for decoded media and windows").isGreaterThan(2048);
         List<String> keys = new ArrayList<>();
         conf.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).as("Flink 2.x names, not the deprecated ones").doesNotContain("state.checkpoints.dir",
@@ -92,7 +106,10 @@ class DeploymentManifestsTest {
         JsonNode conf = YAML.readTree(ROOT.resolve("deploy/flink/config.yaml").toFile());
         assertThat(conf.at("/pipeline/generic-types").asBoolean(true)).isFalse();
         assertThat(conf.at("/execution/checkpointing/mode").asText()).isEqualTo("EXACTLY_ONCE");
-        assertThat(conf.at("/env/java/opts/all").asText()).contains("-Dlipsync.home=/opt/lipsync");
+        // the file replaces the image's own, whose JVM options are the module flags Flink needs on Java 17
+        assertThat(conf.at("/env/java/opts/all").asText()).contains("-Dlipsync.home=/opt/lipsync")
+                .contains("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                        "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED");
         JsonNode compose = YAML.readTree(ROOT.resolve("deploy/compose.yaml").toFile());
         String command = compose.at("/services/jobmanager/command").asText();
         assertThat(command).contains("--job-classname " + ClusterJob.class.getName());
