@@ -118,6 +118,11 @@ public final class SegmentedDecode implements AutoCloseable {
         // packets without a pts (AVI with B-frames) get one from their dts: else the frame the decoder flushes at the
         // end has no time and reads as a jump back to 0, a discontinuity that failed the whole file
         grabber.setOption("fflags", "+genpts");
+        // a playlist (HLS, DASH), a concat list or an image sequence opens further files and URLs that the reference
+        // policy never saw: an .m3u8 under an allowed prefix read a file outside it, or fetched a URL. Media comes as
+        // one file or chunk, so only demuxers of self-contained media are allowed, and no protocol but local files
+        grabber.setOption("format_whitelist", MEDIA_DEMUXERS);
+        grabber.setOption("protocol_whitelist", "file");
         try {
             grabber.start();
             int video = preferredVideoStream(grabber);
@@ -135,8 +140,13 @@ public final class SegmentedDecode implements AutoCloseable {
             }
         } catch (Exception | Error e) {
             MediaFeatureExtractor.release(grabber);
-            throw new MediaDecodeException(
-                    "FFmpeg cannot open " + what + ": " + MediaFeatureExtractor.rootMessage(e), e);
+            String why = MediaFeatureExtractor.rootMessage(e);
+            if (why.contains("error -22:")) {
+                // FFmpeg logs the refusal by MEDIA_DEMUXERS but returns only EINVAL
+                why += " (invalid input: also what a playlist or a list of other files gets, as only self-contained "
+                        + "media is opened)";
+            }
+            throw new MediaDecodeException("FFmpeg cannot open " + what + ": " + why, e);
         }
         // before any picture is decoded (FFmpeg's max_pixels would refuse a cover image as well, failing files whose
         // sound alone is of use, and say only "could not open video codec")
@@ -469,6 +479,14 @@ public final class SegmentedDecode implements AutoCloseable {
         }
         return -1;
     }
+
+    /**
+     * FFmpeg's demuxers of self-contained audio and video (each matches every name of its demuxer: "mov" is also mp4,
+     * m4a and 3gp, "matroska" also webm). Left out: those that open other files or URLs (hls, dash, concat, image2,
+     * imf, sdp, rtsp, ...).
+     */
+    static final String MEDIA_DEMUXERS = "mov,mpegts,matroska,avi,flv,asf,mpeg,mxf,nut,ogg,wav,w64,aiff,caf,au,mp3,"
+            + "aac,flac,ac3,eac3,dts,truehd,amr,wv,ape,tta,h264,hevc,m4v,mpegvideo,ivf,obu,yuv4mpegpipe,mjpeg,dv,rm,gxf";
 
     /** Sound kept before the first picture, beyond the grid's head start: streams interleave within far less. */
     static final long PRE_PICTURE_AUDIO_US = 60_000_000;

@@ -50,6 +50,27 @@ class SegmentedDecodeTest {
     }
 
     @Test
+    void aPlaylistCannotOpenFilesItNames() throws Exception {
+        // an HLS playlist under a prefix the reference policy allows, naming a file outside it
+        Path clip = tmp.resolve("playlist-source.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(37, 2));
+        Path outside = Files.createDirectories(tmp.resolve("tenant-b")).resolve("private.ts");
+        FfmpegTool.transportStream(clip, outside, 0);
+        Path playlist = Files.createDirectories(tmp.resolve("allowed")).resolve("list.m3u8");
+        Files.writeString(playlist, "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+                + "#EXTINF:2.0,\n" + outside.toAbsolutePath() + "\n#EXT-X-ENDLIST\n");
+        assertThat(MediaFeatureExtractor.extract(outside, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L)
+                .frameCount()).as("the file itself decodes").isPositive();
+        assertThatThrownBy(() -> MediaFeatureExtractor.extract(playlist, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA,
+                0L)).isInstanceOf(MediaDecodeException.class).hasMessageContaining("list.m3u8").hasMessageContaining("only self-contained media is opened");
+        // a concat list, named as media, the same
+        Path list = tmp.resolve("allowed").resolve("list.ffconcat");
+        Files.writeString(list, "ffconcat version 1.0\nfile '" + outside.toAbsolutePath() + "'\n");
+        assertThatThrownBy(() -> MediaFeatureExtractor.extract(list, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L))
+                .isInstanceOf(MediaDecodeException.class);
+    }
+
+    @Test
     void segmentsGiveTheWindowsOfTheWholeDecode() throws Exception {
         Path clip = tmp.resolve("clip.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(31, 8));
