@@ -49,7 +49,7 @@ public final class ChunkProducer implements AutoCloseable {
         this.wallClock = builder.wallClock;
         Properties properties = new Properties();
         properties.putAll(builder.properties);
-        properties.putAll(KafkaLimits.producerProperties(maxRecordBytes));
+        KafkaLimits.applyProducerLimits(properties, maxRecordBytes);
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, Boolean.toString(builder.idempotent || transactional));

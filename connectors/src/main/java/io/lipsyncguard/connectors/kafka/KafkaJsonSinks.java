@@ -46,7 +46,7 @@ public final class KafkaJsonSinks {
     static Properties producerProperties(KafkaSinkSettings settings) {
         Properties properties = new Properties();
         properties.putAll(settings.properties());
-        properties.putAll(KafkaLimits.producerProperties(settings.maxRecordBytes()));
+        KafkaLimits.applyProducerLimits(properties, settings.maxRecordBytes());
         if (settings.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
             // Kafka's 1-minute default would abort any transaction spanning a slow checkpoint.
             properties.setProperty("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()));

@@ -42,6 +42,26 @@ public final class KafkaLimits {
         return Map.of("max.request.size", Integer.toString(wire), "buffer.memory", Long.toString(buffer));
     }
 
+    /**
+     * Sets in {@code properties} the producer limits for values up to {@code maxRecordBytes}, keeping a larger
+     * {@code buffer.memory} the user gave (a smaller one would block every large send).
+     */
+    public static void applyProducerLimits(java.util.Properties properties, int maxRecordBytes) {
+        Map<String, String> limits = producerProperties(maxRecordBytes);
+        long required = Long.parseLong(limits.get("buffer.memory"));
+        Object given = properties.get("buffer.memory");
+        long buffer = required;
+        if (given != null) {
+            try {
+                buffer = Math.max(required, Long.parseLong(given.toString().trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("buffer.memory must be a number of bytes but is " + given, e);
+            }
+        }
+        properties.putAll(limits);
+        properties.put("buffer.memory", Long.toString(buffer));
+    }
+
     /** Consumer properties that can fetch values up to {@code maxRecordBytes}. */
     public static Map<String, String> consumerProperties(int maxRecordBytes) {
         String wire = Integer.toString(wireBytes(maxRecordBytes));

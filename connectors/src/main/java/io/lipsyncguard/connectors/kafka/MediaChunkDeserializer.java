@@ -80,7 +80,7 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
         boolean last = ChunkHeaders.requiredLast(headers);
         long mediaStartUs = ChunkHeaders.mediaStartUs(headers);
         long producedAtMs = ChunkHeaders.producedAtMs(headers);
-        String contentType = ChunkHeaders.text(headers, ChunkHeaders.CONTENT_TYPE);
+        String contentType = contentType(ChunkHeaders.text(headers, ChunkHeaders.CONTENT_TYPE), "header");
         byte[] value = record.value();
         if (value == null) {
             throw new MalformedRecordException("missing value");
@@ -133,7 +133,32 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
 
     private record Reference(String uri, String contentType) {}
 
+    /**
+     * A content type of at most {@link #MAX_CONTENT_TYPE_CHARS}: a 16 MiB header on an empty chunk counted as 1 KiB
+     * of the decoder's backlog while it was held.
+     */
+    private static String contentType(String contentType, String where) throws MalformedRecordException {
+        if (contentType != null && contentType.length() > MAX_CONTENT_TYPE_CHARS) {
+            throw new MalformedRecordException("content type (" + where + ") of " + contentType.length()
+                    + " characters exceeds the limit of " + MAX_CONTENT_TYPE_CHARS);
+        }
+        return contentType;
+    }
+
+    /** RFC 6838 allows 127 characters for each of type and subtype: the rest is room for parameters. */
+    static final int MAX_CONTENT_TYPE_CHARS = 1024;
+
+    /**
+     * The largest reference value read: a URI of {@code MAX_URI_CHARS} fully escaped and a content type. Parsed as a
+     * tree, a 16 MiB value of empty arrays took some 300 MB of heap.
+     */
+    static final int MAX_REFERENCE_BYTES = 128 * 1024;
+
     private static Reference reference(byte[] value) throws MalformedRecordException {
+        if (value.length > MAX_REFERENCE_BYTES) {
+            throw new MalformedRecordException("bad reference value: " + value.length + " bytes exceed the limit of "
+                    + MAX_REFERENCE_BYTES + " bytes for a reference");
+        }
         JsonNode node;
         try {
             node = JSON.readTree(value);
@@ -159,7 +184,7 @@ public final class MediaChunkDeserializer implements KafkaRecordDeserializationS
             throw new MalformedRecordException("bad reference value: content type " + contentType.textValue()
                     + " is reserved");
         }
-        return new Reference(uri.textValue(), hasType ? contentType.textValue() : null);
+        return new Reference(uri.textValue(), hasType ? contentType(contentType.textValue(), "reference") : null);
     }
 
     /** An invalid chunk identified as well as the record allows, with the record's position in the reason. */

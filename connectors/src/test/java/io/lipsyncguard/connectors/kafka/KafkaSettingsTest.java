@@ -90,6 +90,20 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void aLargerProducerBufferIsKeptAndASmallerOneRaised() {
+        long required = Long.parseLong(KafkaLimits.producerProperties(KafkaLimits.DEFAULT_MAX_RECORD_BYTES)
+                .get("buffer.memory"));
+        Properties larger = KafkaJsonSinks.producerProperties(KafkaSinkSettings.atLeastOnce("b:1", "v")
+                .withProperties(Map.of("buffer.memory", Long.toString(4 * required))));
+        assertThat(larger).containsEntry("buffer.memory", Long.toString(4 * required));
+        Properties smaller = KafkaJsonSinks.producerProperties(KafkaSinkSettings.atLeastOnce("b:1", "v")
+                .withProperties(Map.of("buffer.memory", "1024")));
+        assertThat(smaller).containsEntry("buffer.memory", Long.toString(required));
+        assertThatThrownBy(() -> KafkaJsonSinks.producerProperties(KafkaSinkSettings.atLeastOnce("b:1", "v")
+                .withProperties(Map.of("buffer.memory", "128m")))).hasMessageContaining("buffer.memory");
+    }
+
+    @Test
     void atLeastOnceSinkHasNoTransactions() {
         KafkaSinkSettings settings = KafkaSinkSettings.atLeastOnce("b:1", "verdicts");
 

@@ -133,6 +133,37 @@ class MediaChunkDeserializerTest {
     }
 
     @Test
+    void aReferenceValueFarLargerThanAnyReferenceIsNotParsed() {
+        var large = new MediaChunkDeserializer(ReferencePolicy.allowing("file:///data/"), 16 << 20);
+        // 4 MiB of empty arrays: about 80 MB of parsed tree
+        String flood = "[" + "[],".repeat((4 << 20) / 3) + "[]]";
+        MediaChunk chunk = large.toChunk(reference(flood));
+        assertThat(ChunkContentTypes.reasonOf(chunk)).startsWith("bad reference value: " + flood.length() + " bytes")
+                .contains("limit of " + MediaChunkDeserializer.MAX_REFERENCE_BYTES);
+        // the longest URI a reference may hold, every character escaped, still fits
+        String uri = "file:///data/" + "a".repeat(ReferencePolicy.MAX_URI_CHARS - 13);
+        String escaped = uri.chars().mapToObj(c -> String.format("\\u%04x", c)).collect(
+                java.util.stream.Collectors.joining());
+        MediaChunk longest = large.toChunk(reference("{\"uri\":\"" + escaped + "\"}"));
+        assertThat(longest.uri()).isEqualTo(uri);
+    }
+
+    @Test
+    void anOverLongContentTypeIsInvalidInAHeaderAndInAReference() {
+        String type = "video/mp2t; x=" + "y".repeat(2000);
+        MediaChunk header = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "0",
+                ChunkHeaders.LAST, "false", ChunkHeaders.CONTENT_TYPE, type));
+        assertThat(ChunkContentTypes.reasonOf(header)).startsWith("content type (header) of " + type.length());
+        var large = new MediaChunkDeserializer(ReferencePolicy.allowing("file:///data/"), 16 << 20);
+        MediaChunk reference = large.toChunk(reference("{\"uri\":\"file:///data/a.mp4\",\"contentType\":\""
+                + type + "\"}"));
+        assertThat(ChunkContentTypes.reasonOf(reference)).startsWith("content type (reference) of " + type.length());
+        MediaChunk fine = DESERIALIZER.toChunk(record("v1", new byte[] {1}, ChunkHeaders.SEQUENCE, "0",
+                ChunkHeaders.LAST, "false", ChunkHeaders.CONTENT_TYPE, "video/mp2t; codecs=\"avc1.64001f, mp4a.40.2\""));
+        assertThat(fine.contentType()).startsWith("video/mp2t");
+    }
+
+    @Test
     void referenceWithoutUriIsInvalid() {
         MediaChunk chunk = DESERIALIZER.toChunk(reference("{\"url\":\"file:///data/a.mp4\"}"));
 
