@@ -1,6 +1,7 @@
 package io.lipsyncguard.job;
 
 import io.lipsyncguard.connectors.MediaChunk;
+import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.media.ChunkDecoder;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.score.WindowScorer;
@@ -31,9 +32,18 @@ public final class LipsyncWorkflow {
     }
 
     public static LipsyncStreams defineWorkflow(DataStream<MediaChunk> chunks, JobConfig config) {
+        return defineWorkflow(chunks, config, null);
+    }
+
+    /**
+     * The workflow over chunks whose references {@code references} admitted: the decoder checks each local file
+     * against it again as it opens it (null for a trusted source, such as the files {@code analyze} is given).
+     */
+    public static LipsyncStreams defineWorkflow(DataStream<MediaChunk> chunks, JobConfig config,
+            ReferencePolicy references) {
         SingleOutputStreamOperator<AvWindow> windows = chunks
                 .keyBy(MediaChunk::videoId)
-                .process(new ChunkDecoder(config))
+                .process(new ChunkDecoder(config, references))
                 .name("decode-and-window")
                 .uid("chunk-decoder");
         // ordered: a video's END event must reach the aggregator after all its windows

@@ -74,7 +74,7 @@ public final class StreamingJob {
                 .fromSource(KafkaChunkSources.create(source, references), WatermarkStrategy.noWatermarks(),
                         "kafka-chunks")
                 .uid("kafka-chunk-source");
-        LipsyncStreams streams = LipsyncWorkflow.defineWorkflow(chunks, config);
+        LipsyncStreams streams = LipsyncWorkflow.defineWorkflow(chunks, config, references);
         streams.verdicts()
                 .sinkTo(KafkaJsonSinks.create(sink(kafka, kafka.verdictsTopic(), "verdicts"), v -> v.videoId(),
                         new VerdictSerializer()))

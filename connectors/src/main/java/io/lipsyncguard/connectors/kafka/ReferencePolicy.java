@@ -144,6 +144,15 @@ public record ReferencePolicy(List<String> allowedPrefixes) implements Serializa
         } catch (IOException | RuntimeException e) {
             return null;
         }
+        return escapeOf(real);
+    }
+
+    /**
+     * Why the local file at {@code real} (a path with its links resolved) lies outside every allowed prefix, or null
+     * when it lies under one. The decoder asks again as it opens the file: a link made after the record was read
+     * (the file did not exist yet) must not lead outside either.
+     */
+    public String escapeOf(Path real) {
         for (String prefix : allowedPrefixes) {
             if (!prefix.startsWith("file:")) {
                 continue;

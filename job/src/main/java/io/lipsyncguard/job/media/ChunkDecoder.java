@@ -3,6 +3,7 @@ package io.lipsyncguard.job.media;
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkContentTypes;
 import io.lipsyncguard.connectors.kafka.ErrorRecord;
+import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.VideoBuffer;
@@ -103,6 +104,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     static final long FILE_QUEUE_STALE_MS = 10 * STEP_RETRY_MS;
 
     private final JobConfig config;
+    /** The allowed prefixes of referenced files, or null when the source is trusted. */
+    private final ReferencePolicy references;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
     private transient ValueState<MediaChunk> decodingChunk;
@@ -133,6 +136,15 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private transient LinkedHashMap<String, Long> fileQueue;
 
     public ChunkDecoder(JobConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A decoder that opens referenced local files only where {@code references} allows them, checked again as each
+     * is opened; null for a trusted source (the files {@code analyze} is given).
+     */
+    public ChunkDecoder(JobConfig config, ReferencePolicy references) {
+        this.references = references;
         this.config = config;
     }
 
@@ -449,7 +461,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     // a restore replays the same segments: cut as long as the decode's first opening cut them
                     int segmentFrames = b.decodingSegmentFrames > 0 ? b.decodingSegmentFrames
                             : config.interleaveDecodes() ? STEP_FRAMES : SEGMENT_FRAMES;
-                    open = OpenDecode.open(chunk, b, mediaSpec, segmentFrames, copied);
+                    open = OpenDecode.open(chunk, b, mediaSpec, segmentFrames, copied, references);
                     copied = null; // the decode owns the copy now
                     if (b.decodingFile) {
                         openFile = open;
@@ -710,7 +722,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
          * with in {@code b}.
          */
         static OpenDecode open(MediaChunk chunk, VideoBuffer b, MediaSpec mediaSpec, int segmentFrames,
-                RemoteCopy copied) throws MediaDecodeException, IOException {
+                RemoteCopy copied, ReferencePolicy references) throws MediaDecodeException, IOException {
             FaceTrackState track = b.decodingTrack.copy();
             if (!chunk.isReference()) {
                 return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(chunk.payload(),
@@ -726,6 +738,13 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 tmp = copied.file();
                 stamp = copied.stamp();
             } else if (Files.isReadable(local)) {
+                // opened by its real path, checked now: a link made under the prefix after the record was read (its
+                // file did not exist then) must not lead outside it, nor one swapped in between check and open
+                local = local.toRealPath();
+                String escape = references == null ? null : references.escapeOf(local);
+                if (escape != null) {
+                    throw new MediaDecodeException("cannot read " + chunk.uri() + ": it" + escape);
+                }
                 stamp = FileStamp.of(local);
             } else {
                 // the decoder's own words, not a bare NoSuchFileException path

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkContentTypes;
+import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.cli.ModelPaths;
 import io.lipsyncguard.job.sample.SampleSpec;
@@ -232,6 +233,39 @@ class ChunkDecoderTest {
                 .satisfies(e -> assertThat(e.reason()).contains("the referenced file changed after its decode began",
                         Files.size(longClip) + " bytes", Files.size(otherClip) + " bytes"));
         assertThat(end(after).index()).isEqualTo(before.size());
+    }
+
+    @Test
+    void aLinkMadeAfterTheReferenceWasAdmittedCannotLeadOutsideThePrefix() throws Exception {
+        Path allowed = Files.createDirectories(tmp.resolve("tenant-a"));
+        Path secret = Files.copy(longClip, Files.createDirectories(tmp.resolve("tenant-b")).resolve("private.mp4"));
+        ReferencePolicy policy = new ReferencePolicy(List.of(allowed.toUri().toString()));
+        Path later = allowed.resolve("later.mp4");
+        // admitted while no file is there yet, as the deserializer does
+        String uri = later.toUri().toString();
+        assertThat(policy.check(uri).allowed()).isTrue();
+        Files.createSymbolicLink(later, secret);
+        Path inside = Files.copy(longClip, allowed.resolve("inside.mp4"));
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                new ChunkDecoder(config(), policy)), MediaChunk::videoId, Types.STRING)) {
+            h.open();
+            h.processElement(MediaChunk.wholeFile("linked", uri), 0);
+            h.processElement(reference("inside", inside), 0);
+            stepUntil(h, out -> ended("linked").test(out) && ended("inside").test(out));
+            List<AvWindow> linked = of("linked", h.extractOutputValues());
+            assertThat(linked).filteredOn(w -> w.kind() == WindowKind.WINDOW).isEmpty();
+            assertThat(linked).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("symbolic link", "private.mp4",
+                            "outside the allowed prefixes"));
+            assertThat(of("inside", h.extractOutputValues())).filteredOn(w -> w.kind() == WindowKind.WINDOW)
+                    .isNotEmpty();
+        }
+        // a trusted source (analyze's files) follows links
+        try (var h = harness(config())) {
+            h.processElement(MediaChunk.wholeFile("linked", uri), 0);
+            stepUntil(h, ended("linked"));
+            assertThat(h.extractOutputValues()).filteredOn(w -> w.kind() == WindowKind.WINDOW).isNotEmpty();
+        }
     }
 
     @Test
