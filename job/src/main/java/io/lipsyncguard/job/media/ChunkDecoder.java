@@ -730,6 +730,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                         b.decodingFirstAtUs, track, segmentFrames), track, null, null, null);
             }
             Path local = localPath(chunk.uri());
+            Path real = null;
             Path tmp = null;
             FileStamp stamp;
             if (local == null) {
@@ -738,10 +739,11 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 tmp = copied.file();
                 stamp = copied.stamp();
             } else if (Files.isReadable(local)) {
-                // opened by its real path, checked now: a link made under the prefix after the record was read (its
-                // file did not exist then) must not lead outside it, nor one swapped in between check and open
-                local = local.toRealPath();
-                String escape = references == null ? null : references.escapeOf(local);
+                // checked again now, and opened by its real path: a link made under the prefix after the record was
+                // read (its file did not exist then) must not lead outside it. FFmpeg opens the path by name later,
+                // so a link swapped in between is still a narrow race, which only opening a descriptor would close
+                real = local.toRealPath();
+                String escape = references == null ? null : references.escapeOf(real);
                 if (escape != null) {
                     throw new MediaDecodeException("cannot read " + chunk.uri() + ": it" + escape);
                 }
@@ -751,7 +753,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 throw new MediaDecodeException("cannot read " + local + ": no such readable file");
             }
             try {
-                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(tmp != null ? tmp : local,
+                // the stamp checks between steps stay on the path as referenced, as after a restore
+                return new OpenDecode(chunk, MediaFeatureExtractor.openSegmented(tmp != null ? tmp : real,
                         mediaSpec, b.decodingOriginUs, b.decodingFirstAtUs, track, segmentFrames), track, stamp,
                         local, tmp);
             } catch (MediaDecodeException | RuntimeException e) {

@@ -141,7 +141,7 @@ public final class SegmentedDecode implements AutoCloseable {
         } catch (Exception | Error e) {
             MediaFeatureExtractor.release(grabber);
             String why = MediaFeatureExtractor.rootMessage(e);
-            if (why.contains("error -22:")) {
+            if (why.contains("avformat_open_input() error -22:")) {
                 // FFmpeg logs the refusal by MEDIA_DEMUXERS but returns only EINVAL
                 why += " (invalid input: also what a playlist or a list of other files gets, as only self-contained "
                         + "media is opened)";

@@ -33,7 +33,7 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
 
     private final JobConfig config;
     private transient ValueState<VideoAggregate> state;
-    /** Windows that arrived before one with a lower index, until it comes. */
+    /** Windows that arrived before one with a lower index, until it comes or is given up as lost. */
     private transient MapState<Long, ScoredWindow> early;
     private transient DecisionPolicy policy;
     private transient ModelRef model;
@@ -111,20 +111,18 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
                 if (a.ended) {
                     awaitRest(a, ctx);
                 } else if (a.gapWaitUntilMs <= 0) {
-                    awaitGap(a, ctx.timerService().currentProcessingTime(), ctx.timerService());
+                    awaitGap(a, w.index(), ctx.timerService().currentProcessingTime(), ctx.timerService());
                 }
                 state.update(a);
                 return;
             }
             add(a, w, config.recentWindows(), policy);
             foldInOrder(a);
-            if (a.gapWaitUntilMs > 0) {
-                // the head of the line moved: the wait starts again for the next window missing, if any
+            if (a.gapWaitUntilMs > 0 && (a.ended || early.isEmpty())) {
+                // nothing waits behind a gap any more (or the END's wait has taken over): no wait; while windows
+                // still wait, the wait goes on from when they began to
                 ctx.timerService().deleteProcessingTimeTimer(a.gapWaitUntilMs);
                 a.gapWaitUntilMs = 0;
-                if (!a.ended && !early.isEmpty()) {
-                    awaitGap(a, ctx.timerService().currentProcessingTime(), ctx.timerService());
-                }
             }
         } else if (w.kind() == WindowKind.ERROR) {
             addError(a, w.reason());
@@ -175,10 +173,13 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     /**
      * Before the END, arms the wait for a window missing at the head of the line while later ones wait: without it a
      * lost window held every later one of a live stream, and all its ROLLING verdicts, until the END, and the waiting
-     * windows grew without bound. The wait is as long as the one after the END.
+     * windows grew without bound. The wait is as long as the one after the END. It covers the windows waiting now,
+     * up to {@code throughIndex}: every gap below them is given up when it ends, however many there are, so that no
+     * window waits longer than two waits and the waiting windows stay bounded however often windows are lost.
      */
-    private void awaitGap(VideoAggregate a, long nowMs, TimerService timers) {
+    private void awaitGap(VideoAggregate a, long throughIndex, long nowMs, TimerService timers) {
         a.gapWaitUntilMs = nowMs + endWaitMs(config.scoreTimeout());
+        a.gapWaitThroughIndex = throughIndex;
         timers.registerProcessingTimeTimer(a.gapWaitUntilMs);
     }
 
@@ -276,20 +277,22 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
     }
 
     /**
-     * Gives up the windows missing at the head of the line of a video still playing, folds the waiting ones that
-     * follow without a gap, and waits again if more wait behind the next gap.
+     * Gives up the windows missing among those that waited the whole wait, of a video still playing, and folds
+     * those and the ones that follow without a gap; the windows that came later behind a gap get a wait of their own.
      */
     private void skipGap(VideoAggregate a, long nowMs, TimerService timers) throws Exception {
         a.gapWaitUntilMs = 0;
-        List<ScoredWindow> waiting = waiting();
-        if (waiting.isEmpty()) {
-            return;
+        for (ScoredWindow w : waiting()) {
+            if (w.index() > a.gapWaitThroughIndex) {
+                break;
+            }
+            early.remove(w.index());
+            foldAfterGap(a, w);
         }
-        early.remove(waiting.get(0).index());
-        foldAfterGap(a, waiting.get(0));
         foldInOrder(a);
-        if (!early.isEmpty()) {
-            awaitGap(a, nowMs, timers);
+        List<ScoredWindow> still = waiting();
+        if (!still.isEmpty()) {
+            awaitGap(a, still.get(still.size() - 1).index(), nowMs, timers);
         }
     }
 

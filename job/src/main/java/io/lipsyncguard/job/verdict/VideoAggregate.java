@@ -8,12 +8,14 @@ public class VideoAggregate {
     /** Windows folded in, in index order (later ones wait in early-window state). */
     public long windowsSeen;
     /**
-     * Windows given up as lost before the END, after the wait for one at the head of the line: with those folded in,
-     * the index of the next window to fold (see {@code VerdictAggregator.nextIndex}).
+     * Windows given up as lost (before the END after the gap's wait, or at the FINAL): with those folded in, the index
+     * of the next window to fold (see {@code VerdictAggregator.nextIndex}).
      */
     public long windowsSkipped;
     /** Processing time until which later windows wait for a missing one before the END; 0 while none waits. */
     public long gapWaitUntilMs;
+    /** The highest index that waited when that wait began: the gaps below it are given up when it ends. */
+    public long gapWaitThroughIndex;
     /** Windows the decoder cut, known from the END event; -1 before it. */
     public long expectedWindows = -1;
     /** ERROR events of the decoder folded in. */

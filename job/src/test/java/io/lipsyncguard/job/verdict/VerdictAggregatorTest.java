@@ -170,6 +170,27 @@ class VerdictAggregatorTest {
     }
 
     @Test
+    void manyGapsAtOnceAreGivenUpWithinTwoWaitsNotOneWaitEach() throws Exception {
+        long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
+        try (var h = harness()) {
+            // windows 4, 10 and 12 are lost; the rest come at once
+            for (int i = 0; i < 16; i++) {
+                if (i != 4 && i != 10 && i != 12) {
+                    h.processElement(window(i, 0.05), 0);
+                }
+            }
+            h.setProcessingTime(wait); // the head's gap is given up; all that waits now waits one more wait at most
+            h.setProcessingTime(2 * wait);
+            h.processElement(end(16), 0);
+            assertThat(h.extractOutputValues()).filteredOn(v -> v.kind() == VerdictKind.FINAL).singleElement()
+                    .satisfies(v -> {
+                        assertThat(v.windows().total()).isEqualTo(13);
+                        assertThat(v.reasons()).contains("missing-windows");
+                    });
+        }
+    }
+
+    @Test
     void aLostWindowBeforeTheEndIsGivenUpAWaitAfterARestoreAtTheEarliest() throws Exception {
         long wait = VerdictAggregator.endWaitMs(CONFIG.scoreTimeout());
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
