@@ -36,10 +36,14 @@ public final class KafkaLimits {
 
     /** Producer properties allowing values up to {@code maxRecordBytes}. */
     public static Map<String, String> producerProperties(int maxRecordBytes) {
-        int wire = wireBytes(maxRecordBytes);
+        return Map.of("max.request.size", Integer.toString(wireBytes(maxRecordBytes)), "buffer.memory",
+                Long.toString(requiredBufferMemory(maxRecordBytes)));
+    }
+
+    /** The least {@code buffer.memory} for values up to {@code maxRecordBytes}. */
+    private static long requiredBufferMemory(int maxRecordBytes) {
         // buffer.memory below max.request.size would make every large send block until max.block.ms and fail.
-        long buffer = Math.max(DEFAULT_PRODUCER_BUFFER_MEMORY, 2L * wire);
-        return Map.of("max.request.size", Integer.toString(wire), "buffer.memory", Long.toString(buffer));
+        return Math.max(DEFAULT_PRODUCER_BUFFER_MEMORY, 2L * wireBytes(maxRecordBytes));
     }
 
     /**
@@ -47,18 +51,16 @@ public final class KafkaLimits {
      * {@code buffer.memory} the user gave (a smaller one would block every large send).
      */
     public static void applyProducerLimits(java.util.Properties properties, int maxRecordBytes) {
-        Map<String, String> limits = producerProperties(maxRecordBytes);
-        long required = Long.parseLong(limits.get("buffer.memory"));
+        long buffer = requiredBufferMemory(maxRecordBytes);
         Object given = properties.get("buffer.memory");
-        long buffer = required;
         if (given != null) {
             try {
-                buffer = Math.max(required, Long.parseLong(given.toString().trim()));
+                buffer = Math.max(buffer, Long.parseLong(given.toString().trim()));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("buffer.memory must be a number of bytes but is " + given, e);
             }
         }
-        properties.putAll(limits);
+        properties.put("max.request.size", Integer.toString(wireBytes(maxRecordBytes)));
         properties.put("buffer.memory", Long.toString(buffer));
     }
 

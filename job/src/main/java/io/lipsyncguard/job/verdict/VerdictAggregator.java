@@ -282,7 +282,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
      */
     private void skipGap(VideoAggregate a, long nowMs, TimerService timers) throws Exception {
         a.gapWaitUntilMs = 0;
-        for (ScoredWindow w : waiting()) {
+        List<ScoredWindow> waiting = waiting();
+        for (ScoredWindow w : waiting) {
             if (w.index() > a.gapWaitThroughIndex) {
                 break;
             }
@@ -290,9 +291,10 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
             foldAfterGap(a, w);
         }
         foldInOrder(a);
-        List<ScoredWindow> still = waiting();
-        if (!still.isEmpty()) {
-            awaitGap(a, still.get(still.size() - 1).index(), nowMs, timers);
+        // what still waits is what lies beyond the windows folded: the last of the list is its highest
+        long highest = waiting.isEmpty() ? -1 : waiting.get(waiting.size() - 1).index();
+        if (highest >= nextIndex(a)) {
+            awaitGap(a, highest, nowMs, timers);
         }
     }
 
