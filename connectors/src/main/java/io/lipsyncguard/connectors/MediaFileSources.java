@@ -39,7 +39,8 @@ public final class MediaFileSources {
         List<java.nio.file.Path> out = new java.util.ArrayList<>();
         for (java.nio.file.Path p : paths) {
             if (java.nio.file.Files.isDirectory(p)) {
-                try (var walk = java.nio.file.Files.walk(p)) {
+                // links followed as Flink's file source follows them: a linked folder is read, so it is listed
+                try (var walk = java.nio.file.Files.walk(p, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
                     walk.filter(java.nio.file.Files::isRegularFile).filter(f -> isMediaName(f.getFileName().toString()))
                             .filter(f -> !hiddenBelow(p, f)).sorted().forEach(out::add);
                 }

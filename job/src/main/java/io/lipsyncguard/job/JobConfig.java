@@ -47,6 +47,22 @@ public record JobConfig(
         long maxInlineBytes,
         boolean interleaveDecodes) implements Serializable {
 
+    public JobConfig {
+        // a negative timeout is due at once (every video closed as idle after its first chunk, every window timed
+        // out): refused here, whichever command or test built the configuration
+        for (Duration d : new Duration[] {maxBatchWait, scoreTimeout, idleTimeout, stateTtl}) {
+            if (d != null && d.isNegative()) {
+                throw new IllegalArgumentException("negative duration in the job configuration: maxBatchWait "
+                        + maxBatchWait + ", scoreTimeout " + scoreTimeout + ", idleTimeout " + idleTimeout
+                        + ", stateTtl " + stateTtl);
+            }
+        }
+        if (rollingEveryWindows < 0 || rollingEveryMediaMs < 0) {
+            throw new IllegalArgumentException("rolling verdicts every " + rollingEveryWindows + " windows or "
+                    + rollingEveryMediaMs + " ms: neither may be negative (0: not that way)");
+        }
+    }
+
     public static JobConfig defaults(Path manifest) {
         return new JobConfig(manifest.toAbsolutePath().toString(), Device.AUTO, 16, Duration.ofMillis(20),
                 Duration.ofMinutes(2), 64, 5, 320, 0, 0, 5, Duration.ZERO, Duration.ofDays(7), 64L << 20,

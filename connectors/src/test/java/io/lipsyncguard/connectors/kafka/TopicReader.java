@@ -38,14 +38,20 @@ final class TopicReader {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             if ("read_committed".equals(isolationLevel)) {
                 // a commit returns before its markers reach the partitions: until then the last stable offset lags
-                // the high watermark and a read_committed reader would see nothing of a transaction that did commit
-                Map<TopicPartition, Long> highWatermarks = highWatermarks(properties, partitions);
-                while (!stable.equals(highWatermarks)) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("topic " + topic + " still has open transactions after 30 s");
+                // the high watermark and a read_committed reader would see nothing of a transaction that did commit.
+                // The high watermarks are read afresh each time: a marker written after a first reading moves both
+                // offsets past it, and a stale reading would never be matched.
+                Map<String, Object> uncommitted = new HashMap<>(properties);
+                uncommitted.put("isolation.level", "read_uncommitted");
+                try (KafkaConsumer<byte[], byte[]> watermarks = new KafkaConsumer<>(
+                        uncommitted, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    while (!stable.equals(watermarks.endOffsets(partitions))) {
+                        if (System.nanoTime() > deadline) {
+                            throw new AssertionError("topic " + topic + " still has open transactions after 30 s");
+                        }
+                        sleep();
+                        stable = consumer.endOffsets(partitions);
                     }
-                    sleep();
-                    stable = consumer.endOffsets(partitions);
                 }
             }
             Map<TopicPartition, Long> end = stable;
@@ -57,16 +63,6 @@ final class TopicReader {
             }
         }
         return records;
-    }
-
-    private static Map<TopicPartition, Long> highWatermarks(Map<String, Object> properties,
-            List<TopicPartition> partitions) {
-        Map<String, Object> uncommitted = new HashMap<>(properties);
-        uncommitted.put("isolation.level", "read_uncommitted");
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(uncommitted, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            return c.endOffsets(partitions);
-        }
     }
 
     private static void sleep() {

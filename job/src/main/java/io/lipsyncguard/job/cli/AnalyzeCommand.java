@@ -122,6 +122,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     + "source skips them)");
             return 2;
         }
+        for (Path d : directoriesWithoutMedia(files)) {
+            // not an error while other inputs have media, but a mistyped or still-empty folder should not pass
+            // unnoticed in a run that otherwise exits 0
+            err.println("analyze: note: no media files in " + d + "; nothing of it is analysed");
+        }
         Analysis analysis;
         int[] failed = {0};
         try (ProgressBar bar = ProgressBar.startIfTerminal(err, sizes.size(),
@@ -160,6 +165,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     /** Runs the workflow on an embedded Flink and collects the FINAL/ERROR verdicts. */
+    /** The directories among {@code inputs} in which the file source would find no media file. */
+    static List<Path> directoriesWithoutMedia(List<Path> inputs) throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path p : inputs) {
+            if (Files.isDirectory(p) && io.lipsyncguard.connectors.MediaFileSources.listLocal(List.of(p)).isEmpty()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
     public static List<Verdict> run(List<Path> files, JobConfig config, int parallelism) throws Exception {
         return analyse(files, config, parallelism, false, v -> { }).verdicts();
     }

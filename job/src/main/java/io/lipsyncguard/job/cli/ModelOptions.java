@@ -20,11 +20,20 @@ public final class ModelOptions {
 
     /** The job configuration for the chosen model and device, or null after printing why it cannot load. */
     JobConfig loadable(String command) {
-        return ModelPaths.loadableConfig(model, device, command);
+        return validParallelism(command) ? ModelPaths.loadableConfig(model, device, command) : null;
     }
 
     /** As {@link #loadable(String)}, checking the model on the CPU (see {@link ModelPaths}). */
     JobConfig loadableCheckedOnCpu(String command) {
-        return ModelPaths.loadableConfig(model, device, command, true);
+        return validParallelism(command) ? ModelPaths.loadableConfig(model, device, command, true) : null;
+    }
+
+    /** Whether the parallelism is at least 1, after saying why on stderr when not: Flink would refuse it later. */
+    private boolean validParallelism(String command) {
+        if (parallelism < 1) {
+            System.err.println(command + ": --parallelism must be at least 1 but is " + parallelism);
+            return false;
+        }
+        return true;
     }
 }

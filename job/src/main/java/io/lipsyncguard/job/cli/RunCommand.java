@@ -1,6 +1,5 @@
 package io.lipsyncguard.job.cli;
 
-import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ChunkProducer;
 import io.lipsyncguard.connectors.kafka.EmbeddedKafka;
 import io.lipsyncguard.connectors.kafka.KafkaLimits;
@@ -8,6 +7,7 @@ import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.LipsyncWorkflow;
 import io.lipsyncguard.job.StreamingJob;
+import io.lipsyncguard.job.media.MediaChunker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,16 +116,15 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("run: " + PublishCommand.chunkSecondsProblem(chunkSeconds));
             return 2;
         }
+        if (partitions < 1) {
+            System.err.println("run: --partitions must be at least 1 but is " + partitions);
+            return 2;
+        }
         try {
             streaming.settings("check:9092"); // the options' consistency, before a broker starts
         } catch (IllegalArgumentException e) {
             System.err.println("run: " + e.getMessage());
             return 2;
-        }
-        if (demo) {
-            Path dir = Files.createTempDirectory("lipsync-demo");
-            System.err.println("writing demo clips to " + dir);
-            files.addAll(io.lipsyncguard.job.sample.TalkingHeadGenerator.writeDemoSet(dir));
         }
         for (Path f : files) {
             if (!Files.isRegularFile(f)) {
@@ -137,8 +136,30 @@ public final class RunCommand implements Callable<Integer> {
         if (checked == null) {
             return 2;
         }
+        if (demo) {
+            Path dir = Files.createTempDirectory("lipsync-demo");
+            System.err.println("writing demo clips to " + dir);
+            files.addAll(io.lipsyncguard.job.sample.TalkingHeadGenerator.writeDemoSet(dir));
+        }
+        JobConfig config;
+        try {
+            config = streaming.apply(checked);
+        } catch (IllegalArgumentException e) {
+            System.err.println("run: " + e.getMessage());
+            return 2;
+        }
+        // the files are cut before anything starts, so that one that cannot be sent is refused before the others
+        // are; their chunks are read one at a time as they are sent, not held in memory
+        Path work = Files.createTempDirectory("lipsync-run-chunks");
         EmbeddedKafka embedded = null;
         try {
+            List<MediaChunker.Part> parts;
+            try {
+                parts = PublishCommand.plan(files, chunkSeconds, "ts", work, "");
+            } catch (PublishCommand.ChunkTooLargeException e) {
+                System.err.println("run: " + e.getMessage());
+                return 2;
+            }
             String brokers = bootstrapServers;
             if (brokers == null) {
                 embedded = EmbeddedKafka.start();
@@ -151,7 +172,6 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 System.err.println("embedded Kafka at " + brokers);
             }
-            JobConfig config = streaming.apply(checked);
             KafkaJobSettings kafka = streaming.settings(brokers);
             // else the job's source retries and restarts and the command waits for verdicts for ever
             if (embedded == null && brokersUnreachable("run", brokers, kafka.clientProperties())) {
@@ -176,12 +196,11 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 Set<String> waiting = new HashSet<>();
                 if (!files.isEmpty()) {
-                    List<MediaChunk> chunks = PublishCommand.chunksOf(files, chunkSeconds, "ts");
-                    chunks.forEach(c -> waiting.add(c.videoId()));
+                    parts.forEach(c -> waiting.add(c.videoId()));
                     Thread publisher = new Thread(() -> {
                         try (ChunkProducer p = ChunkProducer.builder(kafka.bootstrapServers(), kafka.chunksTopic())
                                 .properties(kafka.clientProperties()).idempotent(true).build()) {
-                            PublishCommand.send(p, chunks, realtime ? chunkSeconds : 0);
+                            PublishCommand.sendParts(p, parts, realtime ? chunkSeconds : 0);
                         } catch (Exception e) {
                             failure.compareAndSet(null, "publishing failed: " + e.getMessage());
                         }
@@ -211,6 +230,7 @@ public final class RunCommand implements Callable<Integer> {
             if (embedded != null) {
                 embedded.close();
             }
+            deleteQuietly(work);
         }
     }
 

@@ -110,6 +110,15 @@ public final class StreamingOptions {
             // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
             throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
         }
+        if (idleSeconds < 0 || rollingEvery < 0) {
+            // a negative idle timeout is due at once: every video would be closed as idle after its first chunk
+            throw new IllegalArgumentException("--idle-timeout-seconds (" + idleSeconds + ") and --rolling-every ("
+                    + rollingEvery + ") must be 0 (never) or more");
+        }
+        if (checkpointMs < 100) {
+            // the job's promise of one FINAL verdict per video rests on its checkpoints
+            throw new IllegalArgumentException("--checkpoint-interval-ms must be at least 100 but is " + checkpointMs);
+        }
         if (maxBatch < 1 || maxBatch > 4096 || maxBatchWaitMs < 0 || maxBatchWaitMs > 10_000 || scoreTimeoutMs < 1000
                 || asyncCapacity < 1 || asyncCapacity > 100_000) {
             throw new IllegalArgumentException("--max-batch must be 1..4096 (is " + maxBatch + "), --max-batch-wait-ms "

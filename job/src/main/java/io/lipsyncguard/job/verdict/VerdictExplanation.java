@@ -76,7 +76,7 @@ public final class VerdictExplanation {
                     + "has %d; on these alone the decision score is %.2f (threshold %.2f).", p.minRollingWindows(),
                     c.scored(), score, p.threshold());
         }
-        if (reasons.contains("av-offset")) {
+        if (reasons.contains("av-offset") && v.offsetMs() != null) {
             return String.format(Locale.ROOT, "The audio is %.0f ms %s than the lips, at least the %.0f ms that makes a "
                     + "video desynchronised, whatever the window scores (decision score %.2f).",
                     Math.abs(v.offsetMs()), v.offsetMs() > 0 ? "later" : "earlier", p.offsetLimitFor(v.offsetMs()),
@@ -104,10 +104,19 @@ public final class VerdictExplanation {
                     + "around the threshold %.2f.", score, p.threshold() - p.band(), p.threshold() + p.band(),
                     p.threshold());
         }
+        // a verdict read back from JSON may lack the fields a consumer does not need (the schema allows it)
+        if (Double.isNaN(score)) {
+            return String.format(Locale.ROOT, "The verdict carries no score to compare with the threshold %.2f.",
+                    p.threshold());
+        }
+        String share = v.misalignment() == null ? ""
+                : String.format(Locale.ROOT, "; %.0f%% of the %d scored windows are at or above the threshold",
+                        100 * v.misalignment(), c.scored());
+        String stability = v.stability() == null ? ""
+                : String.format(Locale.ROOT, " (stability %.2f)", v.stability());
         return String.format(Locale.ROOT, "The decision score %.2f is %s the threshold %.2f by more than the "
-                + "uncertain band %.2f; %.0f%% of the %d scored windows are at or above the threshold (stability "
-                + "%.2f).", score, score >= p.threshold() ? "above" : "below", p.threshold(), p.band(),
-                100 * v.misalignment(), c.scored(), v.stability());
+                + "uncertain band %.2f%s%s.", score, score >= p.threshold() ? "above" : "below", p.threshold(),
+                p.band(), share, stability);
     }
 
     /** The offset estimate in words, or null without scored windows. */

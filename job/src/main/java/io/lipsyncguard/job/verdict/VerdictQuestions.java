@@ -96,7 +96,7 @@ public final class VerdictQuestions {
     static String sure(Verdict v, DecisionPolicy p, List<String> reasons) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "Confidence %.2f, %s risk.", v.confidence(),
                 v.risk()));
-        if (v.score() != null) {
+        if (v.score() != null && v.misalignment() != null && v.stability() != null) {
             sb.append(String.format(Locale.ROOT, " %d windows were scored; %.0f%% of them at or above the threshold "
                     + "%.2f; stability %.2f (1 = all windows agree).", v.score().count(), 100 * v.misalignment(),
                     p.threshold(), v.stability()));

@@ -31,6 +31,17 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aDirectoryWithoutMediaBesideOtherInputsIsNamed() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        Files.writeString(videos.resolve("clip.mp4"), "x");
+        Path clip = dir.resolve("named.txt");
+        Files.writeString(clip, "x");
+        assertThat(AnalyzeCommand.directoriesWithoutMedia(java.util.List.of(clip, videos, empty)))
+                .containsExactly(empty);
+    }
+
+    @Test
     void outputsThatCannotBeWrittenAreRefusedBeforeTheAnalysis() throws Exception {
         Path clip = dir.resolve("clip.mp4");
         Files.write(clip, new byte[] {1, 2, 3}); // never decoded: the refusal comes first

@@ -96,6 +96,29 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aVerdictWithoutTheFieldsTheSchemaLeavesOptionalIsAnswered() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String line = Files.readString(verdictFile()).strip();
+        java.util.List<java.util.List<String>> omissions = java.util.List.of(
+                java.util.List.of("offsetMs"), // its reason av-offset stays
+                java.util.List.of("misalignment", "stability"),
+                java.util.List.of("misalignment", "stability", "score", "offsetMs", "reasons"));
+        for (java.util.List<String> omit : omissions) {
+            com.fasterxml.jackson.databind.node.ObjectNode v =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+            v.remove(omit);
+            if (omit.contains("reasons")) {
+                v.put("verdict", "REAL");
+            }
+            Path f = Files.writeString(dir.resolve("partial.json"), json.writeValueAsString(v) + "\n");
+            CliRun r = explain("explain", f.toString());
+            assertThat(r.code()).as("without %s: %s", omit, r.err()).isZero();
+            assertThat(r.out().lines()).as("without %s", omit).hasSize(5);
+            assertThat(r.out()).as("without %s", omit).doesNotContain("null", "NaN");
+        }
+    }
+
+    @Test
     void anErrorVerdictIsAnsweredOnce() throws Exception {
         io.lipsyncguard.job.verdict.Verdict error = new io.lipsyncguard.job.verdict.Verdict("bad.mp4",
                 VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null, null, null, null,

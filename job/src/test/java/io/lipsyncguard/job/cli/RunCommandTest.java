@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lipsyncguard.job.sample.SampleSpec;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -192,6 +195,35 @@ class RunCommandTest {
             }
             assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).isNull();
         }
+    }
+
+    @Test
+    void impossibleOptionsExitTwoBeforeABrokerOrAJobStarts() {
+        for (String[] args : List.of(
+                new String[] {"--idle-timeout-seconds", "-1"},
+                new String[] {"--rolling-every", "-1"},
+                new String[] {"--parallelism", "0"},
+                new String[] {"--partitions", "0"},
+                new String[] {"--checkpoint-interval-ms", "0", "--delivery", "AT_LEAST_ONCE"})) {
+            List<String> all = new ArrayList<>(List.of("run"));
+            all.addAll(List.of(args));
+            CliRun run = CliRun.of(all.toArray(new String[0]));
+            String label = String.join(" ", args);
+            assertThat(run.code()).as(label + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).as(label).contains(args[0]).doesNotContain("embedded Kafka at");
+        }
+    }
+
+    @Test
+    void aChunkTooLargeForARecordIsRefusedBeforeTheBrokerStarts() throws Exception {
+        // FFmpeg cannot cut junk, and junk over what one record carries cannot be sent whole either
+        Path junk = Files.createTempFile(tmp, "junk", ".ts");
+        try (var out = Files.newOutputStream(junk)) {
+            out.write(new byte[(int) PublishCommand.WHOLE_UPLOAD_LIMIT_BYTES + 1]);
+        }
+        CliRun run = CliRun.of("run", junk.toString());
+        assertThat(run.code()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("too large to send whole").doesNotContain("embedded Kafka at");
     }
 
     @Test
