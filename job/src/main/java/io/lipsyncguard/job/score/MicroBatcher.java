@@ -136,6 +136,20 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            collectAndRun();
+        } finally {
+            // also when the worker stops on an interrupt that was not close(), or on an Error: later submits fail at
+            // once, not never
+            running = false;
+            Pending<I, O> p;
+            while ((p = queue.poll()) != null) {
+                p.result.completeExceptionally(new IllegalStateException("micro-batcher closed before scoring"));
+            }
+        }
+    }
+
+    private void collectAndRun() {
         List<Pending<I, O>> batch = new ArrayList<>(maxBatch);
         while (running) {
             try {
@@ -163,37 +177,60 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 }
                 Thread.currentThread().interrupt();
                 break;
+            } catch (Error e) {
+                // out of memory or the like outside a batch call: the worker cannot go on; no caller may wait for ever
+                for (Pending<I, O> p : batch) {
+                    p.result.completeExceptionally(e);
+                }
+                throw e;
             } finally {
                 batch.clear();
             }
         }
-        // also when the worker stops on an interrupt that was not close(): later submits fail at once, not never
-        running = false;
-        Pending<I, O> p;
-        while ((p = queue.poll()) != null) {
-            p.result.completeExceptionally(new IllegalStateException("micro-batcher closed before scoring"));
+    }
+
+    /**
+     * Runs a batch; when it fails, each of its requests is run alone, so that one bad input (a window of another
+     * video, a shape the model refuses) fails only its own caller. An Error fails them all: retrying would not help.
+     */
+    private void run(List<Pending<I, O>> batch) {
+        try {
+            runTogether(batch);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).result.completeExceptionally(e);
+                return;
+            }
+            for (Pending<I, O> p : batch) {
+                if (p.result.isDone()) {
+                    continue; // given up while the batch ran
+                }
+                try {
+                    runTogether(List.of(p));
+                } catch (RuntimeException alone) {
+                    p.result.completeExceptionally(alone);
+                }
+            }
+        } catch (Error e) {
+            for (Pending<I, O> p : batch) {
+                p.result.completeExceptionally(e);
+            }
         }
     }
 
-    private void run(List<Pending<I, O>> batch) {
+    private void runTogether(List<Pending<I, O>> batch) {
         List<I> inputs = new ArrayList<>(batch.size());
         for (Pending<I, O> p : batch) {
             inputs.add(p.input);
         }
-        try {
-            batchSizeObserver.accept(batch.size());
-            List<O> outputs = batchFunction.apply(inputs);
-            if (outputs.size() != batch.size()) {
-                throw new IllegalStateException("batch function returned " + outputs.size() + " results for "
-                        + batch.size() + " inputs");
-            }
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(outputs.get(i));
-            }
-        } catch (RuntimeException | Error e) {
-            for (Pending<I, O> p : batch) {
-                p.result.completeExceptionally(e);
-            }
+        batchSizeObserver.accept(batch.size());
+        List<O> outputs = batchFunction.apply(inputs);
+        if (outputs.size() != batch.size()) {
+            throw new IllegalStateException("batch function returned " + outputs.size() + " results for "
+                    + batch.size() + " inputs");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result.complete(outputs.get(i));
         }
     }
 

@@ -251,7 +251,9 @@ public final class ModelRunner {
 
     /** The BGR composite of one window: its causal mel strip over its five 500×500 frames. */
     static byte[] lipFdComposite(AvWindow w, WindowSpec spec) {
-        long start = w.startMs() * spec.fps() / 1000; // the window's first grid frame
+        // the window's first grid frame from its index: from startMs it would be off by one wherever a frame's time
+        // is not a whole millisecond (two start frames in three at 30 fps)
+        long start = spec.windowStartFrame(w.index());
         long audioStart = (start - spec.marginFrames()) * spec.samplesPerFrame(); // absolute index of audio[0]
         // a stream knows the column rate, not the whole clip's column count: columns at sr/hop per second
         long[] cols = LipFdComposite.columns(start, (double) spec.sampleRate() / LibrosaMel.HOP / spec.fps());

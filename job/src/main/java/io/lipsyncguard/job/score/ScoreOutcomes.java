@@ -41,11 +41,16 @@ final class ScoreOutcomes {
         return true;
     }
 
-    /** Flink timed {@code request} out. */
-    void timedOut(Object request) {
+    /**
+     * Flink timed {@code request} out; true when it is counted so, false when the model's answer took it first (its
+     * result is on its way and is the one to send: Flink keeps a request's first completion).
+     */
+    boolean timedOut(Object request) {
         if (open.remove(request)) {
             timedOut.inc();
+            return true;
         }
+        return false;
     }
 
     /** Requests the model has not answered yet. */

@@ -183,7 +183,9 @@ public class WindowScorer extends RichAsyncFunction<AvWindow, ScoredWindow> {
 
     @Override
     public void timeout(AvWindow w, ResultFuture<ScoredWindow> out) {
-        outcomes.timedOut(out);
+        if (!outcomes.timedOut(out)) {
+            return; // answered as the timer fired: the answer, already counted, completes it
+        }
         out.complete(List.of(ScoredWindow.unscored(w, ScoreStatus.TIMEOUT,
                 "not scored within " + config.scoreTimeout().toMillis() + " ms")));
     }

@@ -58,6 +58,29 @@ class MicroBatcherTest {
     }
 
     @Test
+    void oneBadInputFailsOnlyItselfNotTheOthersInItsBatch() throws Exception {
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofSeconds(5), in -> {
+            if (in.stream().anyMatch(x -> x < 0)) {
+                throw new IllegalArgumentException("negative in " + in);
+            }
+            return in.stream().map(x -> x * 10).toList();
+        }, sizes::add)) {
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
+            for (int x : new int[] {1, -1, 2, 3}) {
+                fs.add(b.submit(x));
+            }
+            assertThat(fs.get(0).get(10, TimeUnit.SECONDS)).isEqualTo(10);
+            assertThatThrownBy(() -> fs.get(1).get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("negative in [-1]");
+            assertThat(fs.get(2).get(10, TimeUnit.SECONDS)).isEqualTo(20);
+            assertThat(fs.get(3).get(10, TimeUnit.SECONDS)).isEqualTo(30);
+        }
+        // the four went together, then each alone
+        assertThat(sizes).containsExactly(4, 1, 1, 1, 1);
+    }
+
+    @Test
     void requestsGivenUpWhileQueuedAreNotRun() throws Exception {
         List<Integer> seen = Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> release = new CompletableFuture<>();

@@ -24,12 +24,13 @@ class ScoreOutcomesTest {
         o.started(nan);
         assertThat(o.inFlight()).isEqualTo(4);
         assertThat(o.answered(fast, true)).isTrue();
-        o.timedOut(slow);
+        assertThat(o.timedOut(slow)).as("still open: Flink's TIMEOUT is the one to send").isTrue();
         // the slow window's batch comes back after its TIMEOUT went out: neither counted nor sent
         assertThat(o.answered(slow, true)).isFalse();
         assertThat(o.answered(broken, false)).isTrue();
         assertThat(o.answered(nan, false)).isTrue();
-        o.timedOut(nan); // Flink times out only what is still open; a stray call counts nothing
+        // the timer fired as the answer came: the answer, counted, completes the request, and the timeout sends nothing
+        assertThat(o.timedOut(nan)).isFalse();
         assertThat(scored.getCount()).isEqualTo(1);
         assertThat(failed.getCount()).isEqualTo(2);
         assertThat(timedOut.getCount()).isEqualTo(1);
