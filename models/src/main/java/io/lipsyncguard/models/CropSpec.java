@@ -18,6 +18,6 @@ public record CropSpec(
         @JsonProperty(value = "normalization", required = true) String normalization) {
 
     public CropSpec {
-        scales = scales == null ? null : List.copyOf(scales);
+        scales = scales == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(scales));
     }
 }

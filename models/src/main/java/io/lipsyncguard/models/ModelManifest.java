@@ -60,11 +60,14 @@ public record ModelManifest(
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            // "fps": 29.97 would silently be 29 (and windowFrames 50.5 be 50)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
     public ModelManifest {
-        inputs = inputs == null ? null : List.copyOf(inputs);
-        outputs = outputs == null ? null : List.copyOf(outputs);
+        // not List.copyOf, which throws on a null element before validate() could name it
+        inputs = inputs == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(inputs));
+        outputs = outputs == null ? null : java.util.Collections.unmodifiableList(new ArrayList<>(outputs));
         // Unmodifiable but order-preserving, and tolerant of JSON nulls inside the free map.
         calibration = calibration == null ? null : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(calibration));
     }
@@ -159,15 +162,18 @@ public record ModelManifest(
         if (inputs != null && outputs != null) {
             Set<String> names = new HashSet<>();
             for (TensorSpec t : inputs) {
-                names.add(t.name());
+                if (t != null) { // a null element is named by validateTensors
+                    names.add(t.name());
+                }
             }
             for (TensorSpec t : outputs) {
-                if (t.name() != null && names.contains(t.name())) {
+                if (t != null && t.name() != null && names.contains(t.name())) {
                     errors.add("outputs: name '" + t.name() + "' is also an input name");
                 }
             }
         }
         validateThresholds(errors);
+        validateCalibration(errors);
         validateLagCurve(errors);
         if (!errors.isEmpty()) {
             throw new ModelContractException("manifest '" + id + "' invalid: " + String.join("; ", errors));
@@ -184,6 +190,11 @@ public record ModelManifest(
         positive(errors, "preprocessing.sampleRate", p.sampleRate());
         positive(errors, "preprocessing.windowFrames", p.windowFrames());
         positive(errors, "preprocessing.strideFrames", p.strideFrames());
+        if (p.fps() > 0 && p.sampleRate() > 0 && p.sampleRate() % p.fps() != 0) {
+            // audio is cut in whole samples per video frame: a remainder would drift the audio off the frames
+            errors.add("preprocessing.sampleRate: must be a multiple of fps (" + p.fps() + ") but is "
+                    + p.sampleRate());
+        }
         if (p.offsetMarginFrames() < 0) {
             errors.add("preprocessing.offsetMarginFrames: must be >= 0 but is " + p.offsetMarginFrames());
         }
@@ -216,6 +227,10 @@ public record ModelManifest(
             positive(errors, "preprocessing.audio.hopLength", a.hopLength());
             positive(errors, "preprocessing.audio.melFramesPerVideoFrame", a.melFramesPerVideoFrame());
             oneOf(errors, "preprocessing.audio.log", a.log(), LOG_KINDS);
+            if (a.hopLength() > a.winLength()) {
+                errors.add("preprocessing.audio.hopLength: " + a.hopLength() + " exceeds winLength " + a.winLength()
+                        + " (samples between windows would be ignored)");
+            }
             if (a.winLength() > a.nFft()) {
                 errors.add("preprocessing.audio.winLength: " + a.winLength() + " exceeds nFft " + a.nFft());
             }
@@ -313,11 +328,42 @@ public record ModelManifest(
         }
         // embedding models get their curve from the job's read-out, over the same lags
         curve |= meanings.contains("video_embedding") && meanings.contains("audio_embedding");
+        if (calibration != null && calibration.get("toleranceFrames") != null
+                && !(calibration.get("toleranceFrames") instanceof Number)) {
+            return; // said by validateCalibration
+        }
         double tolerance = calibrationNumber("toleranceFrames", 3);
         if (curve && (tolerance != Math.rint(tolerance) || tolerance < 0 || tolerance >= k)) {
             errors.add("calibration.toleranceFrames: must be a whole number in [0, offsetMarginFrames=" + k
                     + ") for a model with a lag curve but is " + tolerance
                     + (calibration == null || !calibration.containsKey("toleranceFrames") ? " (the default)" : ""));
+        }
+    }
+
+    /** Calibration keys the job reads as numbers. */
+    static final List<String> NUMERIC_CALIBRATION = List.of("toleranceFrames", "bias", "weightGap", "weightPeak",
+            "weightConfidence", "videoBias", "videoWeightGap", "videoWeightPeak");
+    /** The video-level read-out is used only with all of its weights. */
+    static final List<String> VIDEO_CALIBRATION = List.of("videoBias", "videoWeightGap", "videoWeightPeak");
+
+    /**
+     * The calibration values the job reads are checked here, when the manifest loads: read first as the verdict
+     * operator opens, a bad one would fail the job on every restart.
+     */
+    private void validateCalibration(List<String> errors) {
+        if (calibration == null) {
+            return;
+        }
+        for (String key : NUMERIC_CALIBRATION) {
+            Object v = calibration.get(key);
+            if (v != null && !(v instanceof Number n && Double.isFinite(n.doubleValue()))) {
+                errors.add("calibration." + key + ": expected a number but found '" + v + "'");
+            }
+        }
+        long video = VIDEO_CALIBRATION.stream().filter(k -> calibration.get(k) != null).count();
+        if (video != 0 && video != VIDEO_CALIBRATION.size()) {
+            errors.add("calibration: the video read-out needs all of " + VIDEO_CALIBRATION + " or none, but has "
+                    + VIDEO_CALIBRATION.stream().filter(k -> calibration.get(k) != null).toList());
         }
     }
 
@@ -344,6 +390,11 @@ public record ModelManifest(
         }
         if (thresholds.segmentThreshold() != null) {
             unit(errors, "thresholds.segmentThreshold", thresholds.segmentThreshold());
+            // a suspicious stretch of windows each below the decision threshold would make a video FAKE
+            if (thresholds.segmentThreshold() < thresholds.decision()) {
+                errors.add("thresholds.segmentThreshold: must be at least decision (" + thresholds.decision()
+                        + ") but is " + thresholds.segmentThreshold());
+            }
         }
         if (thresholds.highRiskConfidence() != null) {
             unit(errors, "thresholds.highRiskConfidence", thresholds.highRiskConfidence());
@@ -353,6 +404,12 @@ public record ModelManifest(
         }
         if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
             errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
+        } else if (thresholds.maxOffsetMs() != null && preprocessing != null && preprocessing.fps() > 0
+                && thresholds.maxOffsetMs() > preprocessing.offsetMarginFrames() * 1000.0 / preprocessing.fps()) {
+            // offsets are searched over ±offsetMarginFrames only: a larger limit could never be reached
+            errors.add("thresholds.maxOffsetMs: must be within the searched lags, offsetMarginFrames x 1000 / fps = "
+                    + preprocessing.offsetMarginFrames() * 1000.0 / preprocessing.fps() + " ms, but is "
+                    + thresholds.maxOffsetMs());
         }
         if (thresholds.minRollingWindows() != null
                 && thresholds.minRollingWindows() < thresholds.minEvidenceWindows()) {

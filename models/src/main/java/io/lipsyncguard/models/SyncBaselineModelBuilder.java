@@ -81,7 +81,12 @@ public final class SyncBaselineModelBuilder {
         ModelManifest m = ModelManifest.read(manifestJson);
         byte[] bytes = build(fromManifest(m));
         try {
-            Files.write(m.modelFile(), bytes);
+            // written beside and moved over it: a job loading the model meanwhile reads the old file or the new one,
+            // never half of one
+            Path tmp = m.modelFile().resolveSibling(m.modelFile().getFileName() + ".rebuild");
+            Files.write(tmp, bytes); // with the umask's permissions, as the file it replaces had
+            Files.move(tmp, m.modelFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + m.modelFile(), e);
         }
@@ -96,6 +101,7 @@ public final class SyncBaselineModelBuilder {
      * {@link #rebuild(Path) rebuilds} the model so the graph's constants and the sha256 follow.
      */
     public static void writeCalibration(Path manifestJson, Map<String, Object> calibration, String notes) {
+        fromManifest(ModelManifest.read(manifestJson)); // another family is refused before anything is written
         ObjectNode tree = ManifestJson.readTree(manifestJson);
         JsonNode cal = ManifestJson.MAPPER.valueToTree(new LinkedHashMap<>(calibration));
         // Re-inserting keeps "calibration" before "calibrationNotes" even when one of them was absent.

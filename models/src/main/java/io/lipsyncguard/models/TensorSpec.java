@@ -17,7 +17,8 @@ public record TensorSpec(
         @JsonProperty("meaning") String meaning) {
 
     public TensorSpec {
-        shape = shape == null ? null : List.copyOf(shape);
+        // not List.copyOf, which throws on a null element before validate() could name it
+        shape = shape == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(shape));
     }
 
     /** The shape as a long array (ORT's convention, -1 = dynamic). */

@@ -68,7 +68,8 @@ class ModelManifestTest {
         ModelManifest lipfd = ModelManifest.readValid(Path.of("lipfd/manifest.example.json"));
         assertThat(lipfd.input("composite_image")).isNotNull();
         assertThat(lipfd.input("multiscale_crops")).isNotNull();
-        assertThat(lipfd.output("logits")).isNotNull();
+        assertThat(lipfd.output("fake_probability").shape()).containsExactly(-1L);
+        assertThat(lipfd.preprocessing().sampleRate()).isEqualTo(22050);
     }
 
     static Stream<Arguments> brokenManifests() {
@@ -137,7 +138,21 @@ class ModelManifestTest {
                 Arguments.of("band reaching 1", edit(r -> obj(r, "thresholds").put("decision", 0.9).put("uncertainBand",
                         0.2)), "decision ± uncertainBand must stay inside (0, 1)"),
                 Arguments.of("output with feeds", edit(r -> tensor(r, "outputs", 1).put("feeds", "mouth_crops")), "outputs[1].feeds"),
-                Arguments.of("fps as text", edit(r -> obj(r, "preprocessing").put("fps", "fast")), "preprocessing.fps"));
+                Arguments.of("fps as text", edit(r -> obj(r, "preprocessing").put("fps", "fast")), "preprocessing.fps"),
+                Arguments.of("fractional fps", edit(r -> obj(r, "preprocessing").put("fps", 29.97)), "preprocessing.fps"),
+                Arguments.of("sample rate not a multiple of fps",
+                        edit(r -> obj(r, "preprocessing").put("fps", 24)), "preprocessing.sampleRate: must be a multiple"),
+                Arguments.of("hop beyond the window",
+                        edit(r -> obj(r, "preprocessing", "audio").put("hopLength", 500)), "hopLength: 500 exceeds"),
+                Arguments.of("segment threshold below the decision",
+                        edit(r -> obj(r, "thresholds").put("segmentThreshold", 0.3)), "thresholds.segmentThreshold"),
+                Arguments.of("offset limit beyond the searched lags",
+                        edit(r -> obj(r, "thresholds").put("maxOffsetMs", 700.0)), "thresholds.maxOffsetMs"),
+                Arguments.of("calibration number as text",
+                        edit(r -> obj(r, "calibration").put("videoBias", "1.7")), "calibration.videoBias"),
+                Arguments.of("part of the video read-out",
+                        edit(r -> obj(r, "calibration").remove("videoBias")), "video read-out needs all"),
+                Arguments.of("null input", edit(r -> ((ArrayNode) r.get("inputs")).insertNull(0)), "inputs[0]: null"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -69,6 +69,14 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path manifestPath = ModelPaths.manifestOf(model);
+        ModelManifest manifest = ModelManifest.readValid(manifestPath);
+        if (!SyncBaselineModelBuilder.FAMILY.equals(manifest.family())) {
+            // the fit is of the sync-correlation graph's read-out weights: another family's keys of the same names
+            // (SyncNet's bias) mean something else, and its ONNX file cannot be rebuilt from them
+            System.err.println("calibrate: fits models of family " + SyncBaselineModelBuilder.FAMILY + " only; "
+                    + manifestPath + " is of family " + manifest.family());
+            return 2;
+        }
         Path dataDir = data != null ? data : ModelPaths.defaultManifest().getParent().getParent().getParent()
                 .resolve("../shared/data").normalize();
         if (!Files.isDirectory(dataDir)) {
@@ -83,7 +91,6 @@ public final class CalibrateCommand implements Callable<Integer> {
                     : " (--dry-run or --stretches work with those present)"));
             return 2;
         }
-        ModelManifest manifest = ModelManifest.readValid(manifestPath);
         WindowSpec spec = WindowSpec.fromManifest(manifest);
         if (stretches != null) {
             return stretches(manifestPath, manifest, spec, dataDir);
@@ -95,7 +102,9 @@ public final class CalibrateCommand implements Callable<Integer> {
         List<Integer> ys = new ArrayList<>();
         List<double[]> vxs = new ArrayList<>();
         List<Integer> vys = new ArrayList<>();
-        try (LoadedModel loaded = ModelLoader.load(manifestPath, Device.CPU)) {
+        // the shifted and swapped copies of every clip go once fitted on
+        try (LoadedModel loaded = ModelLoader.load(manifestPath, Device.CPU);
+                AutoCloseable cleanup = () -> PublishCommand.deleteTree(work)) {
             List<Path> clips = new ArrayList<>();
             for (String c : CLIPS) {
                 if (Files.isRegularFile(dataDir.resolve(c))) {
@@ -161,7 +170,8 @@ public final class CalibrateCommand implements Callable<Integer> {
         if (dryRun) {
             return 0;
         }
-        Map<String, Object> calibration = new LinkedHashMap<>(manifest.calibration());
+        Map<String, Object> calibration = new LinkedHashMap<>(
+                manifest.calibration() == null ? Map.of() : manifest.calibration());
         calibration.put("bias", round(beta[0]));
         calibration.put("weightGap", round(beta[1]));
         calibration.put("weightPeak", round(beta[2]));
@@ -173,8 +183,7 @@ public final class CalibrateCommand implements Callable<Integer> {
                 + "swapped with the next clip (label 1; the SyncNet demo clip only ±400 ms), plus synthetic clips; both "
                 + "fits class-balanced; "
                 + summary;
-        SyncBaselineModelBuilder.writeCalibration(manifestPath, calibration, notes);
-        SyncBaselineModelBuilder.rebuild(manifestPath);
+        SyncBaselineModelBuilder.writeCalibration(manifestPath, calibration, notes); // rebuilds the model too
         System.out.println("wrote calibration and rebuilt " + manifestPath.getParent().resolve(manifest.file()));
         return 0;
     }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.lipsyncguard.job.window.AvWindow;
 import io.lipsyncguard.job.window.WindowSpec;
+import io.lipsyncguard.models.AudioSpec;
 import io.lipsyncguard.models.ModelContractException;
 import io.lipsyncguard.models.ModelManifest;
 import io.lipsyncguard.models.OrtSessionFactory;
@@ -29,19 +30,36 @@ public final class ModelRunner {
 
     private ModelRunner() {}
 
-    /** Fails fast when a manifest asks for inputs this job cannot build yet. */
+    /**
+     * Fails fast when a manifest asks for inputs this job cannot build yet, or declares settings the job would not
+     * honour: a model fed other inputs than it was trained on scores garbage without any error.
+     */
     public static void checkSupported(ModelManifest manifest) {
+        Preprocessing p = manifest.preprocessing();
+        for (TensorSpec in : manifest.inputs()) {
+            if (!"float32".equals(in.dtype())) {
+                throw unsupported(manifest, "input '" + in.name() + "' is " + in.dtype()
+                        + "; this job feeds float32 tensors only");
+            }
+        }
         if (isLipFd(manifest)) {
-            Preprocessing p = manifest.preprocessing();
             if (p.sampleRate() != LibrosaMel.SAMPLE_RATE || p.windowFrames() != LipFdComposite.WINDOW
                     || !"mel-image".equals(p.audio().kind())) {
                 throw new ModelContractException("model " + manifest.id() + " is LipFD-style, which this job builds "
                         + "from 5-frame windows at 22050 Hz with a mel-image audio input");
             }
+            AudioSpec a = p.audio();
+            if (a.nMels() != LibrosaMel.N_MELS || a.nFft() != LibrosaMel.N_FFT || a.hopLength() != LibrosaMel.HOP
+                    || !"db".equals(a.log()) || !"raw255".equals(p.crop().normalization())
+                    || p.crop().width() != LipFdComposite.CROP || p.crop().height() != LipFdComposite.CROP) {
+                throw unsupported(manifest, "this job builds LipFD's inputs as its reference loader does: a "
+                        + LibrosaMel.N_MELS + "-mel dB image (nFft " + LibrosaMel.N_FFT + ", hop " + LibrosaMel.HOP
+                        + ") and " + LipFdComposite.CROP + "x" + LipFdComposite.CROP + " crops in raw 0..255");
+            }
+            requireProbability(manifest, "fake_probability");
             return;
         }
         if (isEmbeddingModel(manifest)) {
-            Preprocessing p = manifest.preprocessing();
             if (!"face".equals(p.crop().kind()) || p.crop().channels() != 3
                     || p.crop().width() != SyncNetTensors.SIZE || p.crop().height() != SyncNetTensors.SIZE
                     || !"mfcc".equals(p.audio().kind()) || p.audio().nMfccOrZero() != SyncNetMfcc.COEFFICIENTS
@@ -51,6 +69,15 @@ public final class ModelRunner {
                         + "this job reads SyncNet's way: it needs 224x224 3-channel face crops, 13 MFCCs at 4 per "
                         + "video frame and windows of at least 5 frames");
             }
+            AudioSpec a = p.audio();
+            if (p.sampleRate() != SyncNetMfcc.SAMPLE_RATE || p.fps() * SyncNetTensors.MFCC_PER_FRAME
+                    * SyncNetMfcc.STEP != SyncNetMfcc.SAMPLE_RATE || a.hopLength() != SyncNetMfcc.STEP
+                    || a.winLength() != SyncNetMfcc.FRAME || a.nFft() != SyncNetMfcc.NFFT
+                    || a.nMels() != SyncNetMfcc.FILTERS || !"raw255".equals(p.crop().normalization())) {
+                throw unsupported(manifest, "this job computes SyncNet's MFCCs as syncnet_python does: 16000 Hz at "
+                        + "25 fps, " + SyncNetMfcc.FILTERS + " filters, nFft " + SyncNetMfcc.NFFT + ", window "
+                        + SyncNetMfcc.FRAME + ", hop " + SyncNetMfcc.STEP + ", with face crops in raw 0..255");
+            }
             return;
         }
         for (TensorSpec in : manifest.inputs()) {
@@ -59,10 +86,56 @@ public final class ModelRunner {
                         + in.feeds() + "', which this job does not build yet (supported: mouth_crops, audio_features)");
             }
         }
+        if (!"unit".equals(p.crop().normalization()) && !"raw255".equals(p.crop().normalization())) {
+            throw unsupported(manifest, "crop normalization '" + p.crop().normalization() + "' is not built for mouth "
+                    + "crops (supported: unit, raw255)");
+        }
+        if (!"logmel".equals(p.audio().kind()) || !"ln".equals(p.audio().log())) {
+            throw unsupported(manifest, "audio features '" + p.audio().kind() + "' with log '" + p.audio().log()
+                    + "' are not built for mouth-crop models (supported: logmel with the natural log)");
+        }
+        // each window's tensors are cut to these sizes: a shape that disagrees would fail every batch
+        WindowSpec spec = WindowSpec.fromManifest(manifest);
+        for (TensorSpec in : manifest.inputs()) {
+            long need = "mouth_crops".equals(in.feeds()) ? (long) spec.windowFrames() * spec.cropPixels()
+                    : (long) spec.spanFrames() * spec.melValuesPerFrame();
+            long per = 1;
+            for (int d = 1; d < in.shapeArray().length; d++) {
+                per *= in.shapeArray()[d];
+            }
+            if (per != need) {
+                throw unsupported(manifest, "input '" + in.name() + "' of shape " + in.shape() + " holds " + per
+                        + " values per window, but the preprocessing makes " + need + " ("
+                        + ("mouth_crops".equals(in.feeds()) ? "windowFrames x crop width x height"
+                                : "(windowFrames + 2 offsetMarginFrames) x melFramesPerVideoFrame x nMels") + ")");
+            }
+        }
         if (manifest.output("desync_probability") == null && manifest.output("fake_probability") == null) {
             throw new ModelContractException("model " + manifest.id()
                     + " has no output meaning desync_probability or fake_probability");
         }
+        requireProbability(manifest, "desync_probability");
+        requireProbability(manifest, "fake_probability");
+    }
+
+    /** A probability output, when there is one, is one number per window: [-1] or [-1, 1], never a softmax pair. */
+    private static void requireProbability(ModelManifest manifest, String meaning) {
+        TensorSpec out = manifest.output(meaning);
+        if (out == null) {
+            if ("fake_probability".equals(meaning) && isLipFd(manifest)) {
+                throw unsupported(manifest, "a LipFD-style model needs an output meaning fake_probability");
+            }
+            return;
+        }
+        List<Long> shape = out.shape();
+        if (!(shape.size() == 1 || (shape.size() == 2 && shape.get(1) == 1L))) {
+            throw unsupported(manifest, "output '" + out.name() + "' (" + meaning + ") has shape " + shape
+                    + "; a probability is one number per window, [-1] or [-1, 1]");
+        }
+    }
+
+    private static ModelContractException unsupported(ModelManifest manifest, String why) {
+        return new ModelContractException("model " + manifest.id() + ": " + why);
     }
 
     /** Mouth crops of a batch as [N, T, H, W] floats, scaled as the manifest's crop normalisation says. */

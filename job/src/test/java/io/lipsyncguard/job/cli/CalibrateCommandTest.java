@@ -1,6 +1,7 @@
 package io.lipsyncguard.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,21 @@ class CalibrateCommandTest {
         assertThat(runs[0]).isGreaterThan(runs[1]).isGreaterThan(0);
         assertThat(runs[2]).isZero();
         assertThat(fake[1]).isLessThan(runs[1]);
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
+    }
+
+    @Test
+    void anotherFamilysManifestIsRefusedAndLeftAsItWas(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // SyncNet's manifest has a "bias" too, which means something else there
+        Path manifest = dir.resolve("manifest.json");
+        Files.copy(Path.of("../models/syncnet/manifest.example.json"), manifest);
+        byte[] before = Files.readAllBytes(manifest);
+        CliRun r = CliRun.of("calibrate", "--model", manifest.toString(), "--data", "no/such/dir");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("fits models of family sync-correlation only", "is of family syncnet");
+        assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
+        assertThatThrownBy(() -> io.lipsyncguard.models.SyncBaselineModelBuilder.writeCalibration(manifest,
+                java.util.Map.of("bias", 1.0), "notes")).hasMessageContaining("family");
         assertThat(Files.readAllBytes(manifest)).isEqualTo(before);
     }
 
