@@ -106,6 +106,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private final JobConfig config;
     /** The allowed prefixes of referenced files, or null when the source is trusted. */
     private final ReferencePolicy references;
+    /** The current model's window geometry, as buffers record it. */
+    private transient String geometry;
     private transient ValueState<VideoBuffer> buffer;
     private transient MapState<Long, MediaChunk> pending;
     private transient ValueState<MediaChunk> decodingChunk;
@@ -152,6 +154,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     public void open(OpenContext openContext) {
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         spec = WindowSpec.fromManifest(manifest);
+        geometry = spec.toString();
         mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectSide());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
         buffer = getRuntimeContext().getState(
@@ -186,6 +189,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         VideoBuffer b = buffer.value();
         if (b == null) {
             b = new VideoBuffer();
+            b.geometry = geometry;
+        }
+        if (!b.ended && geometryChanged(b, ctx, out)) {
+            b = buffer.value(); // the tombstone: this chunk is reported as one after the end
         }
         if (b.ended) {
             duplicates.inc();
@@ -841,9 +848,39 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         return uri.contains("://") ? null : Path.of(uri);
     }
 
+    /**
+     * Closes a live video whose buffer was kept for another window geometry (the job was restored with another model),
+     * with an error that says so: its frames and audio cannot be cut into this model's windows, and cut anyway they
+     * would fail or, worse, be scored as something they are not. Null geometry (older state) counts as this one.
+     */
+    private boolean geometryChanged(VideoBuffer b, Context ctx, Collector<AvWindow> out) throws Exception {
+        if (b.geometry == null) {
+            b.geometry = geometry;
+            return false;
+        }
+        if (b.geometry.equals(geometry)) {
+            return false;
+        }
+        if (b.decoding) {
+            endDecode(b, ctx.getCurrentKey());
+        }
+        error(b, ctx, out, null, -1, "model", "the job was restored with another model's window geometry (was "
+                + b.geometry + ", now " + geometry + "): what was held of this live video cannot be cut into the new "
+                + "model's windows, so the video is closed here; send its remaining chunks under a new video id");
+        finish(b, ctx, out, "model-changed", false);
+        return true;
+    }
+
     private void finish(VideoBuffer b, Context ctx, Collector<AvWindow> out, String forcedReason) throws Exception {
-        WindowCutter.computeMel(b, spec, filterbank, true);
-        emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
+        finish(b, ctx, out, forcedReason, true);
+    }
+
+    private void finish(VideoBuffer b, Context ctx, Collector<AvWindow> out, String forcedReason, boolean cutHeld)
+            throws Exception {
+        if (cutHeld) {
+            WindowCutter.computeMel(b, spec, filterbank, true);
+            emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
+        }
         String reason = forcedReason;
         if (reason == null) {
             if (!b.hasVideo && !b.hasAudio) {
@@ -923,7 +960,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
         noteFirstCall(ctx.timerService().currentProcessingTime());
         VideoBuffer b = buffer.value();
-        if (b == null || b.ended) {
+        if (b == null || b.ended || geometryChanged(b, ctx, out)) {
             return;
         }
         if (b.decoding && timestamp == b.stepTimerMs) {

@@ -45,6 +45,10 @@ public final class VerdictExplanation {
             s.add(String.format(Locale.ROOT, "The stream stopped without its last chunk; this verdict covers the %s "
                     + "that arrived.", duration(v.mediaMs())));
         }
+        if (reasons.contains("model-changed")) {
+            s.add("The job was restored with a model of another window geometry while the video was live, so the "
+                    + "video was closed there; this verdict covers what was scored before.");
+        }
         if (v.error() != null) {
             s.add("Some media could not be read: " + endSentence(v.error()));
         }

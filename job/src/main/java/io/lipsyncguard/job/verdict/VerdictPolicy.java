@@ -67,6 +67,9 @@ public final class VerdictPolicy {
         if ("idle".equals(a.endReason)) {
             reasons.add("idle"); // the stream stopped without its last chunk: the verdict covers what arrived
         }
+        if ("model-changed".equals(a.endReason)) {
+            reasons.add("model-changed"); // closed at a restore with another model: it covers what came before
+        }
         if (!rolling && a.ended && a.windowsSeen < a.expectedWindows) {
             // windows the decoder cut that did not come within the wait after the END: the verdict covers the rest
             reasons.add("missing-windows");

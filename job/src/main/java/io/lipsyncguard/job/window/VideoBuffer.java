@@ -8,6 +8,11 @@ import io.lipsyncguard.job.media.SpeechActivity;
  * need, plus running evidence counters. A POJO with primitive arrays so Flink serializes it without Kryo.
  */
 public class VideoBuffer {
+    /**
+     * The window geometry ({@link WindowSpec}) this buffer's frames, audio and mel rows were kept for; null in state
+     * written before it was recorded. A job restored with another model's geometry cannot cut what is held.
+     */
+    public String geometry;
     /** Media time of grid frame 0, or Long.MIN_VALUE before the first decoded chunk. */
     public long originUs = Long.MIN_VALUE;
 

@@ -132,6 +132,43 @@ class ChunkDecoderTest {
         }
     }
 
+    @Test
+    void aJobRestoredWithAnotherWindowGeometryClosesItsLiveVideosWithAnErrorInsteadOfCuttingThem() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(config())) {
+            h.processElement(reference("long", longClip), 0);
+            stepUntil(h, out -> !out.isEmpty());
+            h.setProcessingTime(h.getProcessingTime() + 1);
+            snapshot = h.snapshot(1L, h.getProcessingTime());
+        }
+        // the same model with windows every 5 frames instead of 10: what the buffer holds was kept for stride 10
+        com.fasterxml.jackson.databind.node.ObjectNode tree =
+                io.lipsyncguard.models.ManifestJson.readTree(ModelPaths.defaultManifest());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("preprocessing")).put("strideFrames", 5);
+        Path manifest = tmp.resolve("stride5.json");
+        io.lipsyncguard.models.ManifestJson.writeTree(manifest, tree);
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ChunkDecoder(JobConfig.defaults(manifest).withDevice(Device.CPU))),
+                MediaChunk::videoId, Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            stepUntil(restored, ended("long"));
+            List<AvWindow> out = restored.extractOutputValues();
+            assertThat(out).noneMatch(w -> w.kind() == WindowKind.WINDOW);
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.reason()).contains("another model's window geometry",
+                            "strideFrames=10", "strideFrames=5"));
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.END).singleElement()
+                    .satisfies(end -> assertThat(end.reason()).isEqualTo("model-changed"));
+            // a later chunk of it is one after its end, not the start of a video cut from a stale buffer
+            int before = out.size();
+            restored.processElement(new MediaChunk("long", 1, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    Files.readAllBytes(shortClip), null, 0), restored.getProcessingTime());
+            assertThat(restored.extractOutputValues()).hasSize(before);
+            assertThat(restored.numProcessingTimeTimers()).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"reference", "inline"})
     void aJobRestoredMidFileGivesTheWindowsOfOneUninterruptedDecode(String how) throws Exception {

@@ -370,6 +370,19 @@ class VerdictPolicyTest {
     }
 
     @Test
+    void aVideoClosedByAModelChangeSaysSoWhateverItsEvidence() {
+        VideoAggregate a = aggregate(10, 0.9, ScoreStatus.NO_FACE, 0);
+        a.endReason = "model-changed";
+        assertThat(VerdictPolicy.decide(a, POLICY).reasons()).contains("model-changed");
+        VideoAggregate none = new VideoAggregate();
+        none.endReason = "model-changed";
+        assertThat(VerdictPolicy.decide(none, POLICY).reasons())
+                .containsExactly("model-changed", "insufficient-evidence");
+        Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, POLICY, new ModelRef("m", "1"), 42L);
+        assertThat(VerdictExplanation.of(v, POLICY)).contains("restored with a model of another window geometry");
+    }
+
+    @Test
     void verdictCarriesStatisticsAndCounts() {
         VideoAggregate a = aggregate(4, 0.8, ScoreStatus.SILENT, 2);
         Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, POLICY, new ModelRef("m", "1"), 42L);
