@@ -25,13 +25,29 @@ public final class ModelLoader {
         if (!Files.isRegularFile(onnx)) {
             throw new ModelContractException("model '" + manifest.id() + "': file " + onnx + " (field 'file') not found");
         }
-        String actual = ModelFiles.sha256(onnx);
-        if (!actual.equals(manifest.sha256())) {
-            throw new ModelContractException("model '" + manifest.id() + "': sha256 mismatch for " + onnx
-                    + ": manifest says " + manifest.sha256() + " but the file hashes to " + actual);
+        OpenedSession opened;
+        if (fileSize(manifest, onnx) <= IN_MEMORY_LIMIT_BYTES) {
+            // read once: the bytes hashed are the bytes run, whatever happens to the file meanwhile
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(onnx);
+            } catch (java.io.IOException e) {
+                throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
+                        + e.getMessage(), e);
+            }
+            checkHash(manifest, onnx, ModelFiles.sha256(bytes));
+            opened = OrtSessionFactory.open(bytes, onnx.toString(), device);
+        } else {
+            // too large to hold on the heap as well: hashed before and after ONNX Runtime reads it
+            checkHash(manifest, onnx, ModelFiles.sha256(onnx));
+            opened = OrtSessionFactory.open(onnx, device);
+            try {
+                checkHash(manifest, onnx, ModelFiles.sha256(onnx));
+            } catch (RuntimeException e) {
+                closeQuietly(opened.session(), e);
+                throw e;
+            }
         }
-        checkBuiltInModelIsCurrent(manifest, actual);
-        OpenedSession opened = OrtSessionFactory.open(onnx, device);
         try {
             checkTensors(manifest, opened.session());
         } catch (RuntimeException e) {
@@ -39,6 +55,30 @@ public final class ModelLoader {
             throw e;
         }
         return new LoadedModel(manifest, opened.session(), opened.device());
+    }
+
+    /**
+     * Largest model read into memory to be hashed and opened from the same bytes. Larger ones (a ViT-L LipFD, some
+     * 1.2 GB) are opened from the file and hashed before and after; their weights must be inside the file too, as
+     * ONNX Runtime would read external data files that no hash covers.
+     */
+    static final long IN_MEMORY_LIMIT_BYTES = 512L << 20;
+
+    private static long fileSize(ModelManifest manifest, Path onnx) {
+        try {
+            return Files.size(onnx);
+        } catch (java.io.IOException e) {
+            throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void checkHash(ModelManifest manifest, Path onnx, String actual) {
+        if (!actual.equals(manifest.sha256())) {
+            throw new ModelContractException("model '" + manifest.id() + "': sha256 mismatch for " + onnx
+                    + ": manifest says " + manifest.sha256() + " but the file hashes to " + actual);
+        }
+        checkBuiltInModelIsCurrent(manifest, actual);
     }
 
     /**

@@ -47,15 +47,33 @@ public final class OrtSessionFactory {
         if (!Files.isRegularFile(onnx)) {
             throw new ModelContractException("ONNX model file not found: " + onnx.toAbsolutePath());
         }
+        return open(onnx.toString(), opts -> environment().createSession(onnx.toString(), opts), device);
+    }
+
+    /**
+     * Opens the model held in {@code bytes} (read from {@code name}) on {@code device}: the bytes whose hash was
+     * checked are the bytes that run, and a model whose weights sit in external data files, which no hash covers,
+     * does not open.
+     */
+    public static OpenedSession open(byte[] bytes, String name, Device device) {
+        return open(name, opts -> environment().createSession(bytes, opts), device);
+    }
+
+    /** How a session is made from session options: from a path or from bytes. */
+    private interface SessionSource {
+        OrtSession create(OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private static OpenedSession open(String onnx, SessionSource source, Device device) {
         return switch (device) {
-            case CPU -> openCpu(onnx, "CPU requested");
+            case CPU -> openCpu(onnx, source, "CPU requested");
             case CUDA -> {
                 if (!gpuPresent()) {
                     throw new IllegalStateException("device CUDA requested for " + onnx + " but no GPU is visible ("
                             + "no /dev/nvidia<N> node); use --device cpu or auto");
                 }
                 try {
-                    yield openCuda(onnx, "CUDA requested");
+                    yield openCuda(onnx, source, "CUDA requested");
                 } catch (OrtException e) {
                     throw new IllegalStateException("device CUDA requested for " + onnx
                             + " but the CUDA execution provider could not be initialised: " + e.getMessage(), e);
@@ -63,31 +81,31 @@ public final class OrtSessionFactory {
             }
             case AUTO -> {
                 if (!gpuPresent()) {
-                    yield openCpu(onnx, "AUTO: no GPU (/dev/nvidia<N>) visible, using CPU");
+                    yield openCpu(onnx, source, "AUTO: no GPU (/dev/nvidia<N>) visible, using CPU");
                 }
                 try {
-                    yield openCuda(onnx, "AUTO: a GPU (/dev/nvidia<N>) is visible, using CUDA");
+                    yield openCuda(onnx, source, "AUTO: a GPU (/dev/nvidia<N>) is visible, using CUDA");
                 } catch (OrtException e) {
                     LOG.warn("AUTO: GPU visible but CUDA provider failed ({}); falling back to CPU", e.getMessage());
-                    yield openCpu(onnx, "AUTO: CUDA provider failed (" + e.getMessage() + "), using CPU");
+                    yield openCpu(onnx, source, "AUTO: CUDA provider failed (" + e.getMessage() + "), using CPU");
                 }
             }
         };
     }
 
-    private static OpenedSession openCuda(Path onnx, String reason) throws OrtException {
+    private static OpenedSession openCuda(String onnx, SessionSource source, String reason) throws OrtException {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.addCUDA(0);
-            OrtSession s = environment().createSession(onnx.toString(), opts);
-            LOG.info("opened {} on CUDA:0 ({})", onnx.getFileName(), reason);
+            OrtSession s = source.create(opts);
+            LOG.info("opened {} on CUDA:0 ({})", onnx, reason);
             return new OpenedSession(s, Device.CUDA, reason);
         }
     }
 
-    private static OpenedSession openCpu(Path onnx, String reason) {
+    private static OpenedSession openCpu(String onnx, SessionSource source, String reason) {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            OrtSession s = environment().createSession(onnx.toString(), opts);
-            LOG.info("opened {} on CPU ({})", onnx.getFileName(), reason);
+            OrtSession s = source.create(opts);
+            LOG.info("opened {} on CPU ({})", onnx, reason);
             return new OpenedSession(s, Device.CPU, reason);
         } catch (OrtException e) {
             throw new ModelContractException("ONNX Runtime cannot open " + onnx + ": " + e.getMessage(), e);

@@ -96,6 +96,52 @@ class ModelLoaderTest {
     }
 
     @Test
+    void weightsInAnExternalDataFileThatNoHashCoversAreRefused(@TempDir Path dir) throws Exception {
+        ModelManifest base = ModelManifest.read(BASELINE);
+        ai.onnx.proto.OnnxMl.ModelProto model = SyncBaselineModelBuilder.buildModel(
+                SyncBaselineModelBuilder.fromManifest(base));
+        ai.onnx.proto.OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
+        int moved = -1;
+        // a float weight (an int64 one may be a shape ONNX Runtime wants inline to infer shapes)
+        for (int i = 0; i < graph.getInitializerCount() && moved < 0; i++) {
+            if (graph.getInitializer(i).getDataType() == ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT.getNumber()) {
+                moved = i;
+            }
+        }
+        assertThat(moved).as("a float initializer").isNotNegative();
+        var weight = graph.getInitializer(moved);
+        byte[] raw = weight.getRawData().toByteArray();
+        if (raw.length == 0) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * weight.getFloatDataCount())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            weight.getFloatDataList().forEach(buf::putFloat);
+            raw = buf.array();
+        }
+        Files.write(dir.resolve("weights.bin"), raw);
+        graph.setInitializer(moved, graph.getInitializer(moved).toBuilder().clearRawData().clearFloatData()
+                .setDataLocation(ai.onnx.proto.OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey("location")
+                        .setValue("weights.bin"))
+                .addExternalData(ai.onnx.proto.OnnxMl.StringStringEntryProto.newBuilder().setKey("length")
+                        .setValue(Integer.toString(raw.length))));
+        byte[] bytes = model.toBuilder().setGraph(graph).build().toByteArray();
+        Path onnx = Files.write(dir.resolve("external.onnx"), bytes);
+        // ONNX Runtime opens it from its path, reading weights.bin, which the manifest's sha256 does not cover
+        try (var session = OrtSessionFactory.open(onnx, Device.CPU).session()) {
+            assertThat(session.getInputNames()).contains("mouth");
+        }
+        ObjectNode tree = ManifestJson.readTree(BASELINE);
+        tree.put("family", "sync-correlation-external").put("file", "external.onnx")
+                .put("sha256", ModelFiles.sha256(bytes));
+        Path m = dir.resolve("manifest.json");
+        ManifestJson.writeTree(m, tree);
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("ONNX Runtime cannot open")
+                .hasMessageContaining("external.onnx");
+    }
+
+    @Test
     void shaMismatchNamesBothHashes(@TempDir Path dir) throws Exception {
         String fake = "ab".repeat(32);
         Path m = copy(dir, t -> t.put("sha256", fake));
