@@ -31,6 +31,9 @@ public final class StreamingJob {
      */
     public static final int MAX_PARALLELISM = 128;
 
+    /** The share of the transaction timeout (1/n) kept for a recovery after the checkpoint that prepared it. */
+    static final int RECOVERY_SHARE = 3;
+
     public static LipsyncStreams build(StreamExecutionEnvironment env, JobConfig config, KafkaJobSettings kafka) {
         if (env.getMaxParallelism() <= 0) { // unless the cluster's configuration sets one
             env.setMaxParallelism(MAX_PARALLELISM);
@@ -41,22 +44,25 @@ public final class StreamingJob {
         long checkpointTimeoutMs = env.getCheckpointConfig().getCheckpointTimeout();
         long transactionMs = kafka.transactionTimeout().toMillis();
         long intervalMs = kafka.checkpointInterval().toMillis();
+        long recoveryMs = transactionMs / RECOVERY_SHARE;
         if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE
-                && Math.max(intervalMs, checkpointTimeoutMs) + checkpointTimeoutMs >= transactionMs) {
+                && Math.max(intervalMs, checkpointTimeoutMs) + checkpointTimeoutMs + recoveryMs >= transactionMs) {
             // a transaction opens at one checkpoint's barrier and commits when the next checkpoint completes: the
             // first may take a timeout to complete, the next starts an interval after the first began or once it is
             // done and may take a timeout too. One that outlives its transaction timeout commits nothing (the
             // broker has aborted it, and the Kafka committer only logs that), so its verdicts are lost without a
-            // failure. Flink's default timeout, 10 min, equals the sinks' default transaction timeout. Half of what
-            // the interval leaves keeps both checkpoints within it
-            long lowered = (transactionMs - intervalMs) / 2;
+            // failure. A failure after the checkpoint that prepared it leaves it to be committed by the restored job,
+            // so a recovery must fit too: a third of the timeout is kept for it. Half of what the interval and the
+            // recovery leave keeps both checkpoints within the rest
+            long lowered = (transactionMs - intervalMs - recoveryMs) / 2;
             if (lowered < 1000) {
                 throw new IllegalArgumentException("the Kafka transaction timeout (" + transactionMs + " ms) leaves "
                         + "no room for a checkpoint after the " + intervalMs + " ms interval: raise "
                         + "--transaction-timeout-ms or lower --checkpoint-interval-ms");
             }
-            LOG.warn("two checkpoints (interval {} ms, timeout {} ms) can outlast the Kafka transaction timeout {} ms; "
-                    + "using a checkpoint timeout of {} ms", intervalMs, checkpointTimeoutMs, transactionMs, lowered);
+            LOG.warn("two checkpoints (interval {} ms, timeout {} ms) and a recovery ({} ms) can outlast the Kafka "
+                    + "transaction timeout {} ms; using a checkpoint timeout of {} ms", intervalMs, checkpointTimeoutMs,
+                    recoveryMs, transactionMs, lowered);
             env.getCheckpointConfig().setCheckpointTimeout(lowered);
         }
         if (config.scoreTimeout().toMillis() >= env.getCheckpointConfig().getCheckpointTimeout()) {

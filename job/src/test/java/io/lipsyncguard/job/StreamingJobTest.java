@@ -28,22 +28,24 @@ class StreamingJobTest {
     }
 
     @Test
-    void aCheckpointTimeoutNotBelowTheTransactionTimeoutIsLowered() {
-        // Flink's default (10 min) equals the sinks' default transaction timeout: a checkpoint that slow would commit
-        // transactions the broker had already aborted
-        // (with the 5 s interval: a transaction lives up to the longer of interval and timeout, plus a timeout)
-        assertThat(built(null, Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo((600_000 - 5_000) / 2);
+    void aCheckpointTimeoutThatLeavesNoRoomForARecoveryIsLowered() {
+        // a transaction lives up to the longer of interval (5 s) and checkpoint timeout, plus a timeout, plus the
+        // recovery after a failure that its commit may wait for: a third of the transaction timeout is kept for that
+        long tx = Duration.ofMinutes(15).toMillis();
+        long lowered = (tx - 5_000 - tx / 3) / 2;
+        // Flink's default (10 min) is lowered
+        assertThat(built(null, Duration.ofMinutes(15)).getCheckpointConfig().getCheckpointTimeout()).isEqualTo(lowered);
         assertThat(built(Duration.ofMinutes(20), Duration.ofMinutes(4)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo((240_000 - 5_000) / 2);
-        // a transaction spans two checkpoints: 5 min each can take 10 min, as long as the transaction may live
-        assertThat(built(Duration.ofMinutes(5), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo((600_000 - 5_000) / 2);
-        // one whose two fit is kept, the shipped 4 min among them
-        assertThat(built(Duration.ofMinutes(3), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
-                .isEqualTo(Duration.ofMinutes(3).toMillis());
-        assertThat(built(Duration.ofMinutes(4), Duration.ofMinutes(10)).getCheckpointConfig()
-                .getCheckpointTimeout()).isEqualTo(Duration.ofMinutes(4).toMillis());
+                .isEqualTo((240_000 - 5_000 - 80_000) / 2);
+        // 5 min each leave 5 min less the interval for a recovery: under the third kept for it
+        assertThat(built(Duration.ofMinutes(5), Duration.ofMinutes(15)).getCheckpointConfig().getCheckpointTimeout())
+                .isEqualTo(lowered);
+        // one that leaves the recovery its share is kept, the shipped 4 min among them
+        assertThat(built(Duration.ofMinutes(4), Duration.ofMinutes(15)).getCheckpointConfig().getCheckpointTimeout())
+                .isEqualTo(Duration.ofMinutes(4).toMillis());
+        // with the former 10 min transaction timeout, 4 min checkpoints left 2 min for a recovery: too little
+        assertThat(built(Duration.ofMinutes(4), Duration.ofMinutes(10)).getCheckpointConfig().getCheckpointTimeout())
+                .isEqualTo((600_000 - 5_000 - 200_000) / 2);
         // and a transaction timeout that leaves no room is refused
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> built(null, Duration.ofMillis(6000)))
                 .hasMessageContaining("leaves no room for a checkpoint");

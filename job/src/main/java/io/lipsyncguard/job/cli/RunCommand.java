@@ -234,7 +234,10 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** Checkpoint timeout of the embedded job: two of them fit in the sinks' default 10 min transaction timeout. */
+    /**
+     * Checkpoint timeout of the embedded job: two of them and a recovery fit in the sinks' default 15 min transaction
+     * timeout.
+     */
     static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(4);
 
     /** Starts the streaming job on an embedded Flink with a restart strategy, returning at once. */

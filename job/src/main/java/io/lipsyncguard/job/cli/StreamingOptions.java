@@ -45,9 +45,9 @@ public final class StreamingOptions {
     @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
     long checkpointMs;
 
-    @Option(names = "--transaction-timeout-ms", defaultValue = "600000", description = "Kafka transaction timeout "
-            + "of the exactly-once sinks: longer than a checkpoint and a restart take, at most the brokers' "
-            + "transaction.max.timeout.ms (default: ${DEFAULT-VALUE}, 10 min).")
+    @Option(names = "--transaction-timeout-ms", defaultValue = "900000", description = "Kafka transaction timeout "
+            + "of the exactly-once sinks: longer than two checkpoints and a recovery take, at most the brokers' "
+            + "transaction.max.timeout.ms (default: ${DEFAULT-VALUE}, 15 min, the brokers' default maximum).")
     long transactionTimeoutMs;
 
     @Option(names = "--allow-prefix", description = "URI prefix references may point under (repeatable), e.g. "

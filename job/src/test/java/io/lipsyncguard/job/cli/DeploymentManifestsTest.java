@@ -161,7 +161,7 @@ class DeploymentManifestsTest {
         assertThat(cluster.streaming.idleSeconds).isEqualTo(120);
         assertThat(cluster.streaming.settings("b:9092").clientProperties()).containsEntry("a", "b");
         assertThat(run.streaming.settings("x:1").chunksTopic()).isEqualTo("lipsync.chunks");
-        assertThat(cluster.streaming.settings("b:9092").transactionTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+        assertThat(cluster.streaming.settings("b:9092").transactionTimeout()).isEqualTo(java.time.Duration.ofMinutes(15));
         // brokers whose transaction.max.timeout.ms is below 10 min
         ClusterJob shorter = new ClusterJob();
         new CommandLine(shorter).parseArgs("--bootstrap-servers", "b:9092", "--transaction-timeout-ms", "120000");
