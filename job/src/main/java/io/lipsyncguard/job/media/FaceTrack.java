@@ -98,9 +98,17 @@ public final class FaceTrack {
      * clipped to a frame of the given size: the face crop SyncNet-style models and the report thumbnails take.
      */
     public static int[] square(float[] box, int frameWidth, int frameHeight) {
+        int[] s = unclippedSquare(box);
+        int x = Math.max(0, s[0]);
+        int y = Math.max(0, s[1]);
+        return new int[] {x, y, Math.min(s[0] + s[2], frameWidth) - x, Math.min(s[1] + s[3], frameHeight) - y};
+    }
+
+    /** The same square {x, y, side, side} before clipping: it may reach beyond the frame. */
+    public static int[] unclippedSquare(float[] box) {
         int side = Math.round(Math.max(box[2], box[3]) * SQUARE_MARGIN);
-        int x = Math.max(0, Math.round(box[0] + box[2] / 2 - side / 2f));
-        int y = Math.max(0, Math.round(box[1] + box[3] / 2 - side / 2f));
-        return new int[] {x, y, Math.min(side, frameWidth - x), Math.min(side, frameHeight - y)};
+        int x = Math.round(box[0] + box[2] / 2 - side / 2f);
+        int y = Math.round(box[1] + box[3] / 2 - side / 2f);
+        return new int[] {x, y, side, side};
     }
 }

@@ -162,10 +162,25 @@ public final class MediaFeatureExtractor {
         if (r[2] < 8 || r[3] < 8) {
             return null;
         }
-        try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(bgr, rect)) {
-            return resizedBytes(roi, spec, opencv_imgproc.INTER_LINEAR, out);
+        int[] s = FaceTrack.unclippedSquare(box);
+        if (s[0] == r[0] && s[1] == r[1] && s[2] == r[2] && s[3] == r[3]) {
+            try (Rect rect = new Rect(r[0], r[1], r[2], r[3]); Mat roi = new Mat(bgr, rect)) {
+                return resizedBytes(roi, spec, opencv_imgproc.INTER_LINEAR, out);
+            }
+        }
+        // a face at the frame's edge: the square stays square and centred on it, the part outside the frame grey
+        // (110, as syncnet_python pads its frames); clipped, the crop would be stretched into the square input
+        try (Mat square = new Mat(s[3], s[2], bgr.type(), new org.bytedeco.opencv.opencv_core.Scalar(
+                        FACE_PAD_GREY, FACE_PAD_GREY, FACE_PAD_GREY, 0));
+                Rect from = new Rect(r[0], r[1], r[2], r[3]); Mat src = new Mat(bgr, from);
+                Rect to = new Rect(r[0] - s[0], r[1] - s[1], r[2], r[3]); Mat dst = new Mat(square, to)) {
+            src.copyTo(dst);
+            return resizedBytes(square, spec, opencv_imgproc.INTER_LINEAR, out);
         }
     }
+
+    /** Grey level of the border syncnet_python pads its frames with before cutting face squares. */
+    static final int FACE_PAD_GREY = 110;
 
     /** The whole frame resized to the crop size (bilinear, as LipFD's cv2.resize), BGR bytes. */
     static byte[] wholeFrame(Mat bgr, MediaSpec spec, Mat out) {

@@ -39,6 +39,7 @@ public final class WindowCutter {
                 b.cropFrames = 0;
             } else {
                 ensureFrames(b, to, px);
+                bridgeGap(b, m, seenBefore, spec);
                 for (long f = from; f < to; f++) {
                     int dst = (int) (f - b.cropBase);
                     int src = (int) (f - m.firstFrame());
@@ -69,6 +70,47 @@ public final class WindowCutter {
             }
         }
         fillStalledStream(b, spec);
+    }
+
+    /** Longest gap between two decodes' frames bridged by a blend, as one decode blends its frames (250 ms). */
+    static final double BRIDGE_UP_TO_SECONDS = 0.25;
+
+    /**
+     * Grid slots between the last frame held and a decode's first frame (a frame dropped at a chunk boundary, or a
+     * source slower than the grid whose chunks start between slots) get the blend of the two, weighted by position,
+     * as one decode blends such a gap; left as they were they would be black slots without a face inside a window. A
+     * blend needs a face on both sides, else the nearer frame gives crop and evidence. Longer gaps are lost frames and
+     * stay as they are.
+     */
+    static void bridgeGap(VideoBuffer b, MediaFeatures m, long seenBefore, WindowSpec spec) {
+        long last = seenBefore - 1; // the frame held before this decode
+        long gap = m.firstFrame() - last;
+        if (last < b.cropBase || gap < 2 || gap > Math.round(BRIDGE_UP_TO_SECONDS * spec.fps()) + 1) {
+            return;
+        }
+        int px = spec.cropPixels();
+        int before = (int) (last - b.cropBase);
+        boolean faceBefore = b.face[before];
+        boolean faceAfter = m.faceFound()[0];
+        for (long f = seenBefore; f < m.firstFrame(); f++) {
+            int dst = (int) (f - b.cropBase);
+            double w = (double) (f - last) / gap;
+            boolean nearerAfter = w >= 0.5;
+            if (faceBefore && faceAfter) {
+                for (int i = 0; i < px; i++) {
+                    b.crops[dst * px + i] = (byte) Math.round((1 - w) * (b.crops[before * px + i] & 0xFF)
+                            + w * (m.crops()[i] & 0xFF));
+                }
+            } else if (nearerAfter) {
+                System.arraycopy(m.crops(), 0, b.crops, dst * px, px);
+            } else {
+                System.arraycopy(b.crops, before * px, b.crops, dst * px, px);
+            }
+            b.face[dst] = nearerAfter ? faceAfter : faceBefore;
+            b.faceCount[dst] = nearerAfter ? m.faceCount()[0] : b.faceCount[before];
+            b.faceFrames += b.face[dst] ? 1 : 0;
+            b.multiFaceFrames += b.faceCount[dst] >= 2 ? 1 : 0;
+        }
     }
 
     /**

@@ -50,9 +50,29 @@ class FaceTrackTest {
     void theFaceSquareIsCentredOnTheBoxAndClippedToTheFrame() {
         // side 1.3 x 50 = 65, centred on (125, 120)
         assertThat(FaceTrack.square(new float[] {100, 100, 50, 40}, 640, 480)).containsExactly(93, 88, 65, 65);
-        // at the corner it is clipped, not shifted
-        assertThat(FaceTrack.square(new float[] {0, 0, 50, 50}, 640, 480)).containsExactly(0, 0, 65, 65);
+        // at the corner it is clipped, not shifted: what lies beyond the frame is cut off
+        assertThat(FaceTrack.square(new float[] {0, 0, 50, 50}, 640, 480)).containsExactly(0, 0, 58, 58);
+        assertThat(FaceTrack.unclippedSquare(new float[] {0, 0, 50, 50})).containsExactly(-7, -7, 65, 65);
         assertThat(FaceTrack.square(new float[] {600, 440, 50, 50}, 640, 480)).containsExactly(593, 433, 47, 47);
+        assertThat(FaceTrack.square(new float[] {600, 100, 50, 50}, 640, 480)).containsExactly(593, 93, 47, 65);
+    }
+
+    @Test
+    void aFaceCropAtTheFramesEdgeStaysSquareWithTheOutsideGrey() {
+        // a frame of grey 50 with the face box touching its right edge: the square reaches 18 px beyond it
+        try (var frame = new org.bytedeco.opencv.opencv_core.Mat(480, 640,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(50, 50, 50, 0));
+                var out = new org.bytedeco.opencv.opencv_core.Mat()) {
+            MediaSpec spec = new MediaSpec(25, 16_000, 65, 65, 5, 320, true, false);
+            byte[] crop = MediaFeatureExtractor.faceCrop(frame, new float[] {600, 100, 50, 50}, spec, out);
+            assertThat(crop).hasSize(65 * 65 * 3);
+            // row 30: columns 0..46 are the frame, 47..64 the padding (BGR interleaved)
+            assertThat(crop[(30 * 65 + 10) * 3] & 0xFF).isEqualTo(50);
+            assertThat(crop[(30 * 65 + 60) * 3] & 0xFF).isEqualTo(MediaFeatureExtractor.FACE_PAD_GREY);
+            // inside the frame the crop is the frame's pixels as they were, not stretched
+            byte[] inside = MediaFeatureExtractor.faceCrop(frame, new float[] {100, 100, 50, 50}, spec, out);
+            assertThat(inside[(30 * 65 + 60) * 3] & 0xFF).isEqualTo(50);
+        }
     }
 
     @Test
