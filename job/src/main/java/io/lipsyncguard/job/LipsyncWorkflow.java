@@ -41,6 +41,8 @@ public final class LipsyncWorkflow {
      */
     public static LipsyncStreams defineWorkflow(DataStream<MediaChunk> chunks, JobConfig config,
             ReferencePolicy references) {
+        // whatever environment it is built in: a type that fell back to Kryo would fail here, not in a restore
+        chunks.getExecutionEnvironment().configure(baseConfiguration());
         SingleOutputStreamOperator<AvWindow> windows = chunks
                 .keyBy(MediaChunk::videoId)
                 .process(new ChunkDecoder(config, references))

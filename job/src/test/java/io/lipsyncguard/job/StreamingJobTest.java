@@ -50,4 +50,15 @@ class StreamingJobTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> built(null, Duration.ofMillis(6000)))
                 .hasMessageContaining("leaves no room for a checkpoint");
     }
+
+    @Test
+    void theJobBansGenericTypesInAnEnvironmentThatDoesNot() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
+        org.assertj.core.api.Assertions.assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled())
+                .isFalse();
+        StreamingJob.build(env, JobConfig.defaults(ModelPaths.defaultManifest()).withDevice(Device.CPU),
+                KafkaJobSettings.defaults("localhost:9"));
+        org.assertj.core.api.Assertions.assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled())
+                .isTrue();
+    }
 }
