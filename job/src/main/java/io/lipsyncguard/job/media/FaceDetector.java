@@ -40,32 +40,37 @@ public final class FaceDetector implements AutoCloseable {
         double scale = shorter > maxSide ? (double) maxSide / shorter : 1.0;
         Mat input = gray;
         if (scale < 1.0) {
-            opencv_imgproc.resize(gray, small,
-                    new Size((int) Math.round(gray.cols() * scale), (int) Math.round(gray.rows() * scale)), 0, 0,
-                    opencv_imgproc.INTER_AREA);
+            try (Size to = new Size((int) Math.round(gray.cols() * scale), (int) Math.round(gray.rows() * scale))) {
+                opencv_imgproc.resize(gray, small, to, 0, 0, opencv_imgproc.INTER_AREA);
+            }
             input = small;
         }
         opencv_imgproc.equalizeHist(input, equalized);
         int shortSide = Math.min(equalized.cols(), equalized.rows());
         int minSide = Math.max(24, shortSide / USUAL_FACE_FRACTION);
-        Size max = new Size();
+        Size max = new Size(); // closed below, whichever it ends up being
         int[] roi = {0, 0, equalized.cols(), equalized.rows()};
         if (near != null) {
             double side = Math.max(near[2], near[3]) * scale;
             minSide = (int) Math.max(24, Math.floor(side * NEAR_MIN_SIZE));
+            max.close();
             max = new Size((int) Math.ceil(side * NEAR_MAX_SIZE), (int) Math.ceil(side * NEAR_MAX_SIZE));
             roi = nearRegion(near, scale, side, equalized.cols(), equalized.rows());
         }
         List<float[]> boxes = new ArrayList<>();
-        if (roi[2] < minSide || roi[3] < minSide) {
-            return boxes;
-        }
-        try (Mat region = new Mat(equalized, new Rect(roi[0], roi[1], roi[2], roi[3]))) {
-            search(region, minSide, max, roi, scale, boxes);
-            int smallest = Math.max(24, shortSide / MIN_FACE_FRACTION);
-            if (near == null && boxes.isEmpty() && smallest < minSide) {
-                // the small scales cost most of a search: only when no usual-sized face is there (a wide shot)
-                search(region, smallest, new Size(minSide, minSide), roi, scale, boxes);
+        try (Size maxSize = max) {
+            if (roi[2] < minSide || roi[3] < minSide) {
+                return boxes;
+            }
+            try (Rect rect = new Rect(roi[0], roi[1], roi[2], roi[3]); Mat region = new Mat(equalized, rect)) {
+                search(region, minSide, maxSize, roi, scale, boxes);
+                int smallest = Math.max(24, shortSide / MIN_FACE_FRACTION);
+                if (near == null && boxes.isEmpty() && smallest < minSide) {
+                    // the small scales cost most of a search: only when no usual-sized face is there (a wide shot)
+                    try (Size upTo = new Size(minSide, minSide)) {
+                        search(region, smallest, upTo, roi, scale, boxes);
+                    }
+                }
             }
         }
         return boxes;
@@ -73,7 +78,9 @@ public final class FaceDetector implements AutoCloseable {
 
     private void search(Mat region, int minSide, Size max, int[] roi, double scale, List<float[]> boxes) {
         try (RectVector found = new RectVector()) {
-            cascade.detectMultiScale(region, found, 1.1, 4, 0, new Size(minSide, minSide), max);
+            try (Size min = new Size(minSide, minSide)) {
+                cascade.detectMultiScale(region, found, 1.1, 4, 0, min, max);
+            }
             for (long i = 0; i < found.size(); i++) {
                 Rect r = found.get(i);
                 boxes.add(new float[] {(float) ((r.x() + roi[0]) / scale), (float) ((r.y() + roi[1]) / scale),

@@ -107,8 +107,10 @@ public final class LipFdComposite {
     /** The composite from an already coloured mel slice ([128][cols][3] RGB) and the window's five frames. */
     public static byte[] fromSlice(byte[] sliceRgb, int sliceCols, byte[][] framesBgr, int[] widths, int[] heights) {
         byte[] out = new byte[HEIGHT * WIDTH * 3];
-        try (Mat slice = new Mat(LibrosaMel.N_MELS, sliceCols, org.bytedeco.opencv.global.opencv_core.CV_8UC3,
-                new BytePointer(sliceRgb)); Mat strip = new Mat(); Size size = new Size(WIDTH, FRAME)) {
+        // the native copies are freed here, not when a GC happens to run: some 4 MB per window
+        try (BytePointer sliceBytes = new BytePointer(sliceRgb);
+                Mat slice = new Mat(LibrosaMel.N_MELS, sliceCols, org.bytedeco.opencv.global.opencv_core.CV_8UC3,
+                        sliceBytes); Mat strip = new Mat(); Size size = new Size(WIDTH, FRAME)) {
             opencv_imgproc.resize(slice, strip, size, 0, 0, opencv_imgproc.INTER_LINEAR);
             byte[] rgb = new byte[WIDTH * FRAME * 3];
             strip.data().get(rgb);
@@ -119,8 +121,9 @@ public final class LipFdComposite {
             }
         }
         for (int f = 0; f < WINDOW; f++) {
-            try (Mat frame = new Mat(heights[f], widths[f], org.bytedeco.opencv.global.opencv_core.CV_8UC3,
-                    new BytePointer(framesBgr[f])); Mat small = new Mat(); Size size = new Size(FRAME, FRAME)) {
+            try (BytePointer frameBytes = new BytePointer(framesBgr[f]);
+                    Mat frame = new Mat(heights[f], widths[f], org.bytedeco.opencv.global.opencv_core.CV_8UC3,
+                            frameBytes); Mat small = new Mat(); Size size = new Size(FRAME, FRAME)) {
                 opencv_imgproc.resize(frame, small, size, 0, 0, opencv_imgproc.INTER_LINEAR);
                 byte[] bgr = new byte[FRAME * FRAME * 3];
                 small.data().get(bgr);
