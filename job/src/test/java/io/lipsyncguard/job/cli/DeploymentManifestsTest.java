@@ -113,6 +113,14 @@ class DeploymentManifestsTest {
         JsonNode compose = YAML.readTree(ROOT.resolve("deploy/compose.yaml").toFile());
         String command = compose.at("/services/jobmanager/command").asText();
         assertThat(command).contains("--job-classname " + ClusterJob.class.getName());
+        // a restarted job manager resumes from the newest retained checkpoint, which the image's script finds
+        assertThat(compose.at("/services/jobmanager/entrypoint/0").asText()).isEqualTo("/opt/lipsync/resume-job.sh");
+        assertThat(compose.at("/services/jobmanager/restart").asText()).isEqualTo("on-failure");
+        assertThat(Files.readString(ROOT.resolve("deploy/Dockerfile")))
+                .contains("COPY deploy/flink/resume-job.sh /opt/lipsync/resume-job.sh");
+        assertThat(conf.at("/execution/checkpointing/dir").asText()).isEqualTo("file:///flink-data/checkpoints");
+        assertThat(conf.at("/execution/checkpointing/externalized-checkpoint-retention").asText())
+                .isEqualTo("RETAIN_ON_CANCELLATION");
         String[] args = command.substring(command.indexOf(ClusterJob.class.getName())
                 + ClusterJob.class.getName().length()).trim().split("\\s+");
         ClusterJob parsed = new ClusterJob();
