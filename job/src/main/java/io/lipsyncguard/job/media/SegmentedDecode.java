@@ -73,6 +73,8 @@ public final class SegmentedDecode implements AutoCloseable {
     private boolean ended;
     private boolean closed;
     private int outOfPhaseFrames;
+    /** Whether the last stereo frame was mixed out of phase: the next one keeps that mix unless clearly otherwise. */
+    private boolean mixedOutOfPhase;
     /** Audio frames with samples that are not numbers, warned about once. */
     private int nonFiniteWarnings;
     /** Timestamp of the first audio piece decoded, kept when pieces before any picture are dropped. */
@@ -328,7 +330,8 @@ public final class SegmentedDecode implements AutoCloseable {
         if (frame.audioChannels != 2) {
             return s;
         }
-        StereoDownmix.Mono mono = StereoDownmix.ofInterleaved(s);
+        StereoDownmix.Mono mono = StereoDownmix.ofInterleaved(s, mixedOutOfPhase);
+        mixedOutOfPhase = mono.outOfPhase();
         if (mono.outOfPhase() && outOfPhaseFrames++ == 0 && warnAllowed(System.currentTimeMillis())) {
             LOG.warn("{}: the stereo channels are out of phase (one is the other inverted, a miswired microphone); "
                     + "analysing the mix of the one with the other turned back", what);

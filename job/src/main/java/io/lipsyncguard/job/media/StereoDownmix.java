@@ -14,6 +14,13 @@ public final class StereoDownmix {
      */
     static final double OUT_OF_PHASE_SHARE = 0.1;
 
+    /**
+     * Once out of phase, a frame must keep more than this share to be mixed plainly again: decided afresh on every
+     * audio frame (some 20 ms) with one bar, channels near it would switch mix from frame to frame, a level that jumps
+     * by 10 dB fifty times a second, which the features read as speech.
+     */
+    static final double IN_PHASE_AGAIN_SHARE = 0.3;
+
     /** FFmpeg's stereo-to-mono coefficient as the float its resampler computes with. */
     private static final float HALF_SQRT2 = (float) Math.sqrt(0.5);
 
@@ -24,6 +31,14 @@ public final class StereoDownmix {
 
     /** Mono of one audio frame of interleaved stereo samples (L, R, L, R, ...); a trailing odd sample is dropped. */
     public static Mono ofInterleaved(float[] stereo) {
+        return ofInterleaved(stereo, false);
+    }
+
+    /**
+     * As {@link #ofInterleaved(float[])}, for the next frame of a stream whose previous frame was mixed out of phase
+     * ({@code wasOutOfPhase}) or not: the mix changes only when the share crosses the bar on the other side.
+     */
+    public static Mono ofInterleaved(float[] stereo, boolean wasOutOfPhase) {
         int n = stereo.length / 2;
         double left = 0;
         double right = 0;
@@ -36,7 +51,9 @@ public final class StereoDownmix {
             sum += (l + r) * (l + r);
         }
         // (l + r)² / 2 summed is the plain mix's energy; l² + r² what the two channels carry
-        boolean outOfPhase = left + right > 0 && sum / 2 < OUT_OF_PHASE_SHARE * (left + right);
+        double bar = wasOutOfPhase ? IN_PHASE_AGAIN_SHARE : OUT_OF_PHASE_SHARE;
+        // silence says nothing: the mix goes on as it was
+        boolean outOfPhase = left + right > 0 ? sum / 2 < bar * (left + right) : wasOutOfPhase;
         float[] mono = new float[n];
         for (int i = 0; i < n; i++) {
             float l = stereo[2 * i];

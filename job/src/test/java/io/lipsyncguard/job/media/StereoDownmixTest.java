@@ -66,4 +66,37 @@ class StereoDownmixTest {
             assertThat(m.samples()[123]).isCloseTo((float) ((s[246] + s[247]) / Math.sqrt(2)), within(1e-6f));
         }
     }
+
+    @Test
+    void channelsNearTheBarKeepOneMixFromFrameToFrame() {
+        // the right channel half the left turned over, with noise: right at the bar, frame after frame
+        float[] voice = TalkingHeadGenerator.speechAudio(5, 3, 16_000);
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[] s = new float[2 * voice.length];
+        for (int i = 0; i < voice.length; i++) {
+            s[2 * i] = voice[i];
+            s[2 * i + 1] = -0.5f * voice[i] + (float) (rnd.nextGaussian() * 0.01 * Math.abs(voice[i]));
+        }
+        int piece = 341; // samples per decoded frame, about 21 ms
+        boolean mixed = false;
+        int switches = 0;
+        for (int from = 0; from + piece <= voice.length; from += piece) {
+            boolean before = mixed;
+            float[] frame = java.util.Arrays.copyOfRange(s, 2 * from, 2 * (from + piece));
+            StereoDownmix.Mono m = StereoDownmix.ofInterleaved(frame, mixed);
+            mixed = m.outOfPhase();
+            switches += before != mixed ? 1 : 0;
+        }
+        assertThat(switches).as("changes of mix over 3 s").isLessThanOrEqualTo(1);
+        // decided frame by frame on one bar, the mix switches again and again
+        int alone = 0;
+        Boolean last = null;
+        for (int from = 0; from + piece <= voice.length; from += piece) {
+            boolean m = StereoDownmix.ofInterleaved(java.util.Arrays.copyOfRange(s, 2 * from, 2 * (from + piece)))
+                    .outOfPhase();
+            alone += last != null && last != m ? 1 : 0;
+            last = m;
+        }
+        assertThat(alone).as("the test's channels do sit at the bar").isGreaterThan(5);
+    }
 }
