@@ -158,7 +158,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                long deadline = System.nanoTime() + maxWaitNanos;
+                // from when it was queued: one that waited behind a long batch is not held another maxWait
+                long deadline = first.queuedAt() + maxWaitNanos;
                 while (batch.size() < maxBatch) {
                     long left = deadline - System.nanoTime();
                     Pending<I, O> next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,36 @@ class MicroBatcherTest {
             assertThatThrownBy(() -> bad.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                     .hasMessageContaining("negative");
             assertThat(b.submit(3).get(5, TimeUnit.SECONDS)).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theMaxWaitCountsFromWhenARequestWasQueuedNotFromWhenTheWorkerGotToIt() throws Exception {
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 64, Duration.ofSeconds(3), in -> {
+            if (in.contains(0)) {
+                firstRunning.countDown();
+                sleep(3000);
+            }
+            return in;
+        }, s -> {})) {
+            CompletableFuture<Integer> first = b.submit(0);
+            // the first batch: 3 s of max wait (nothing else comes), then 3 s of model
+            assertThat(firstRunning.await(10, TimeUnit.SECONDS)).isTrue();
+            long queued = System.nanoTime();
+            CompletableFuture<Integer> next = b.submit(1);
+            assertThat(first.get(10, TimeUnit.SECONDS)).isZero();
+            assertThat(next.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            // queued while the model ran, its 3 s are up when the worker takes it: not 3 s more
+            assertThat(Duration.ofNanos(System.nanoTime() - queued)).isLessThan(Duration.ofMillis(5000));
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
