@@ -18,6 +18,13 @@ import org.junit.jupiter.api.Test;
 /** The keyed aggregator on Flink's operator harness: windows that arrive out of order are folded in media order. */
 class VerdictAggregatorTest {
 
+    static ScoredWindow windowOf(String videoId) {
+        float[] curve = new float[31];
+        curve[15] = 1f;
+        return new ScoredWindow(videoId, WindowKind.WINDOW, 0, 0, 2000, ScoreStatus.SCORED, 0.05, 0, 0.5, curve, 1, 1,
+                0, true, null, 0);
+    }
+
     static ScoredWindow window(int i, double score) {
         float[] curve = new float[31];
         curve[15] = 1f;
@@ -257,6 +264,27 @@ class VerdictAggregatorTest {
             restored.setProcessingTime(3_600_000 + wait);
             assertThat(restored.extractOutputValues()).singleElement()
                     .satisfies(v -> assertThat(v.reasons()).contains("missing-windows"));
+        }
+    }
+
+    @Test
+    void onlyAStateWrittenBeforeTimersWereArmedIsWalkedKeyByKeyOnRestore() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState older;
+        try (var h = harness()) { // the function's plain operator: state without the flag, as older jobs wrote it
+            for (String id : new String[] {"a", "b", "c"}) {
+                h.processElement(windowOf(id), 0);
+            }
+            older = h.snapshot(1L, 0);
+        }
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState newer;
+        try (var restored = restoredAnHourLater(older)) {
+            VerdictAggregatorOperator op = (VerdictAggregatorOperator) restored.getOperator();
+            assertThat(op.keysWalked).isEqualTo(3);
+            newer = restored.snapshot(2L, 3_600_000);
+        }
+        try (var again = restoredAnHourLater(newer)) {
+            // every key the walk could have armed a timer for was armed then: not read again at each restore
+            assertThat(((VerdictAggregatorOperator) again.getOperator()).keysWalked).isEqualTo(-1);
         }
     }
 
