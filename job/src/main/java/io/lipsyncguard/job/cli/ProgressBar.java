@@ -47,12 +47,23 @@ public final class ProgressBar implements AutoCloseable {
 
     /** A bar on {@code out}, or null when standard output is not a terminal (pipes and files stay clean). */
     public static ProgressBar startIfTerminal(PrintStream out, int totalFiles, long totalBytes) {
-        if (System.console() == null || totalFiles < 2) {
+        if (!onTerminal(System.getProperty(STDERR_TERMINAL), System.console() != null) || totalFiles < 2) {
             return null;
         }
         ProgressBar bar = new ProgressBar(out, totalFiles, totalBytes);
         bar.ticker.start();
         return bar;
+    }
+
+    /** Set by the launcher to whether standard error is a terminal ({@code [ -t 2 ]}), which Java cannot tell. */
+    static final String STDERR_TERMINAL = "lipsync.stderr.terminal";
+
+    /**
+     * Whether the bar's line may be drawn: as the launcher says, when it says; else when Java has a console (on Java
+     * 17 that means standard input and output are a terminal, whatever standard error is; on 22 and later, always).
+     */
+    static boolean onTerminal(String launcherSays, boolean console) {
+        return launcherSays != null ? Boolean.parseBoolean(launcherSays) : console;
     }
 
     /** One file finished: its size and the media frames it held. */

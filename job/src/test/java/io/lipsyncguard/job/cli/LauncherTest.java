@@ -82,6 +82,8 @@ class LauncherTest {
         long ignored = Long.parseUnsignedLong(sigIgn.substring(sigIgn.indexOf(':') + 1).trim(), 16);
         assertThat(ignored & (1L << (2 - 1))).as("SIGINT ignored in %s", sigIgn).isZero();
         assertThat(ignored & (1L << (3 - 1))).as("SIGQUIT ignored in %s", sigIgn).isZero();
+        // standard error goes to a file here: no progress bar's carriage returns in it
+        assertThat(recorded()).contains("arg=-Dlipsync.stderr.terminal=false");
         assertThat(recorded()).contains("java=path", "arg=-Dlipsync.home=" + checkout.toRealPath(),
                 "arg=io.lipsyncguard.job.cli.LipsyncCli", "arg=analyze", "arg=clip.mp4");
     }

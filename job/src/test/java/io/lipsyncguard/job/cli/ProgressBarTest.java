@@ -42,4 +42,14 @@ class ProgressBarTest {
         // surefire's forked JVM has no console
         assertThat(ProgressBar.startIfTerminal(System.err, 5, 100)).isNull();
     }
+
+    @Test
+    void theLaunchersWordOnStandardErrorOutweighsJavasConsole() {
+        // `analyze dir 2>log` from a terminal: Java 17 has a console, but the bar's line would go into the log
+        assertThat(ProgressBar.onTerminal("false", true)).isFalse();
+        assertThat(ProgressBar.onTerminal("true", false)).isTrue();
+        // started without the launcher: Java's console decides
+        assertThat(ProgressBar.onTerminal(null, true)).isTrue();
+        assertThat(ProgressBar.onTerminal(null, false)).isFalse();
+    }
 }
