@@ -81,9 +81,9 @@ class KafkaSettingsTest {
 
         Properties properties = KafkaJsonSinks.producerProperties(settings);
 
-        assertThat(settings.transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.transactionTimeout()).isEqualTo(Duration.ofMinutes(15));
         assertThat(properties)
-                .containsEntry("transaction.timeout.ms", "600000")
+                .containsEntry("transaction.timeout.ms", "900000")
                 .containsEntry("max.request.size", Integer.toString(WIRE))
                 .containsEntry("compression.type", "zstd");
         assertThat(KafkaJsonSinks.create(settings, (String s) -> s, s -> s.getBytes())).isNotNull();
