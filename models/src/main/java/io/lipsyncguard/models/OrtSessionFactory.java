@@ -65,10 +65,19 @@ public final class OrtSessionFactory {
     }
 
     private static OpenedSession open(String onnx, SessionSource source, Device device) {
+        return open(onnx, source, device, gpuPresent());
+    }
+
+    /** As {@link #open(byte[], String, Device)} with {@code gpu} for whether a GPU's node is visible. */
+    static OpenedSession open(byte[] bytes, String name, Device device, boolean gpu) {
+        return open(name, opts -> environment().createSession(bytes, opts), device, gpu);
+    }
+
+    private static OpenedSession open(String onnx, SessionSource source, Device device, boolean gpu) {
         return switch (device) {
             case CPU -> openCpu(onnx, source, "CPU requested");
             case CUDA -> {
-                if (!gpuPresent()) {
+                if (!gpu) {
                     throw new IllegalStateException("device CUDA requested for " + onnx + " but no GPU is visible ("
                             + "no /dev/nvidia<N> node); use --device cpu or auto");
                 }
@@ -80,7 +89,7 @@ public final class OrtSessionFactory {
                 }
             }
             case AUTO -> {
-                if (!gpuPresent()) {
+                if (!gpu) {
                     yield openCpu(onnx, source, "AUTO: no GPU (/dev/nvidia<N>) visible, using CPU");
                 }
                 try {

@@ -142,6 +142,22 @@ class ModelLoaderTest {
     }
 
     @Test
+    void autoFallsBackToCpuWhenAGpuNodeIsThereButCudaCannotStart() throws Exception {
+        assumeThat(OrtSessionFactory.gpuPresent()).as("on a host with a GPU, CUDA would start").isFalse();
+        byte[] bytes = Files.readAllBytes(ModelManifest.read(BASELINE).modelFile());
+        // as on a host whose /dev shows a GPU without its driver libraries: the CUDA provider fails, CPU goes on
+        OpenedSession s = OrtSessionFactory.open(bytes, "sync-baseline.onnx", Device.AUTO, true);
+        try (var session = s.session()) {
+            assertThat(s.device()).isEqualTo(Device.CPU);
+            assertThat(s.reason()).startsWith("AUTO: CUDA provider failed");
+            assertThat(session.getInputNames()).contains("mouth");
+        }
+        // asked for by name, CUDA that cannot start is an error, not a silent CPU run
+        assertThatThrownBy(() -> OrtSessionFactory.open(bytes, "sync-baseline.onnx", Device.CUDA, true))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("could not be initialised");
+    }
+
+    @Test
     void shaMismatchNamesBothHashes(@TempDir Path dir) throws Exception {
         String fake = "ab".repeat(32);
         Path m = copy(dir, t -> t.put("sha256", fake));
