@@ -154,7 +154,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     public void open(OpenContext openContext) {
         ModelManifest manifest = ModelManifest.readValid(config.manifestPath());
         spec = WindowSpec.fromManifest(manifest);
-        geometry = spec.toString();
+        geometry = spec.geometry();
         mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectSide());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
         buffer = getRuntimeContext().getState(

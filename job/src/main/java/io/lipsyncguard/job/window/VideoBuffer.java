@@ -9,7 +9,7 @@ import io.lipsyncguard.job.media.SpeechActivity;
  */
 public class VideoBuffer {
     /**
-     * The window geometry ({@link WindowSpec}) this buffer's frames, audio and mel rows were kept for; null in state
+     * The window geometry ({@link WindowSpec#geometry()}) this buffer's frames, audio and mel rows were kept for; null in state
      * written before it was recorded. A job restored with another model's geometry cannot cut what is held.
      */
     public String geometry;

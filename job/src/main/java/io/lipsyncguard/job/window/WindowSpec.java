@@ -34,6 +34,19 @@ public record WindowSpec(int fps, int sampleRate, int windowFrames, int strideFr
                 "mfcc".equals(a.kind()) ? a.nMfccOrZero() : 0, whole);
     }
 
+    /**
+     * What a video's buffer is kept for, as {@link VideoBuffer#geometry} records it: the settings whose change makes
+     * the frames, audio and mel rows held unfit to cut (not the record's own text, which a new field of another kind
+     * would change, closing every live video at the upgrade).
+     */
+    public String geometry() {
+        return "fps=" + fps + ", sampleRate=" + sampleRate + ", windowFrames=" + windowFrames + ", strideFrames="
+                + strideFrames + ", marginFrames=" + marginFrames + ", crop=" + cropWidth + "x" + cropHeight + "x"
+                + (faceCrops || wholeFrames ? 3 : 1) + (wholeFrames ? " whole frames" : "") + ", nMels=" + nMels
+                + ", nFft=" + nFft + ", winLength=" + winLength + ", hop=" + hop + ", fMin=" + fMin + ", fMax=" + fMax
+                + ", melPerFrame=" + melPerFrame + ", nMfcc=" + nMfcc;
+    }
+
     public MediaSpec mediaSpec(int detectEveryFrames, int detectSide) {
         return new MediaSpec(fps, sampleRate, cropWidth, cropHeight, detectEveryFrames, detectSide, faceCrops,
                 wholeFrames);
