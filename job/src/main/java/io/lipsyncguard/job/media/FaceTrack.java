@@ -83,6 +83,16 @@ public final class FaceTrack {
         return union <= 0 ? 0 : inter / union;
     }
 
+    /**
+     * Whether a {@code toW}×{@code toH} picture can be the {@code fromW}×{@code fromH} one scaled (another rendition
+     * of a stream: aspect within 2 %), not a picture turned or cropped otherwise.
+     */
+    public static boolean sameShape(int fromW, int fromH, int toW, int toH) {
+        double from = (double) fromW / fromH;
+        double to = (double) toW / toH;
+        return Math.abs(from - to) <= 0.02 * from;
+    }
+
     /** {@code box} of a {@code fromW}×{@code fromH} picture in the same picture scaled to {@code toW}×{@code toH}. */
     public static float[] rescale(float[] box, int fromW, int fromH, int toW, int toH) {
         float sx = (float) toW / fromW;

@@ -391,8 +391,15 @@ public final class SegmentedDecode implements AutoCloseable {
         width = gray.cols();
         height = gray.rows();
         if (box != null && track.frameWidth > 0 && (width != track.frameWidth || height != track.frameHeight)) {
-            // a live stream switched renditions: same picture, other size, so the box scales with it
-            box = FaceTrack.rescale(box, track.frameWidth, track.frameHeight, width, height);
+            if (FaceTrack.sameShape(track.frameWidth, track.frameHeight, width, height)) {
+                // a live stream switched renditions: same picture, other size, so the box scales with it
+                box = FaceTrack.rescale(box, track.frameWidth, track.frameHeight, width, height);
+            } else {
+                // another picture (turned upright, or cropped otherwise): the old box points at nothing in it, and
+                // scaled it would be taken for a face until the next detection; search this frame instead
+                box = null;
+                track.lastDetectFrame = Long.MIN_VALUE;
+            }
         }
         track.frameWidth = width;
         track.frameHeight = height;

@@ -76,6 +76,14 @@ class FaceTrackTest {
     }
 
     @Test
+    void onlyAPictureOfTheSameShapeIsAnotherRenditionOfIt() {
+        assertThat(FaceTrack.sameShape(1280, 720, 1920, 1080)).isTrue();
+        assertThat(FaceTrack.sameShape(1280, 720, 854, 480)).as("rounded to even sizes").isTrue();
+        assertThat(FaceTrack.sameShape(640, 360, 360, 640)).as("turned upright").isFalse();
+        assertThat(FaceTrack.sameShape(640, 480, 640, 360)).as("cropped to 16:9").isFalse();
+    }
+
+    @Test
     void aBoxFollowsItsPictureToAnotherRendition() {
         assertThat(FaceTrack.rescale(new float[] {100, 50, 200, 220}, 512, 512, 288, 288))
                 .containsExactly(56.25f, 28.125f, 112.5f, 123.75f);
