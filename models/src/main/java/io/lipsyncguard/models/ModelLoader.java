@@ -36,10 +36,12 @@ public final class ModelLoader {
                         + e.getMessage(), e);
             }
             checkHash(manifest, onnx, ModelFiles.sha256(bytes));
+            checkBuiltInModelIsCurrent(manifest, manifest.sha256()); // the file's hash, checked above
             opened = OrtSessionFactory.open(bytes, onnx.toString(), device);
         } else {
             // too large to hold on the heap as well: hashed before and after ONNX Runtime reads it
             checkHash(manifest, onnx, ModelFiles.sha256(onnx));
+            checkBuiltInModelIsCurrent(manifest, manifest.sha256()); // the file's hash, checked above
             opened = OrtSessionFactory.open(onnx, device);
             try {
                 checkHash(manifest, onnx, ModelFiles.sha256(onnx));
@@ -78,7 +80,6 @@ public final class ModelLoader {
             throw new ModelContractException("model '" + manifest.id() + "': sha256 mismatch for " + onnx
                     + ": manifest says " + manifest.sha256() + " but the file hashes to " + actual);
         }
-        checkBuiltInModelIsCurrent(manifest, actual);
     }
 
     /**

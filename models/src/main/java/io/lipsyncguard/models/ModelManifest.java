@@ -360,10 +360,10 @@ public record ModelManifest(
                 errors.add("calibration." + key + ": expected a number but found '" + v + "'");
             }
         }
-        long video = VIDEO_CALIBRATION.stream().filter(k -> calibration.get(k) != null).count();
-        if (video != 0 && video != VIDEO_CALIBRATION.size()) {
+        List<String> video = VIDEO_CALIBRATION.stream().filter(k -> calibration.get(k) != null).toList();
+        if (!video.isEmpty() && video.size() != VIDEO_CALIBRATION.size()) {
             errors.add("calibration: the video read-out needs all of " + VIDEO_CALIBRATION + " or none, but has "
-                    + VIDEO_CALIBRATION.stream().filter(k -> calibration.get(k) != null).toList());
+                    + video);
         }
     }
 

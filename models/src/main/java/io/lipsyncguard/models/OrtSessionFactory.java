@@ -47,7 +47,8 @@ public final class OrtSessionFactory {
         if (!Files.isRegularFile(onnx)) {
             throw new ModelContractException("ONNX model file not found: " + onnx.toAbsolutePath());
         }
-        return open(onnx.toString(), opts -> environment().createSession(onnx.toString(), opts), device);
+        return open(onnx.toString(), opts -> environment().createSession(onnx.toString(), opts), device,
+                gpuPresent());
     }
 
     /**
@@ -56,16 +57,12 @@ public final class OrtSessionFactory {
      * does not open.
      */
     public static OpenedSession open(byte[] bytes, String name, Device device) {
-        return open(name, opts -> environment().createSession(bytes, opts), device);
+        return open(bytes, name, device, gpuPresent());
     }
 
     /** How a session is made from session options: from a path or from bytes. */
     private interface SessionSource {
         OrtSession create(OrtSession.SessionOptions options) throws OrtException;
-    }
-
-    private static OpenedSession open(String onnx, SessionSource source, Device device) {
-        return open(onnx, source, device, gpuPresent());
     }
 
     /** As {@link #open(byte[], String, Device)} with {@code gpu} for whether a GPU's node is visible. */

@@ -264,11 +264,17 @@ public final class MediaFeatureExtractor {
      * Resamples decoded frames onto the fixed-rate grid by nearest timestamp: each grid slot takes the decoded frame
      * closest to its time, so a 30 fps source drops frames and a 15 fps source repeats them.
      */
+    /**
+     * Longest gap between two decoded frames that is filled with their blend, within one decode (Grid) and between
+     * two (WindowCutter); a longer one is a stall or lost frames.
+     */
+    public static final long BLEND_GAPS_UP_TO_US = 250_000;
+
     static final class Grid {
         /** Frames further apart than this many grid periods are blended into the slots between them ... */
         static final double BLEND_ABOVE = 1.1;
         /** ... up to this gap: a longer one is a stall or lost frames, held as it was (the frozen-picture gate's). */
-        static final long BLEND_UP_TO_US = 250_000;
+        static final long BLEND_UP_TO_US = BLEND_GAPS_UP_TO_US;
 
         private final MediaSpec spec;
         private long first = Long.MIN_VALUE;

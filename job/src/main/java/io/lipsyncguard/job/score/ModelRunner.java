@@ -56,6 +56,9 @@ public final class ModelRunner {
                         + LibrosaMel.N_MELS + "-mel dB image (nFft " + LibrosaMel.N_FFT + ", hop " + LibrosaMel.HOP
                         + ") and " + LipFdComposite.CROP + "x" + LipFdComposite.CROP + " crops in raw 0..255");
             }
+            if (manifest.output("fake_probability") == null) {
+                throw unsupported(manifest, "a LipFD-style model needs an output meaning fake_probability");
+            }
             requireProbability(manifest, "fake_probability");
             return;
         }
@@ -122,9 +125,6 @@ public final class ModelRunner {
     private static void requireProbability(ModelManifest manifest, String meaning) {
         TensorSpec out = manifest.output(meaning);
         if (out == null) {
-            if ("fake_probability".equals(meaning) && isLipFd(manifest)) {
-                throw unsupported(manifest, "a LipFD-style model needs an output meaning fake_probability");
-            }
             return;
         }
         List<Long> shape = out.shape();

@@ -2,6 +2,7 @@ package io.lipsyncguard.job.window;
 
 import io.lipsyncguard.job.media.LogMel;
 import io.lipsyncguard.job.media.SyncNetMfcc;
+import io.lipsyncguard.job.media.MediaFeatureExtractor;
 import io.lipsyncguard.job.media.MediaFeatures;
 import io.lipsyncguard.job.media.SpeechActivity;
 import java.util.ArrayList;
@@ -72,9 +73,6 @@ public final class WindowCutter {
         fillStalledStream(b, spec);
     }
 
-    /** Longest gap between two decodes' frames bridged by a blend, as one decode blends its frames (250 ms). */
-    static final double BRIDGE_UP_TO_SECONDS = 0.25;
-
     /**
      * Grid slots between the last frame held and a decode's first frame (a frame dropped at a chunk boundary, or a
      * source slower than the grid whose chunks start between slots) get the blend of the two, weighted by position,
@@ -85,7 +83,8 @@ public final class WindowCutter {
     static void bridgeGap(VideoBuffer b, MediaFeatures m, long seenBefore, WindowSpec spec) {
         long last = seenBefore - 1; // the frame held before this decode
         long gap = m.firstFrame() - last;
-        if (last < b.cropBase || gap < 2 || gap > Math.round(BRIDGE_UP_TO_SECONDS * spec.fps()) + 1) {
+        if (last < b.cropBase || gap < 2
+                || gap * 1_000_000L > MediaFeatureExtractor.BLEND_GAPS_UP_TO_US * spec.fps()) {
             return;
         }
         int px = spec.cropPixels();

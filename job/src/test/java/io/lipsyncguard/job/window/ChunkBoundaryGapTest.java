@@ -69,7 +69,8 @@ class ChunkBoundaryGapTest {
     void aLongerGapIsLostFramesAndStaysEmpty() {
         VideoBuffer b = new VideoBuffer();
         WindowCutter.append(b, frames(0, 50, 100, true), spec);
-        long first = 50 + Math.round(WindowCutter.BRIDGE_UP_TO_SECONDS * spec.fps()) + 1;
+        // frames 49 and 56 lie 280 ms apart at 25 fps: more than one decode blends across
+        long first = 50 + io.lipsyncguard.job.media.MediaFeatureExtractor.BLEND_GAPS_UP_TO_US * spec.fps() / 1_000_000;
         WindowCutter.append(b, frames(first, 50, 200, true), spec);
         for (long f = 50; f < first; f++) {
             assertThat(face(b, f)).as("slot %d", f).isFalse();
