@@ -170,8 +170,24 @@ public final class ChunkProducer implements AutoCloseable {
         if (ChunkContentTypes.isReserved(chunk.contentType())) { // compared as the consumer compares them
             throw new IllegalArgumentException("content type " + chunk.contentType() + " is reserved: " + chunk);
         }
-        if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {
-            throw new IllegalArgumentException("chunk has neither payload nor uri: " + chunk);
+        if (chunk.contentType() != null && chunk.contentType().length() > MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS) {
+            throw new IllegalArgumentException("content type of " + chunk.contentType().length()
+                    + " characters exceeds the limit of " + MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS);
+        }
+        if (chunk.isReference()) {
+            if (chunk.uri() == null || chunk.uri().isBlank()) {
+                throw new IllegalArgumentException("chunk has neither payload nor uri: " + chunk);
+            }
+            if (chunk.uri().length() > ReferencePolicy.MAX_URI_CHARS) {
+                throw new IllegalArgumentException("reference uri of " + chunk.uri().length()
+                        + " characters exceeds the limit of " + ReferencePolicy.MAX_URI_CHARS);
+            }
+            // the two limits above keep it far below, escaped or not; checked because the job reads no more
+            int valueBytes = referenceJson(chunk).length;
+            if (valueBytes > MediaChunkDeserializer.MAX_REFERENCE_BYTES) {
+                throw new IllegalArgumentException("reference value of " + valueBytes + " bytes exceeds the limit of "
+                        + MediaChunkDeserializer.MAX_REFERENCE_BYTES + " bytes");
+            }
         }
         if (chunk.inlineSize() > maxRecordBytes) {
             throw new IllegalArgumentException("chunk payload of " + chunk.inlineSize() + " bytes exceeds the limit of "

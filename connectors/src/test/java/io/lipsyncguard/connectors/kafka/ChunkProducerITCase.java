@@ -64,9 +64,15 @@ class ChunkProducerITCase {
                 new MediaChunk("v", 1, true, null, 1_000_000_000_000_001L, new byte[1], null, 1L),
                 new MediaChunk("v\uD800", 1, true, null, 0L, new byte[1], null, 1L),
                 new MediaChunk("v", 1, true, "Application/VND.lipsync.ref+json; charset=utf-8", 0L, new byte[1], null,
-                        1L));
+                        1L),
+                new MediaChunk("v", 1, true, "video/mp2t;" + "x".repeat(1014), 0L, new byte[1], null, 1L),
+                new MediaChunk("v", 1, true, "video/mp4;" + "x".repeat(1015), 0L, null, "file:///data/v.mp4", 1L),
+                new MediaChunk("v", 1, true, null, 0L, null, "file:///data/" + "a".repeat(16_372), 1L));
         List<String> why = List.of("exceeds the key limit of 4096 bytes", "is outside 0..9007199254740992",
-                "is beyond ±1000000000000000", "not valid Unicode", "is reserved");
+                "is beyond ±1000000000000000", "not valid Unicode", "is reserved",
+                "content type of 1025 characters exceeds the limit of 1024",
+                "content type of 1025 characters exceeds the limit of 1024",
+                "reference uri of 16385 characters exceeds the limit of 16384");
         try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             for (int i = 0; i < refused.size(); i++) {
                 MediaChunk bad = refused.get(i);
@@ -76,12 +82,15 @@ class ChunkProducerITCase {
         }
         assertThat(readAll(topic, "read_uncommitted")).isEmpty();
         // at the limits, chunks pass producer and consumer alike
-        MediaChunk atLimits = new MediaChunk("v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES), 1L << 53, true, null,
-                -1_000_000_000_000_000L, new byte[1], null, 1L);
+        MediaChunk atLimits = new MediaChunk("v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES), 1L << 53, true,
+                "video/mp2t;" + "x".repeat(1013), -1_000_000_000_000_000L, new byte[1], null, 1L);
+        MediaChunk referenceAtLimits = new MediaChunk("r", 0, true, "video/mp4;" + "x".repeat(1014), 0L, null,
+                "file:///data/" + "a".repeat(16_371), 1L);
         try (ChunkProducer producer = ChunkProducer.builder(KAFKA.bootstrapServers(), topic).build()) {
             producer.send(atLimits);
+            producer.send(referenceAtLimits);
         }
-        assertThat(readAll(topic, "read_committed")).containsExactly(atLimits);
+        assertThat(readAll(topic, "read_committed")).containsExactlyInAnyOrder(atLimits, referenceAtLimits);
     }
 
     @Test
