@@ -7,6 +7,7 @@ import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.window.WindowKind;
 import io.lipsyncguard.models.ModelManifest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -430,13 +431,8 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         int n = a.segmentStartMs.length;
         int drop = -1;
         if (n >= MAX_SEGMENTS) {
-            drop = 0;
-            for (int i = 1; i < n; i++) {
-                if (a.segmentEndMs[i] - a.segmentStartMs[i] < a.segmentEndMs[drop] - a.segmentStartMs[drop]) {
-                    drop = i;
-                }
-            }
-            if (a.runEndMs - a.runStartMs <= a.segmentEndMs[drop] - a.segmentStartMs[drop]) {
+            drop = displacedByRun(a);
+            if (drop < 0) {
                 a.runStartMs = -1;
                 return;
             }
@@ -466,19 +462,42 @@ public class VerdictAggregator extends KeyedProcessFunction<String, ScoredWindow
         a.runStartMs = -1;
     }
 
-    /** The closed segments plus the open run, in media order. */
+    /** With the cap reached, the shortest closed segment if the open run is longer than it, else -1. */
+    private static int displacedByRun(VideoAggregate a) {
+        int shortest = 0;
+        for (int i = 1; i < a.segmentStartMs.length; i++) {
+            if (a.segmentEndMs[i] - a.segmentStartMs[i]
+                    < a.segmentEndMs[shortest] - a.segmentStartMs[shortest]) {
+                shortest = i;
+            }
+        }
+        return a.runEndMs - a.runStartMs > a.segmentEndMs[shortest] - a.segmentStartMs[shortest] ? shortest : -1;
+    }
+
+    /**
+     * The closed segments plus the open run, in media order, at most {@link #MAX_SEGMENTS}: with the cap reached the
+     * open run takes the shortest one's place only when it is longer, as {@link #closeRun} would decide.
+     */
     public static Segment[] segments(VideoAggregate a) {
         int n = a.segmentStartMs.length;
-        Segment[] out = new Segment[n + (a.runStartMs >= 0 ? 1 : 0)];
+        int drop = -1;
+        boolean withRun = a.runStartMs >= 0;
+        if (withRun && n >= MAX_SEGMENTS) {
+            drop = displacedByRun(a);
+            withRun = drop >= 0;
+        }
+        List<Segment> out = new ArrayList<>(n + 1);
         for (int i = 0; i < n; i++) {
-            out[i] = new Segment(a.segmentStartMs[i], a.segmentEndMs[i],
-                    VerdictPolicy.round(a.segmentScoreSum[i] / a.segmentWindows[i]), a.segmentWindows[i]);
+            if (i != drop) {
+                out.add(new Segment(a.segmentStartMs[i], a.segmentEndMs[i],
+                        VerdictPolicy.round(a.segmentScoreSum[i] / a.segmentWindows[i]), a.segmentWindows[i]));
+            }
         }
-        if (a.runStartMs >= 0) {
-            out[n] = new Segment(a.runStartMs, a.runEndMs, VerdictPolicy.round(a.runScoreSum / a.runWindows),
-                    a.runWindows);
+        if (withRun) {
+            out.add(new Segment(a.runStartMs, a.runEndMs, VerdictPolicy.round(a.runScoreSum / a.runWindows),
+                    a.runWindows));
         }
-        return out;
+        return out.toArray(new Segment[0]);
     }
 
     static void addError(VideoAggregate a, String reason) {

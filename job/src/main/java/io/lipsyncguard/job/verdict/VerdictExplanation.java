@@ -38,8 +38,7 @@ public final class VerdictExplanation {
             s.add(missing);
         }
         if (reasons.contains("missing-windows")) {
-            s.add(String.format(Locale.ROOT, "Some windows of the video did not reach this verdict in time; it covers "
-                    + "the %d that did.", v.windows().total()));
+            s.add(missingWindows(v));
         }
         if (reasons.contains("idle")) {
             s.add(String.format(Locale.ROOT, "The stream stopped without its last chunk; this verdict covers the %s "
@@ -118,7 +117,8 @@ public final class VerdictExplanation {
                         100 * v.misalignment(), c.scored());
         String stability = v.stability() == null ? ""
                 : String.format(Locale.ROOT, " (stability %.2f)", v.stability());
-        return String.format(Locale.ROOT, "The decision score %.2f is %s the threshold %.2f by more than the "
+        // "at least": a score on the band's edge is decisive
+        return String.format(Locale.ROOT, "The decision score %.2f is %s the threshold %.2f by at least the "
                 + "uncertain band %.2f%s%s.", score, score >= p.threshold() ? "above" : "below", p.threshold(),
                 p.band(), share, stability);
     }
@@ -132,7 +132,9 @@ public final class VerdictExplanation {
         double ms = v.offsetMs();
         String spread = v.offsetSpreadMs() == null ? ""
                 : String.format(Locale.ROOT, " (windows spread %.0f ms)", v.offsetSpreadMs());
-        if (Math.abs(ms) <= toleranceMs) {
+        // an audio lead inside the model's tolerance can still be past the tighter lead limit (an av-offset FAKE)
+        boolean desync = v.reasons() != null && Arrays.asList(v.reasons()).contains("av-offset");
+        if (Math.abs(ms) <= toleranceMs && !desync) {
             return String.format(Locale.ROOT, "Audio and lips line up within %.0f ms: estimated offset %+.0f ms%s.",
                     toleranceMs, ms, spread);
         }
@@ -170,6 +172,12 @@ public final class VerdictExplanation {
         }
         return String.format(Locale.ROOT, "Left out of the score: %s (of %d windows).", String.join(", ", parts),
                 c.total());
+    }
+
+    /** The sentence for {@code missing-windows}: windows cut that never reached the verdict. */
+    static String missingWindows(Verdict v) {
+        return String.format(Locale.ROOT, "Some windows of the video did not reach this verdict in time; it covers "
+                + "the %d that did.", v.windows().total());
     }
 
     private static void add(List<String> parts, long n, String what) {

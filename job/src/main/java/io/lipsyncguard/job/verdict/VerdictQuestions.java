@@ -86,6 +86,10 @@ public final class VerdictQuestions {
             }
             case "missing" -> {
                 String s = VerdictExplanation.missing(v);
+                if (reasons.contains("missing-windows")) {
+                    String lost = VerdictExplanation.missingWindows(v);
+                    yield s == null ? lost : s + " " + lost;
+                }
                 yield s != null ? s : String.format(Locale.ROOT, "Nothing was missing: all %d windows had a face, "
                         + "speech and readable mouth crops, and were scored.", v.windows().total());
             }

@@ -3,7 +3,7 @@ package io.lipsyncguard.job.verdict;
 /**
  * Windows of a video by evidence class. Only {@code scored} windows count towards the score.
  *
- * @param total windows cut
+ * @param total windows that reached the verdict (of those cut, a FINAL with {@code missing-windows} lacks some)
  * @param scored windows the model scored
  * @param noFace windows skipped for lack of a face
  * @param silent windows skipped for lack of speech

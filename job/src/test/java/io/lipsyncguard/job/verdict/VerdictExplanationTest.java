@@ -27,6 +27,10 @@ class VerdictExplanationTest {
                 .contains("above the threshold 0.50").contains("100% of the 10 scored windows")
                 .contains("+80 ms"); // 2 frames: inside the ±3-frame tolerance
         assertThat(c.explanation()).startsWith("REAL").contains("below the threshold");
+        // on the band's edge the verdict is decisive, and the text says so without claiming "more than"
+        Verdict edge = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.6, 10)));
+        assertThat(edge.verdict()).isEqualTo(Label.FAKE);
+        assertThat(edge.explanation()).contains("above the threshold 0.50 by at least the uncertain band 0.10");
     }
 
     @Test

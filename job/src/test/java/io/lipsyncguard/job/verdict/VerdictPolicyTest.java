@@ -231,6 +231,17 @@ class VerdictPolicyTest {
         Segment[] s = VerdictAggregator.segments(a);
         assertThat(s).hasSize(VerdictAggregator.MAX_SEGMENTS);
         assertThat(s).extracting(Segment::windows).contains(4L);
+        // a video ending inside a run: the open run is held to the same cap and the same keep-the-longest rule
+        VerdictAggregator.add(a, window(i++, ScoreStatus.SCORED, 0.9, 2), p);
+        assertThat(VerdictAggregator.segments(a)).containsExactly(s);
+        for (int k = 0; k < 5; k++) {
+            VerdictAggregator.add(a, window(i++, ScoreStatus.SCORED, 0.9, 2), p);
+        }
+        Segment[] open = VerdictAggregator.segments(a);
+        assertThat(open).hasSize(VerdictAggregator.MAX_SEGMENTS);
+        assertThat(open[open.length - 1].windows()).isEqualTo(6L);
+        assertThat(open).extracting(Segment::windows).contains(4L);
+        assertThat(open).extracting(Segment::startMs).isSorted();
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "offset {0} frames -> {1}")
@@ -266,7 +277,9 @@ class VerdictPolicyTest {
             assertThat(d.reasons()).containsExactly("av-offset");
             Verdict v = VerdictAggregator.build("v", VerdictKind.FINAL, a, p, new ModelRef("m", "1"), 0L);
             assertThat(v.explanation())
-                    .contains(frames < 0 ? "earlier" : "later").contains(frames < 0 ? "the 90 ms" : "the 200 ms");
+                    .contains(frames < 0 ? "earlier" : "later").contains(frames < 0 ? "the 90 ms" : "the 200 ms")
+                    .doesNotContain("line up"); // -120 ms is inside the model's tolerance, yet past the lead limit
+            assertThat(VerdictQuestions.answer(v, "offset", p)).doesNotContain("line up");
         }
     }
 

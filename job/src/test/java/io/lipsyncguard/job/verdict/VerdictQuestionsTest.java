@@ -49,6 +49,14 @@ class VerdictQuestionsTest {
         assertThat(VerdictQuestions.answer(early, "sure", rollingFloor)).contains("Too early to say")
                 .contains("waits for 12 scored windows").contains("0.90, at or above the threshold")
                 .doesNotContain("too thin");
+        // windows cut that never came are not "nothing missing"
+        VideoAggregate partial = VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 8));
+        partial.ended = true;
+        partial.expectedWindows = 11;
+        Verdict lost = VerdictExplanationTest.build(partial);
+        assertThat(lost.reasons()).contains("missing-windows");
+        assertThat(VerdictQuestions.answer(lost, "missing", POLICY)).doesNotContain("Nothing was missing")
+                .contains("did not reach this verdict").contains("covers the 8 that did");
         Verdict clean = VerdictExplanationTest.build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 8)));
         assertThat(VerdictQuestions.answer(clean, "segments", POLICY)).startsWith("No stretch of windows");
     }
