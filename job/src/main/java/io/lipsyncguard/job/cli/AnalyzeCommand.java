@@ -4,6 +4,7 @@ import io.lipsyncguard.job.AnalyzeJob;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.LipsyncStreams;
 import io.lipsyncguard.job.LipsyncWorkflow;
+import io.lipsyncguard.job.report.AtomicFiles;
 import io.lipsyncguard.job.report.ReportWriter;
 import io.lipsyncguard.job.sample.TalkingHeadGenerator;
 import io.lipsyncguard.job.verdict.DecisionPolicy;
@@ -152,7 +153,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             List<String> lines = new ArrayList<>();
             analysis.windows().keySet().stream().sorted().forEach(id -> analysis.windows().get(id)
                     .forEach(w -> lines.add(ScoredWindowSerializer.toJson(w))));
-            Files.write(windowsFile, lines);
+            AtomicFiles.writeLines(windowsFile, lines);
         }
         if (reportDir != null) {
             // a report that cannot be written is no failed analysis: said on stderr, the exit code stays the verdicts'

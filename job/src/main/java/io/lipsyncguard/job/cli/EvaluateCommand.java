@@ -8,6 +8,7 @@ import io.lipsyncguard.connectors.MediaFileSources;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.eval.EvaluationMetrics;
 import io.lipsyncguard.job.eval.EvaluationMetrics.Sample;
+import io.lipsyncguard.job.report.AtomicFiles;
 import io.lipsyncguard.job.verdict.Verdict;
 import io.lipsyncguard.job.verdict.VerdictKind;
 import io.lipsyncguard.models.ModelManifest;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Parameters;
         description = "Measure a model on a labelled set (DIR/0_real, DIR/1_fake): accuracy, AP, ROC AUC, FPR, FNR, "
                 + "FPR at 95%% TPR, confusion matrix, UNCERTAIN rate, per-video scores.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:evaluated", "2:bad usage: no 0_real/1_fake videos, invalid model, --out not writable"})
+        exitCodeList = {"0:evaluated", "1:the analysis failed, or --out could not be written at the end",
+            "2:bad usage: no 0_real/1_fake videos, invalid model, --out not writable"})
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
@@ -77,7 +79,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 m.confusion()[0][0], m.confusion()[0][1], m.confusion()[1][0], m.confusion()[1][1]);
         System.out.printf(Locale.ROOT, "UNCERTAIN rate %.3f  accuracy of decisive verdicts %.3f%n", m.uncertainRate(),
                 m.verdictAccuracy());
-        Files.writeString(out, toJson(manifest, threshold, m, samples));
+        AtomicFiles.writeString(out, toJson(manifest, threshold, m, samples));
         System.out.println("written to " + out);
         return 0;
     }

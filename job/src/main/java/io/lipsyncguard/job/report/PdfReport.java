@@ -20,12 +20,13 @@ import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject;
 
 /**
- * Renders a {@link VideoReport} as a two-page A4 PDF with PDFBox: page 1 the verdict, thumbnail, explanation, metrics
- * and segments; page 2 the timeline heatmap, score curve and offset curve.
+ * Renders a {@link VideoReport} as an A4 PDF with PDFBox: page 1 the verdict, thumbnail, explanation, metrics and
+ * segments (continued on further pages when they do not fit); the last page the timeline heatmap, score curve and
+ * offset curve.
  */
 public final class PdfReport {
 
-    /** Pages every report has. */
+    /** Pages a report has when its text fits on the first one. */
     public static final int PAGES = 2;
 
     static final float MARGIN = 40;
@@ -45,7 +46,7 @@ public final class PdfReport {
             Fonts fonts = new Fonts(regular, bold, !dejavu);
             firstPage(doc, r, fonts);
             chartsPage(doc, r, fonts);
-            doc.save(out.toFile());
+            AtomicFiles.write(out, file -> doc.save(file.toFile()));
         }
     }
 
@@ -59,9 +60,8 @@ public final class PdfReport {
             if (s == null) {
                 return "";
             }
-            String t = s.replace('\u00b1', '+');
             StringBuilder b = new StringBuilder();
-            t.codePoints().forEach(cp -> {
+            s.codePoints().forEach(cp -> {
                 if (Character.isISOControl(cp)) {
                     b.append(' ');
                 } else if (latin1Only ? cp >= 32 && cp < 127 || cp >= 160 && cp < 256 : drawable(cp)) {

@@ -36,14 +36,15 @@ public final class ReportWriter {
         for (Verdict v : verdicts.stream().sorted(Comparator.comparing(Verdict::videoId)).toList()) {
             try {
                 VideoReport r = VideoReport.of(v, windows.getOrDefault(v.videoId(), List.of()), policy);
-                Files.writeString(dir.resolve(r.baseName() + ".html"), HtmlReport.render(r));
+                // the PDF first: a page is written only when the PDF it links to is complete
                 PdfReport.write(r, dir.resolve(r.baseName() + ".pdf"));
+                AtomicFiles.writeString(dir.resolve(r.baseName() + ".html"), HtmlReport.render(r));
                 reports.add(r);
             } catch (IOException | RuntimeException e) {
                 problems.accept("report for " + v.videoId() + " not written: " + e.getMessage());
             }
         }
-        Files.writeString(dir.resolve("index.html"), index(reports));
+        AtomicFiles.writeString(dir.resolve("index.html"), index(reports));
         return reports;
     }
 

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,6 +98,21 @@ class ReportWriterTest {
             };
             edges.getText(pdf);
             assertThat(rightmost[0]).isLessThanOrEqualTo(pdf.getPage(0).getMediaBox().getWidth() - PdfReport.MARGIN + 1);
+        }
+    }
+
+    @Test
+    void theUncertainBandKeepsItsPlusMinusSignInEitherFont() throws Exception {
+        // "+0.10" read as a one-sided band beside the HTML's "±0.10"; Helvetica's WinAnsi encoding has the sign
+        PDType1Font helvetica = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+        String band = "uncertain band ±0.10";
+        assertThat(new PdfReport.Fonts(helvetica, helvetica, true).clean(band)).isEqualTo(band);
+        assertThat(helvetica.encode(band)).isNotEmpty();
+        try (PDDocument doc = new PDDocument()) {
+            if (Files.isRegularFile(PdfReport.DEJAVU)) {
+                var dejavu = org.apache.pdfbox.pdmodel.font.PDType0Font.load(doc, PdfReport.DEJAVU.toFile());
+                assertThat(new PdfReport.Fonts(dejavu, dejavu, false).clean(band)).isEqualTo(band);
+            }
         }
     }
 }
