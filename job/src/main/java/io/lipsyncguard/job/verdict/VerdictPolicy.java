@@ -81,7 +81,9 @@ public final class VerdictPolicy {
         }
         Label label;
         double confidence;
-        double mean = videoScore != null ? videoScore : a.mean;
+        // decided on the score as the verdict reports it (3 decimals), so that a consumer, `evaluate` or the
+        // explanation comparing the reported score with the threshold draws the same line
+        double mean = videoScore != null ? videoScore : round(a.mean);
         Segment longest = longest(segments);
         boolean longRun = longest != null && longest.durationMs() >= p.segmentMinMs();
         if (a.scored < p.minEvidenceWindows()) {

@@ -31,6 +31,10 @@ class VerdictExplanationTest {
         Verdict edge = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.6, 10)));
         assertThat(edge.verdict()).isEqualTo(Label.FAKE);
         assertThat(edge.explanation()).contains("above the threshold 0.50 by at least the uncertain band 0.10");
+        // decided on the score as reported: 0.5996 is reported as 0.6, on the edge, and decided as 0.6 too
+        Verdict reported = build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.5996, 10)));
+        assertThat(reported.score().mean()).isEqualTo(0.6);
+        assertThat(reported.verdict()).isEqualTo(Label.FAKE);
     }
 
     @Test
