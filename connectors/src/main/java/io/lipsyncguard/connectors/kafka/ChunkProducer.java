@@ -170,7 +170,8 @@ public final class ChunkProducer implements AutoCloseable {
         if (ChunkContentTypes.isReserved(chunk.contentType())) { // compared as the consumer compares them
             throw new IllegalArgumentException("content type " + chunk.contentType() + " is reserved: " + chunk);
         }
-        if (chunk.contentType() != null && chunk.contentType().length() > MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS) {
+        if (chunk.contentType() != null
+                && chunk.contentType().length() > MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS) {
             throw new IllegalArgumentException("content type of " + chunk.contentType().length()
                     + " characters exceeds the limit of " + MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS);
         }

@@ -47,4 +47,21 @@ class AtomicFilesTest {
             assertThat(files).containsExactly(blocked);
         }
     }
+
+    @Test
+    void aLinkStaysALinkAndAPipeOrDeviceIsWrittenInPlace(@TempDir Path dir) throws IOException {
+        Path real = Files.writeString(dir.resolve("real.json"), "old");
+        Path link = Files.createSymbolicLink(dir.resolve("evaluation.json"), real);
+        AtomicFiles.writeString(link, "new");
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(real).hasContent("new");
+        // `--windows /dev/stdout` and the like: renamed over, the device would have been replaced by a file
+        Path device = Files.createSymbolicLink(dir.resolve("out"), Path.of("/dev/null"));
+        AtomicFiles.writeLines(device, List.of("a"));
+        assertThat(Files.readSymbolicLink(device)).isEqualTo(Path.of("/dev/null"));
+        assertThat(Files.isRegularFile(Path.of("/dev/null"))).isFalse();
+        try (var files = Files.list(dir)) {
+            assertThat(files).containsExactlyInAnyOrder(real, link, device);
+        }
+    }
 }
