@@ -179,15 +179,11 @@ public final class ChunkProducer implements AutoCloseable {
             if (chunk.uri() == null || chunk.uri().isBlank()) {
                 throw new IllegalArgumentException("chunk has neither payload nor uri: " + chunk);
             }
+            // with this and the content type's limit, the reference value stays under the consumer's 128 KiB even
+            // with every character escaped to six bytes, so it need not be serialized here to be measured
             if (chunk.uri().length() > ReferencePolicy.MAX_URI_CHARS) {
                 throw new IllegalArgumentException("reference uri of " + chunk.uri().length()
                         + " characters exceeds the limit of " + ReferencePolicy.MAX_URI_CHARS);
-            }
-            // the two limits above keep it far below, escaped or not; checked because the job reads no more
-            int valueBytes = referenceJson(chunk).length;
-            if (valueBytes > MediaChunkDeserializer.MAX_REFERENCE_BYTES) {
-                throw new IllegalArgumentException("reference value of " + valueBytes + " bytes exceeds the limit of "
-                        + MediaChunkDeserializer.MAX_REFERENCE_BYTES + " bytes");
             }
         }
         if (chunk.inlineSize() > maxRecordBytes) {

@@ -81,6 +81,10 @@ class ChunkProducerITCase {
             }
         }
         assertThat(readAll(topic, "read_uncommitted")).isEmpty();
+        // the producer measures no reference value: its URI and content type limits keep it under the consumer's,
+        // each character escaped to six bytes, with room for the JSON around them
+        assertThat((ReferencePolicy.MAX_URI_CHARS + MediaChunkDeserializer.MAX_CONTENT_TYPE_CHARS) * 6 + 64)
+                .isLessThan(MediaChunkDeserializer.MAX_REFERENCE_BYTES);
         // at the limits, chunks pass producer and consumer alike
         MediaChunk atLimits = new MediaChunk("v".repeat(MediaChunkDeserializer.MAX_KEY_BYTES), 1L << 53, true,
                 "video/mp2t;" + "x".repeat(1013), -1_000_000_000_000_000L, new byte[1], null, 1L);
