@@ -24,14 +24,29 @@ public final class MediaFileSources {
      * directory is walked for {@link #MEDIA_EXTENSIONS}.
      */
     public static FileSource<MediaChunk> forPaths(List<Path> paths) {
+        return FileSource.forBulkFileFormat(new MediaFileFormat(), paths.toArray(new Path[0]))
+                .setFileEnumerator(() -> enumeratorFor(paths))
+                .build();
+    }
+
+    /** The enumerator {@link #forPaths} reads with: named paths always pass its filter, anything below them by name. */
+    static NonSplittingRecursiveEnumerator enumeratorFor(List<Path> paths) {
         HashSet<String> named = new HashSet<>();
         for (Path p : paths) {
-            named.add(p.toUri().getPath());
+            named.add(comparable(p));
         }
-        return FileSource.forBulkFileFormat(new MediaFileFormat(), paths.toArray(new Path[0]))
-                .setFileEnumerator(() -> new NonSplittingRecursiveEnumerator(
-                        path -> named.contains(path.toUri().getPath()) || isMediaFileOrDirectory(path)))
-                .build();
+        return new NonSplittingRecursiveEnumerator(
+                path -> named.contains(comparable(path)) || isMediaFileOrDirectory(path));
+    }
+
+    /**
+     * A path as the enumerator reports it back: its statuses carry the path without {@code .} or {@code ..} segments
+     * and a directory without the trailing slash {@code java.nio.file.Path#toUri} gives it, so a named
+     * {@code ../clip.3gp} or {@code _inbox/} compared as given would never match and be filtered out by name.
+     */
+    static String comparable(Path p) {
+        String s = p.toUri().normalize().getPath();
+        return s.length() > 1 && s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** The media files the source would read under the given local paths (files as given, directories walked). */

@@ -38,6 +38,29 @@ class MediaFileSourcesTest {
         assertThat(MediaFileSources.listLocal(List.of(named))).containsExactly(named);
     }
 
+    @Test
+    void namedInputsAreReadWhateverTheirSpelling() throws Exception {
+        Path inbox = Files.createDirectories(dir.resolve("_inbox"));
+        Files.writeString(inbox.resolve("a.mp4"), "x");
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Files.writeString(dir.resolve("clip.3gp"), "x");
+        Files.writeString(dir.resolve(".take1.mp4"), "x");
+        // as analyze gets them from a shell: a folder whose name the walk skips, a file with a name the walk skips,
+        // and paths through ".." and "."
+        List<Path> inputs = List.of(inbox, sub.resolve("../clip.3gp"), sub.resolve("./../.take1.mp4"));
+        TreeSet<Path> read = new TreeSet<>();
+        for (FileSourceSplit split : MediaFileSources.enumeratorFor(inputs.stream()
+                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri())).toList())
+                .enumerateSplits(inputs.stream().map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
+                        .toArray(org.apache.flink.core.fs.Path[]::new), 1)) {
+            read.add(Path.of(split.path().toUri()));
+        }
+        assertThat(read).containsExactlyInAnyOrder(
+                inbox.resolve("a.mp4"), dir.resolve("clip.3gp"), dir.resolve(".take1.mp4"));
+        assertThat(MediaFileSources.listLocal(inputs).stream().map(p -> p.toAbsolutePath().normalize()))
+                .containsExactlyInAnyOrderElementsOf(read);
+    }
+
     /** The files Flink's source enumerates under {@code root} with the job's filter. */
     private static TreeSet<Path> flinkReads(Path root) throws Exception {
         org.apache.flink.core.fs.Path flinkRoot = new org.apache.flink.core.fs.Path(root.toUri());

@@ -15,7 +15,8 @@ public final class AnalyzeJob {
 
     public static LipsyncStreams build(StreamExecutionEnvironment env, List<Path> inputs, JobConfig config) {
         List<org.apache.flink.core.fs.Path> paths = inputs.stream()
-                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
+                // normalised: a video's id is its path, the same however the command line spelled it
+                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().normalize().toUri()))
                 .toList();
         DataStream<MediaChunk> chunks = env
                 .fromSource(MediaFileSources.forPaths(paths), WatermarkStrategy.noWatermarks(), "media-files")

@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every input got a verdict (REAL, FAKE or UNCERTAIN)",
-            "1:at least one input could not be analysed (an ERROR line says why)",
+            "1:at least one input could not be analysed (an ERROR line says why) or got no verdict (said on stderr)",
             "2:bad usage: missing input, no media file in the given directories, invalid model or manifest, "
                     + "--windows, --report or --demo-dir not writable"})
 public final class AnalyzeCommand implements Callable<Integer> {
@@ -149,6 +149,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             });
         }
         List<Verdict> verdicts = analysis.verdicts();
+        int unanswered = unanswered(sizes.keySet(), verdicts, err);
         if (windowsFile != null) {
             List<String> lines = new ArrayList<>();
             analysis.windows().keySet().stream().sorted().forEach(id -> analysis.windows().get(id)
@@ -162,7 +163,24 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     problem -> err.println("analyze: " + problem));
             err.println("reports in " + reportDir.resolve("index.html"));
         }
-        return failed[0] > 0 ? 1 : 0;
+        return failed[0] + unanswered > 0 ? 1 : 0;
+    }
+
+    /**
+     * How many of the counted input files got no FINAL or ERROR line, each named on {@code err}: the file source and
+     * the count above must agree on what is read, and a file they disagree on must not pass as analysed with exit 0.
+     */
+    static int unanswered(java.util.Set<String> counted, List<Verdict> verdicts, PrintStream err) {
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        verdicts.forEach(v -> answered.add(v.videoId()));
+        int missing = 0;
+        for (String id : new java.util.TreeSet<>(counted)) {
+            if (!answered.contains(id)) {
+                err.println("analyze: " + id + " was not read: no verdict for it");
+                missing++;
+            }
+        }
+        return missing;
     }
 
     /** Runs the workflow on an embedded Flink and collects the FINAL/ERROR verdicts. */

@@ -2,12 +2,16 @@ package io.lipsyncguard.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lipsyncguard.job.verdict.ModelRef;
+import io.lipsyncguard.job.verdict.Verdict;
+import io.lipsyncguard.job.verdict.VerdictKind;
+import io.lipsyncguard.job.verdict.WindowCounts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code analyze}'s usage errors: each says what is wrong and exits 2 before any job starts. */
+/** {@code analyze}'s usage errors (each says what is wrong and exits 2 before any job starts) and its input list. */
 class AnalyzeCommandTest {
 
     @TempDir
@@ -20,6 +24,38 @@ class AnalyzeCommandTest {
         all[2] = "cpu";
         System.arraycopy(args, 0, all, 3, args.length);
         return CliRun.of(all);
+    }
+
+    @Test
+    void namedInputsAreReadHoweverTheyAreSpelled() throws Exception {
+        // a folder the walk would skip by its name and a file reached through "..": both named, so both are read
+        Path inbox = Files.createDirectories(dir.resolve("_inbox"));
+        byte[] junk = new byte[4096];
+        new java.util.Random(3).nextBytes(junk);
+        Files.write(inbox.resolve("upload.mp4"), junk);
+        Files.write(dir.resolve("take1.bin"), junk);
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        CliRun r = analyze(inbox.toString(), sub.resolve("../take1.bin").toString());
+        assertThat(r.out().lines().filter(l -> l.contains("\"kind\":\"ERROR\"")))
+                .hasSize(2)
+                .anyMatch(l -> l.contains("\"videoId\":\"" + inbox.resolve("upload.mp4") + "\""))
+                .anyMatch(l -> l.contains("\"videoId\":\"" + dir.resolve("take1.bin") + "\""));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).doesNotContain("was not read");
+    }
+
+    @Test
+    void aCountedInputWithoutAVerdictIsNamedAndCounted() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        Verdict answered = new Verdict("/v/a.mp4", VerdictKind.ERROR, null, 0.0, null, null, null, null, null, null,
+                null, null, null, new WindowCounts(0, 0, 0, 0, 0, 0, 0, 0, 0), new ModelRef("sync-baseline", "1.0.0"),
+                new String[] {"undecodable"}, "The video could not be analysed.", "undecodable",
+                new String[] {"undecodable"}, 0L, 0L);
+        assertThat(AnalyzeCommand.unanswered(java.util.Set.of("/v/a.mp4", "/v/b.mp4"), java.util.List.of(answered),
+                err)).isEqualTo(1);
+        assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("/v/b.mp4 was not read").doesNotContain("/v/a.mp4");
     }
 
     @Test
