@@ -34,6 +34,31 @@ public final class StreamingJob {
     /** The share of the transaction timeout (1/n) kept for a recovery after the checkpoint that prepared it. */
     static final int RECOVERY_SHARE = 3;
 
+    /** The shortest checkpoint timeout the job lowers to: a checkpoint of a few operators takes about a second. */
+    static final long MIN_CHECKPOINT_TIMEOUT_MS = 1000;
+
+    /**
+     * The checkpoint timeout that fits two checkpoints and a recovery in a transaction of {@code transactionMs}
+     * opened every {@code intervalMs}: half of what the interval and the recovery's share leave.
+     */
+    static long loweredCheckpointTimeoutMs(long transactionMs, long intervalMs) {
+        return (transactionMs - intervalMs - transactionMs / RECOVERY_SHARE) / 2;
+    }
+
+    /**
+     * The shortest exactly-once transaction timeout with which {@link #build} finds room for a checkpoint of at least
+     * {@link #MIN_CHECKPOINT_TIMEOUT_MS} after an interval of {@code intervalMs}: about 1.5 times the interval plus
+     * two seconds.
+     */
+    public static long minimumTransactionTimeoutMs(long intervalMs) {
+        long need = intervalMs + 2 * MIN_CHECKPOINT_TIMEOUT_MS;
+        long t = need * RECOVERY_SHARE / (RECOVERY_SHARE - 1) - 1;
+        while (loweredCheckpointTimeoutMs(t, intervalMs) < MIN_CHECKPOINT_TIMEOUT_MS) {
+            t++;
+        }
+        return t;
+    }
+
     public static LipsyncStreams build(StreamExecutionEnvironment env, JobConfig config, KafkaJobSettings kafka) {
         if (env.getMaxParallelism() <= 0) { // unless the cluster's configuration sets one
             env.setMaxParallelism(MAX_PARALLELISM);
@@ -54,11 +79,12 @@ public final class StreamingJob {
             // failure. A failure after the checkpoint that prepared it leaves it to be committed by the restored job,
             // so a recovery must fit too: a third of the timeout is kept for it. Half of what the interval and the
             // recovery leave keeps both checkpoints within the rest
-            long lowered = (transactionMs - intervalMs - recoveryMs) / 2;
-            if (lowered < 1000) {
+            long lowered = loweredCheckpointTimeoutMs(transactionMs, intervalMs);
+            if (lowered < MIN_CHECKPOINT_TIMEOUT_MS) { // the options' check (StreamingOptions) refuses it before
                 throw new IllegalArgumentException("the Kafka transaction timeout (" + transactionMs + " ms) leaves "
                         + "no room for a checkpoint after the " + intervalMs + " ms interval: raise "
-                        + "--transaction-timeout-ms or lower --checkpoint-interval-ms");
+                        + "--transaction-timeout-ms to " + minimumTransactionTimeoutMs(intervalMs)
+                        + " or lower --checkpoint-interval-ms");
             }
             LOG.warn("two checkpoints (interval {} ms, timeout {} ms) and a recovery ({} ms) can outlast the Kafka "
                     + "transaction timeout {} ms; using a checkpoint timeout of {} ms", intervalMs, checkpointTimeoutMs,

@@ -52,6 +52,18 @@ class StreamingJobTest {
     }
 
     @Test
+    void theShortestTransactionTimeoutTheJobNamesIsTheShortestItBuildsWith() {
+        long shortest = StreamingJob.minimumTransactionTimeoutMs(5_000);
+        // about 1.5 times the interval and two one-second checkpoints
+        assertThat(shortest).isBetween(10_400L, 10_600L);
+        assertThat(built(null, Duration.ofMillis(shortest)).getCheckpointConfig().getCheckpointTimeout())
+                .isGreaterThanOrEqualTo(StreamingJob.MIN_CHECKPOINT_TIMEOUT_MS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> built(null, Duration.ofMillis(shortest - 1)))
+                .hasMessageContaining("leaves no room for a checkpoint")
+                .hasMessageContaining("raise --transaction-timeout-ms to " + shortest);
+    }
+
+    @Test
     void theJobBansGenericTypesInAnEnvironmentThatDoesNot() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1);
         org.assertj.core.api.Assertions.assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled())

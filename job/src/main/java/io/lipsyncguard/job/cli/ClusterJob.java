@@ -62,10 +62,11 @@ public final class ClusterJob implements Callable<Integer> {
         if (checked == null) {
             return 2;
         }
-        JobConfig config = streaming.apply(checked);
+        JobConfig config;
         KafkaJobSettings kafka;
         try {
             kafka = streaming.settings(bootstrapServers);
+            config = streaming.apply(checked);
         } catch (IllegalArgumentException e) {
             System.err.println("cluster: " + e.getMessage()); // inconsistent options are a usage error, as in run
             return 2;

@@ -509,8 +509,10 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.flush();
                     if (v != null) {
                         String kind = v.path("kind").asText();
-                        if (!"ROLLING".equals(kind) && waiting.remove(v.path("videoId").asText())
-                                && "ERROR".equals(kind)) {
+                        // only a verdict ends a video's wait: a message of another kind (a foreign writer's, or
+                        // one without a kind) says nothing about whether its FINAL came
+                        boolean last = "FINAL".equals(kind) || "ERROR".equals(kind);
+                        if (last && waiting.remove(v.path("videoId").asText()) && "ERROR".equals(kind)) {
                             errors[0]++;
                         }
                     }
@@ -546,6 +548,11 @@ public final class RunCommand implements Callable<Integer> {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        if (sinceMs > 0) {
+            // where each read starts is found by time, so the group keeps no offsets: on given brokers it leaves
+            // nothing behind once the reader is gone
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        }
         KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         if (sinceMs <= 0) {
             c.subscribe(List.of(topic));

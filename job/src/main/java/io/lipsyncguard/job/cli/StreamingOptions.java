@@ -1,7 +1,11 @@
 package io.lipsyncguard.job.cli;
 
+import io.lipsyncguard.connectors.kafka.KafkaSinkSettings;
+import io.lipsyncguard.connectors.kafka.KafkaSourceSettings;
+import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
+import io.lipsyncguard.job.StreamingJob;
 import io.lipsyncguard.job.verdict.VerdictAggregator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,7 +108,30 @@ public final class StreamingOptions {
                 .withAsyncCapacity(asyncCapacity);
     }
 
-    /** Where the job reads and writes on {@code brokers}. */
+    /**
+     * Refuses a topic given to two streams: verdicts and error records on one topic would end {@code run}'s wait on
+     * an error record, and chunks sharing a topic with an output would be read back as input.
+     */
+    private void requireDistinctTopics() {
+        Map<String, String> optionOf = new LinkedHashMap<>();
+        String[][] topics = {{"--chunks-topic", chunksTopic}, {"--verdicts-topic", verdictsTopic},
+            {"--errors-topic", errorsTopic}, {"--scores-topic", scoresTopic}};
+        for (String[] t : topics) {
+            if (t[1] == null) {
+                continue;
+            }
+            if (t[1].isBlank()) {
+                throw new IllegalArgumentException(t[0] + " must not be blank");
+            }
+            String other = optionOf.putIfAbsent(t[1], t[0]);
+            if (other != null) {
+                throw new IllegalArgumentException(other + " and " + t[0] + " are both '" + t[1] + "': each stream "
+                        + "needs a topic of its own");
+            }
+        }
+    }
+
+    /** Where the job reads and writes on {@code brokers}; every option is checked here, before a broker starts. */
     KafkaJobSettings settings(String brokers) {
         if (delivery == DeliveryGuarantee.NONE) {
             // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
@@ -137,11 +164,34 @@ public final class StreamingOptions {
                     + "longer than --score-timeout-ms (" + scoreTimeoutMs + ") plus ten minutes, the longest a "
                     + "verdict waits after its video's end");
         }
-        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs < checkpointMs + 2000) {
-            // a transaction is committed when the checkpoint after it completes: one that times out first is lost,
-            // and the checkpoint itself needs time (the job keeps its timeout below what is left)
-            throw new IllegalArgumentException("--transaction-timeout-ms (" + transactionTimeoutMs + ") must be "
-                    + "longer than --checkpoint-interval-ms (" + checkpointMs + ") by 2000 ms at least");
+        if (transactionTimeoutMs < 1 || transactionTimeoutMs > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--transaction-timeout-ms must be 1.." + Integer.MAX_VALUE + " but is "
+                    + transactionTimeoutMs);
+        }
+        long shortestTransaction = StreamingJob.minimumTransactionTimeoutMs(checkpointMs);
+        if (delivery == DeliveryGuarantee.EXACTLY_ONCE && transactionTimeoutMs < shortestTransaction) {
+            // a transaction is committed when the checkpoint after it completes, and after a failure only once the
+            // restored job is up: one that times out first is lost (the job fits its checkpoint timeout into what
+            // is left, and needs a second for it at least)
+            throw new IllegalArgumentException("--transaction-timeout-ms (" + transactionTimeoutMs + ") must be at "
+                    + "least " + shortestTransaction + " with --checkpoint-interval-ms (" + checkpointMs + "): two "
+                    + "checkpoints and a recovery must fit in a transaction");
+        }
+        requireDistinctTopics();
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("--group-id must not be blank");
+        }
+        try {
+            new ReferencePolicy(allowedPrefixes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allow-prefix: " + e.getMessage(), e);
+        }
+        try {
+            // the sinks' and the source's own checks, which the job would otherwise meet only once a broker is up
+            KafkaSinkSettings.atLeastOnce("check:9092", verdictsTopic).withProperties(kafkaProperties);
+            KafkaSourceSettings.forTopic("check:9092", chunksTopic, groupId).withProperties(kafkaProperties);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kafka-property: " + e.getMessage(), e);
         }
         return KafkaJobSettings.defaults(brokers)
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)

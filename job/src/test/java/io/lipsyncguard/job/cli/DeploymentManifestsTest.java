@@ -177,7 +177,9 @@ class DeploymentManifestsTest {
         ClusterJob tooShort = new ClusterJob();
         new CommandLine(tooShort).parseArgs("--bootstrap-servers", "b:9092", "--transaction-timeout-ms", "5000");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> tooShort.streaming.settings("b:9092"))
-                .hasMessageContaining("must be longer than --checkpoint-interval-ms (5000)");
+                .hasMessageContaining("must be at least "
+                        + io.lipsyncguard.job.StreamingJob.minimumTransactionTimeoutMs(5000)
+                        + " with --checkpoint-interval-ms (5000)");
     }
 
     @Test

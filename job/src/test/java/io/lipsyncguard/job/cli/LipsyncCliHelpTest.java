@@ -63,7 +63,7 @@ class LipsyncCliHelpTest {
         assertThat(bench.err()).contains("bench: no such file");
         CliRun run = CliRun.of("run", "--transaction-timeout-ms", "1000", "--checkpoint-interval-ms", "2000");
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).contains("must be longer than --checkpoint-interval-ms (2000)")
+        assertThat(run.err()).contains("must be at least 5999 with --checkpoint-interval-ms (2000)")
                 .doesNotContain("embedded Kafka at");
         // a state TTL within the idle timeout would expire live videos before they are closed, with no FINAL
         CliRun ttl = CliRun.of("run", "--state-ttl-hours", "1", "--idle-timeout-seconds", "7200");

@@ -163,6 +163,61 @@ class RunCommandTest {
                     clip.toString());
             assertThat(run.code()).as(run.err()).isZero();
             assertThat(run.out()).doesNotContain("stale").contains("\"kind\":\"FINAL\"", id);
+            // its reader seeks by time and commits nothing: the brokers keep no offsets of it
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()))) {
+                for (var group : admin.listConsumerGroups().all().get()) {
+                    if (group.groupId().startsWith("lipsync-cli-")) {
+                        assertThat(admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata()
+                                .get()).as(group.groupId()).isEmpty();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void onlyAFinalOrErrorVerdictEndsAVideosWaitNotAnotherMessageOfIt() throws Exception {
+        try (io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka =
+                io.lipsyncguard.connectors.kafka.EmbeddedKafka.start()) {
+            kafka.createTopic("lipsync.verdicts", 1);
+            long since = System.currentTimeMillis() - 1000;
+            long now = since + 1000;
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                for (String v : List.of(
+                        "{\"videoId\":\"a\",\"kind\":\"ROLLING\",\"emittedAtMs\":" + now + "}",
+                        "{\"videoId\":\"a\",\"emittedAtMs\":" + now + "}",
+                        "{\"videoId\":\"a\",\"kind\":\"NOTE\",\"emittedAtMs\":" + now + "}",
+                        "{\"videoId\":\"b\",\"kind\":\"FINAL\",\"emittedAtMs\":" + now + "}")) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
+                            now, null, v)).get();
+                }
+            }
+            var settings = io.lipsyncguard.job.KafkaJobSettings.defaults(kafka.bootstrapServers());
+            java.util.Set<String> waiting = new java.util.HashSet<>(List.of("a", "b"));
+            int[] errors = {0};
+            long deadline = System.currentTimeMillis() + 60_000;
+            // b's FINAL comes after a's other messages on the one partition: once it is read, they were too
+            String failed = RunCommand.printVerdicts(settings, since, waiting, true, errors,
+                    () -> !waiting.contains("b") ? "a still waits"
+                            : System.currentTimeMillis() > deadline ? "b's FINAL was not read" : null);
+            assertThat(failed).isEqualTo("a still waits");
+            assertThat(waiting).containsExactly("a");
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
+                        now, null, "{\"videoId\":\"a\",\"kind\":\"ERROR\",\"emittedAtMs\":" + now + "}")).get();
+            }
+            assertThat(RunCommand.printVerdicts(settings, since, waiting, true, errors,
+                    () -> System.currentTimeMillis() > deadline ? "a's ERROR was not read" : null)).isNull();
+            assertThat(waiting).isEmpty();
+            assertThat(errors[0]).isEqualTo(1);
         }
     }
 
@@ -204,14 +259,44 @@ class RunCommandTest {
                 new String[] {"--rolling-every", "-1"},
                 new String[] {"--parallelism", "0"},
                 new String[] {"--partitions", "0"},
-                new String[] {"--checkpoint-interval-ms", "0", "--delivery", "AT_LEAST_ONCE"})) {
+                new String[] {"--checkpoint-interval-ms", "0", "--delivery", "AT_LEAST_ONCE"},
+                new String[] {"--transaction-timeout-ms", "5000"},
+                new String[] {"--transaction-timeout-ms", "0", "--delivery", "AT_LEAST_ONCE"},
+                new String[] {"--allow-prefix", "media/"},
+                new String[] {"--kafka-property", "max.request.size=1"},
+                new String[] {"--kafka-property", "group.id=x"},
+                new String[] {"--verdicts-topic", "lipsync.chunks"},
+                new String[] {"--scores-topic", "lipsync.errors"},
+                new String[] {"--errors-topic", " "},
+                new String[] {"--group-id", " "})) {
+            String label = String.join(" ", args);
             List<String> all = new ArrayList<>(List.of("run"));
             all.addAll(List.of(args));
             CliRun run = CliRun.of(all.toArray(new String[0]));
-            String label = String.join(" ", args);
             assertThat(run.code()).as(label + ": " + run.err()).isEqualTo(2);
             assertThat(run.err()).as(label).contains(args[0]).doesNotContain("embedded Kafka at");
+            // the cluster entry point shares the options and refuses them the same way, before building a job
+            List<String> cluster = new ArrayList<>(List.of("--bootstrap-servers", "b:1", "--device", "cpu", "--plan"));
+            cluster.addAll(List.of(args));
+            CliRun submitted = CliRun.run(() -> new picocli.CommandLine(new ClusterJob()),
+                    cluster.toArray(new String[0]));
+            assertThat(submitted.code()).as("cluster " + label + ": " + submitted.err()).isEqualTo(2);
+            assertThat(submitted.err()).as("cluster " + label).contains(args[0]).doesNotContain("\"nodes\"");
         }
+    }
+
+    @Test
+    void theShortestTransactionTheOptionsAllowIsOneTheJobCanCheckpointWithin() {
+        RunCommand run = new RunCommand();
+        long shortest = io.lipsyncguard.job.StreamingJob.minimumTransactionTimeoutMs(2000);
+        new picocli.CommandLine(run).parseArgs("--transaction-timeout-ms", Long.toString(shortest));
+        assertThat(run.streaming.settings("x:1").transactionTimeout()).isEqualTo(java.time.Duration.ofMillis(shortest));
+        RunCommand shorter = new RunCommand();
+        new picocli.CommandLine(shorter).parseArgs("--transaction-timeout-ms", Long.toString(shortest - 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> shorter.streaming.settings("x:1"))
+                .hasMessage("--transaction-timeout-ms (" + (shortest - 1) + ") must be at least " + shortest
+                        + " with --checkpoint-interval-ms (2000): two checkpoints and a recovery must fit in a "
+                        + "transaction");
     }
 
     @Test
