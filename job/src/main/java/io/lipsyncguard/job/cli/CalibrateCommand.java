@@ -68,8 +68,21 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // checked before the minutes of decoding and scoring that the fit and the stretches spend first
+        String refused = refusedOption();
+        if (refused != null) {
+            System.err.println("calibrate: " + refused);
+            return 2;
+        }
         Path manifestPath = ModelPaths.manifestOf(model);
-        ModelManifest manifest = ModelManifest.readValid(manifestPath);
+        ModelManifest manifest;
+        try {
+            manifest = ModelManifest.readValid(manifestPath);
+        } catch (RuntimeException e) { // a missing file, bad JSON or a manifest that breaks the contract
+            System.err.println("calibrate: cannot use model " + manifestPath + ": " + e.getMessage()
+                    + "; --model takes a manifest.json or its directory");
+            return 2;
+        }
         if (!SyncBaselineModelBuilder.FAMILY.equals(manifest.family())) {
             // the fit is of the sync-correlation graph's read-out weights: another family's keys of the same names
             // (SyncNet's bias) mean something else, and its ONNX file cannot be rebuilt from them
@@ -186,6 +199,24 @@ public final class CalibrateCommand implements Callable<Integer> {
         SyncBaselineModelBuilder.writeCalibration(manifestPath, calibration, notes); // rebuilds the model too
         System.out.println("wrote calibration and rebuilt " + manifestPath.getParent().resolve(manifest.file()));
         return 0;
+    }
+
+    /** Why an option's value cannot work, or null: the fits' penalties and the stretch lengths. */
+    String refusedOption() {
+        if (!(l2 >= 0) || Double.isInfinite(l2)) {
+            return "--l2 must be a finite number >= 0 but is " + l2;
+        }
+        if (!(videoL2 >= 0) || Double.isInfinite(videoL2)) {
+            return "--video-l2 must be a finite number >= 0 but is " + videoL2;
+        }
+        if (stretches != null) {
+            for (int n : stretches) {
+                if (n < 1) {
+                    return "--stretches must be window counts of at least 1 but has " + n;
+                }
+            }
+        }
+        return null;
     }
 
     private int stretches(Path manifestPath, ModelManifest manifest, WindowSpec spec, Path dataDir)

@@ -56,6 +56,23 @@ class CalibrateCommandTest {
     }
 
     @Test
+    void optionsThatCannotWorkAreUsageErrorsBeforeAnyClipIsRead() {
+        // the data directory is missing too: each refusal names its option, found before the clips are looked for
+        for (String[] args : java.util.List.of(new String[] {"--l2", "-1"}, new String[] {"--l2", "NaN"},
+                new String[] {"--video-l2", "Infinity"}, new String[] {"--stretches", "5,0"},
+                new String[] {"--model", "no/such/manifest.json"})) {
+            java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("calibrate", "--data",
+                    "no/such/dir"));
+            all.addAll(java.util.List.of(args));
+            CliRun r = CliRun.of(all.toArray(new String[0]));
+            String label = String.join(" ", args);
+            assertThat(r.code()).as(label + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(label).startsWith("calibrate: ").contains(args[0].equals("--model")
+                    ? "cannot use model no/such/manifest.json" : args[0]).doesNotContain("no data directory");
+        }
+    }
+
+    @Test
     void aMissingDataDirectoryIsAUsageError() {
         CliRun r = CliRun.of("calibrate", "--data", "no/such/dir", "--stretches", "5");
         assertThat(r.code()).isEqualTo(2);
