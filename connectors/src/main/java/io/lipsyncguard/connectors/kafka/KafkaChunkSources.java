@@ -29,6 +29,9 @@ public final class KafkaChunkSources {
         properties.putAll(settings.properties());
         properties.putAll(KafkaLimits.consumerProperties(settings.maxRecordBytes()));
         properties.setProperty("isolation.level", settings.isolationLevel().name().toLowerCase(Locale.ROOT));
+        // offsets are committed only with a completed checkpoint (Flink's defaults, set so nothing overrides them)
+        properties.setProperty("enable.auto.commit", "false");
+        properties.setProperty("commit.offsets.on.checkpoint", "true");
 
         KafkaSourceBuilder<MediaChunk> builder = KafkaSource.<MediaChunk>builder()
                 .setBootstrapServers(settings.bootstrapServers())

@@ -47,6 +47,10 @@ public final class KafkaJsonSinks {
         Properties properties = new Properties();
         properties.putAll(settings.properties());
         KafkaLimits.applyProducerLimits(properties, settings.maxRecordBytes());
+        // Kafka's own defaults, set so that a client default changed by a broker-side policy or a future version
+        // cannot weaken them
+        properties.setProperty("acks", "all");
+        properties.setProperty("enable.idempotence", "true");
         if (settings.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
             // Kafka's 1-minute default would abort any transaction spanning a slow checkpoint.
             properties.setProperty("transaction.timeout.ms", Long.toString(settings.transactionTimeout().toMillis()));

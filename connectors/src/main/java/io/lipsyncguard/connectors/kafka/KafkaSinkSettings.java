@@ -40,10 +40,14 @@ public record KafkaSinkSettings(
      */
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
 
-    /** Keys set from the typed components; repeating them in {@code properties} would be ambiguous. */
+    /**
+     * Keys set from the typed components; repeating them in {@code properties} would be ambiguous. The
+     * acknowledgements are fixed too: {@code acks} below all, or no idempotence, can lose or repeat a verdict that
+     * at-least-once delivery promises.
+     */
     static final Set<String> MANAGED_PROPERTIES = Set.of(
             "bootstrap.servers", "transactional.id", "transaction.timeout.ms", "max.request.size",
-            "key.serializer", "value.serializer");
+            "key.serializer", "value.serializer", "acks", "enable.idempotence");
 
     public KafkaSinkSettings {
         requireText(bootstrapServers, "bootstrapServers");

@@ -46,10 +46,14 @@ public record KafkaSourceSettings(
         COMMITTED
     }
 
-    /** Keys set from the typed components; repeating them in {@code properties} would be ambiguous. */
+    /**
+     * Keys set from the typed components; repeating them in {@code properties} would be ambiguous. The offset
+     * commits are fixed too: auto-commit would commit chunks ahead of the checkpoint that holds their state, so a
+     * fresh start skips them, and no commit on checkpoints would read every chunk again, a second verdict each.
+     */
     static final Set<String> MANAGED_PROPERTIES = Set.of(
             "bootstrap.servers", "group.id", "isolation.level", "max.partition.fetch.bytes", "fetch.max.bytes",
-            "key.deserializer", "value.deserializer");
+            "key.deserializer", "value.deserializer", "enable.auto.commit", "commit.offsets.on.checkpoint");
 
     public KafkaSourceSettings {
         requireText(bootstrapServers, "bootstrapServers");

@@ -64,6 +64,24 @@ class KafkaSettingsTest {
 
         assertThatThrownBy(() -> settings.withProperties(Map.of("isolation.level", "read_uncommitted")))
                 .hasMessageContaining("isolation.level");
+        // offsets committed ahead of a checkpoint skip chunks on a fresh start; none committed reads them all again
+        for (String key : new String[] {"enable.auto.commit", "commit.offsets.on.checkpoint"}) {
+            assertThatThrownBy(() -> settings.withProperties(Map.of(key, "true")))
+                    .hasMessage("property " + key + " is set by KafkaSourceSettings itself");
+        }
+    }
+
+    @Test
+    void sinksAcknowledgeEveryRecordWhateverTheClientPropertiesSay() {
+        for (KafkaSinkSettings settings : new KafkaSinkSettings[] {KafkaSinkSettings.atLeastOnce("b:1", "v"),
+            KafkaSinkSettings.exactlyOnce("b:1", "v", "p")}) {
+            assertThat(KafkaJsonSinks.producerProperties(settings))
+                    .containsEntry("acks", "all").containsEntry("enable.idempotence", "true");
+            for (String key : new String[] {"acks", "enable.idempotence"}) {
+                assertThatThrownBy(() -> settings.withProperties(Map.of(key, "0")))
+                        .hasMessage("property " + key + " is set by KafkaSinkSettings itself");
+            }
+        }
     }
 
     @Test
