@@ -287,6 +287,8 @@ public final class MediaFeatureExtractor {
         private boolean prevFace;
         private int prevFaces;
         private long lastDelta;
+        /** Whether {@link #settleLast} gave the last decoded frame its slots (until the next frame). */
+        private boolean lastSettled;
 
         Grid(MediaSpec spec) {
             this.spec = spec;
@@ -310,6 +312,7 @@ public final class MediaFeatureExtractor {
             prevCrop = crop;
             prevFace = faceFound;
             prevFaces = faceCount;
+            lastSettled = false;
         }
 
         void finish(double sourceFps) {
@@ -317,12 +320,27 @@ public final class MediaFeatureExtractor {
                 first = 0;
                 return;
             }
-            long duration = lastDelta > 0 ? lastDelta
-                    : (long) (1_000_000d / (sourceFps > 0 ? sourceFps : spec.fps()));
-            fillUntil(prevTs + duration / 2);
-            if (count == 0) {
+            fillUntil(prevTs + frameDuration(sourceFps) / 2);
+            if (count == 0 && !lastSettled) {
                 append();
             }
+        }
+
+        /**
+         * Gives the last decoded frame the slots it has whatever comes next, as far as half a grid period past it
+         * (the next frame's midpoint is not before that unless frames come closer than they did): a picture stream
+         * that stopped while the sound goes on would otherwise hold its last frame back until the media ends.
+         */
+        void settleLast(double sourceFps) {
+            if (prevTs == Long.MIN_VALUE || lastSettled) {
+                return;
+            }
+            fillUntil(prevTs + Math.min(frameDuration(sourceFps), 1_000_000L / spec.fps()) / 2);
+            lastSettled = true;
+        }
+
+        private long frameDuration(double sourceFps) {
+            return lastDelta > 0 ? lastDelta : (long) (1_000_000d / (sourceFps > 0 ? sourceFps : spec.fps()));
         }
 
         /**

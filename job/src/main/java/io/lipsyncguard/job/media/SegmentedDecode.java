@@ -66,6 +66,17 @@ public final class SegmentedDecode implements AutoCloseable {
     private int decoded;
     private int decodedInSegment;
     private long audioInSegment;
+    /** Samples decoded since the last segment went out, with a picture stream too. */
+    private long audioSinceTake;
+    /** Samples decoded since the last picture. */
+    private long audioSincePicture;
+
+    /**
+     * How many segments' worth of sound may come with no segment cut while pictures exist: a picture stream that
+     * ended long before its sound would otherwise leave all the rest of the sound (an hour of it, with a few seconds
+     * of picture) to the final segment, and to one fill and one mel computation of hours at once downstream.
+     */
+    static final int AUDIO_LEAD_SEGMENTS = 4;
     private int width;
     private int height;
     private long lastVideoUs = Long.MIN_VALUE;
@@ -272,7 +283,11 @@ public final class SegmentedDecode implements AutoCloseable {
                 return null;
             }
             if (frame.image != null) {
-                if (picture(frame) && ++decodedInSegment >= segmentFrames) {
+                boolean decodedPicture = picture(frame);
+                if (decodedPicture) {
+                    audioSincePicture = 0;
+                }
+                if (decodedPicture && ++decodedInSegment >= segmentFrames) {
                     // the grid slots before this frame are settled; the audio so far is placed on the same origin
                     MediaFeatures segment = take(decoded > 0, decodedInSegment);
                     decodedInSegment = 0;
@@ -289,6 +304,21 @@ public final class SegmentedDecode implements AutoCloseable {
                 }
                 if (hasVideo && decoded == 0) {
                     dropAudioBeforeAnyPicture(frame.timestamp);
+                }
+                audioSinceTake += s.length;
+                audioSincePicture += s.length;
+                long lead = (long) AUDIO_LEAD_SEGMENTS * segmentFrames * spec.sampleRate() / spec.fps();
+                if (hasVideo && decoded > 0 && audioSinceTake >= lead) {
+                    // the pictures stopped (or lag far behind): the sound goes out in segments of bounded length,
+                    // with the grid slots settled so far (segments are cut anywhere: windows do not depend on them);
+                    // after that much sound without a picture, the last picture's own slot is settled too, else the
+                    // cutter would fill it in as a frame without a face before the media's end brought it
+                    if (audioSincePicture >= lead) {
+                        grid.settleLast(sourceFps);
+                    }
+                    MediaFeatures segment = take(true, decodedInSegment);
+                    decodedInSegment = 0;
+                    return segment;
                 }
                 if (!hasVideo) {
                     // audio alone: the first sample is the origin (as it would be at the end), and the pieces go
@@ -539,6 +569,7 @@ public final class SegmentedDecode implements AutoCloseable {
     }
 
     private MediaFeatures take(boolean withVideo, int decodedFrames) {
+        audioSinceTake = 0;
         return MediaFeatureExtractor.takeSegment(grid, origin, audioTimes, audioPieces, audioExpected, spec,
                 withVideo, width, height, sourceFps, decodedFrames, hasVideo);
     }
