@@ -348,11 +348,25 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private void rebaseJump(VideoBuffer b, MediaFeatures first, MediaChunk chunk, Context ctx,
             Collector<AvWindow> out) {
         boolean video = first.hasVideo() && first.frameCount() > 0;
-        if ((!video && first.audio().length == 0) || (b.videoFrames() == 0 && b.audioEnd() == 0)) {
-            return; // nothing to place, or the first piece of the video: it defines where the video starts
+        if (!video && first.audio().length == 0) {
+            return; // nothing to place
         }
         int spf = spec.samplesPerFrame();
         long landed = b.gridShift + (video ? first.firstFrame() : Math.floorDiv(first.audioStartSample(), spf));
+        long maxGap = MediaFeatureExtractor.MAX_TIMESTAMP_GAP_MS * spec.fps() / 1000;
+        if (b.videoFrames() == 0 && b.audioEnd() == 0) {
+            // the first piece of the video defines where it starts: after chunks that did not decode, by its
+            // media-start header, as far in as a gap may be; an hour in, the buffer would reach for an hour of
+            // empty frames (a header of the first chunk, which did not decode, unlike this one's, is no clock)
+            if (landed <= maxGap) {
+                return;
+            }
+            b.gridShift -= landed;
+            error(b, ctx, out, chunk, chunk.sequence(), "timestamps", String.format(java.util.Locale.ROOT,
+                    "chunk %d is the first to decode, but its timestamps place it at %.1f s of the video: placed at "
+                            + "0.0 s instead", chunk.sequence(), spec.frameToMs(landed) / 1000.0));
+            return;
+        }
         long videoEnd = b.videoFrames();
         long audioEnd = Math.floorDiv(b.audioEnd() + spf - 1, spf);
         // measured against its own stream, and ahead only against the stream that got furthest: a stream that
@@ -362,7 +376,6 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         long end = own ? (video ? videoEnd : audioEnd) : (video ? audioEnd : videoEnd);
         long frontier = Math.max(b.hasVideo ? videoEnd : 0, b.hasAudio ? audioEnd : 0);
         // between chunks the limits of MediaFeatureExtractor hold as within one: lost chunks leave a real gap
-        long maxGap = MediaFeatureExtractor.MAX_TIMESTAMP_GAP_MS * spec.fps() / 1000;
         long maxOverlap = MediaFeatureExtractor.MAX_TIMESTAMP_OVERLAP_MS * spec.fps() / 1000;
         if (landed - Math.max(end, frontier) <= maxGap && end - landed <= maxOverlap) {
             return;

@@ -901,6 +901,34 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aChunkAnHourPastAFirstChunkThatDidNotDecodeStartsTheVideo() throws Exception {
+        // fMP4 segments placed by their headers; the first does not decode, the rest claim to come an hour after it
+        List<MediaChunk> live = liveVideo("fmp4", 0);
+        List<MediaChunk> chunks = new ArrayList<>();
+        chunks.add(new MediaChunk("late", 0, false, live.get(0).contentType(), live.get(0).mediaStartUs(),
+                new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, null, 0));
+        for (MediaChunk c : live.subList(1, 8)) {
+            chunks.add(new MediaChunk("late", c.sequence(), c.last(), c.contentType(),
+                    c.mediaStartUs() + 3_600_000_000L, c.payload(), null, 0));
+        }
+        try (var h = harness(config())) {
+            for (MediaChunk c : chunks) {
+                h.processElement(c, 0);
+            }
+            stepUntil(h, ended("late"));
+            List<AvWindow> out = h.extractOutputValues();
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).extracting(AvWindow::reason)
+                    .anySatisfy(r -> assertThat(r).contains("undecodable"))
+                    .anySatisfy(r -> assertThat(r).startsWith("chunk 1 is the first to decode")
+                            .contains("place it at 360").endsWith("placed at 0.0 s instead"));
+            // the seven seconds that decoded, from 0 s: not an hour of frames without a picture before them
+            assertThat(end(out).endMs()).isBetween(6_900L, 7_200L);
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.WINDOW).isNotEmpty()
+                    .allSatisfy(w -> assertThat(w.faceFraction()).isGreaterThan(0.5));
+        }
+    }
+
+    @Test
     void aTimestampDiscontinuityInsideOneChunkIsAnErrorNotAnAttemptToFillADay() throws Exception {
         // a broadcast recording whose second half has timestamps a day later, inline and as a referenced file
         Path first = tmp.resolve("discont-a.ts");
