@@ -223,7 +223,12 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             return;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
-        if (b.decoding && b.pendingBytes + backlogBytes(chunk) > config.maxBacklogBytes()) {
+        if (oversized(chunk)) {
+            // refused on arrival, in sequence or not: kept waiting for its turn, it alone would pass the backlog
+            // bound and make the sequence give up the gap before it, dropping the good chunk that fills it
+            refuse(b, chunk, ctx, out, "size", sizeRefusal(chunk));
+            drain(b, ctx, out, false);
+        } else if (b.decoding && b.pendingBytes + backlogBytes(chunk) > config.maxBacklogBytes()) {
             refuse(b, chunk, ctx, out); // a long decode must not let the chunks queued behind it grow without end
         } else {
             pending.put(chunk.sequence(), chunk);
@@ -294,9 +299,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             error(b, ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
             return true;
         }
-        if (!chunk.isReference() && chunk.inlineSize() > config.maxInlineBytes()) {
-            error(b, ctx, out, chunk, chunk.sequence(), "size", "chunk " + chunk.sequence() + " has "
-                    + chunk.inlineSize() + " bytes, over the limit of " + config.maxInlineBytes());
+        if (oversized(chunk)) { // one that waited in a state from before chunks were refused on arrival
+            error(b, ctx, out, chunk, chunk.sequence(), "size", sizeRefusal(chunk));
             return true;
         }
         if (chunk.isReference() && (chunk.uri() == null || chunk.uri().isBlank())) {
@@ -547,11 +551,26 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         return false;
     }
 
+    private boolean oversized(MediaChunk chunk) {
+        return !chunk.isReference() && !ChunkContentTypes.isInvalid(chunk)
+                && chunk.inlineSize() > config.maxInlineBytes();
+    }
+
+    private String sizeRefusal(MediaChunk chunk) {
+        return "chunk " + chunk.sequence() + " has " + chunk.inlineSize() + " bytes, over the limit of "
+                + config.maxInlineBytes();
+    }
+
     /** Refuses a chunk with a dead letter and remembers it, so the sequence passes it without a gap report. */
     private void refuse(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) {
-        error(b, ctx, out, chunk, chunk.sequence(), "backlog", "chunk " + chunk.sequence() + " refused: "
-                + b.pendingBytes + " bytes of this video's chunks (payloads and entries) are already waiting behind "
-                + "the file or long chunk being decoded (at most " + config.maxBacklogBytes() + ")");
+        refuse(b, chunk, ctx, out, "backlog", "chunk " + chunk.sequence() + " refused: " + b.pendingBytes
+                + " bytes of this video's chunks (payloads and entries) are already waiting behind the file or long "
+                + "chunk being decoded (at most " + config.maxBacklogBytes() + ")");
+    }
+
+    private void refuse(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out, String stage,
+            String reason) {
+        error(b, ctx, out, chunk, chunk.sequence(), stage, reason);
         if (b.refused.length < MAX_REFUSED && !refused(b, chunk.sequence())) {
             addRefused(b, chunk.sequence());
         }

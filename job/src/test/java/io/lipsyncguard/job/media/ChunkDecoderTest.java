@@ -519,6 +519,32 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void anOversizedChunkAheadOfItsTurnIsRefusedAtOnceAndTheChunkBeforeItStillDecodes() throws Exception {
+        byte[] clip = Files.readAllBytes(shortClip);
+        JobConfig small = config().withMaxInlineBytes(clip.length + 16L);
+        try (var h = harness(small)) {
+            h.processElement(new MediaChunk("big", 0, false, "video/mp4", MediaChunk.UNKNOWN_START, clip, null, 0), 0);
+            // chunk 2 (the last) is over the limit and comes before chunk 1: waiting, it alone passed the backlog
+            // bound, the sequence gave chunk 1 up as never arrived and then ignored it as one it had gone past
+            h.processElement(new MediaChunk("big", 2, true, "video/mp4", MediaChunk.UNKNOWN_START,
+                    new byte[clip.length + 17], null, 0), 0);
+            h.processElement(new MediaChunk("big", 1, false, "video/mp4", MediaChunk.UNKNOWN_START, clip, null, 0), 0);
+            stepUntil(h, ended("big"));
+            List<AvWindow> out = h.extractOutputValues();
+            // the size refusal, and chunk 1's re-basing (the same clip again: its timestamps start at zero again)
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).extracting(AvWindow::reason)
+                    .containsExactly("chunk 2 has " + (clip.length + 17) + " bytes, over the limit of "
+                            + (clip.length + 16), "chunk 1 starts at 0.0 s of the video by its timestamps, but the "
+                            + "video had got to 4.0 s: its timestamps jumped; placed at 4.0 s instead");
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().stage())
+                    .containsExactly("size", "timestamps");
+            // both 4 s chunks, one after the other
+            assertThat(end(out).endMs()).isBetween(8_000L, 8_200L);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void aGapIsDeclaredOnceTooManyBytesWaitBehindIt() throws Exception {
         byte[] clip = Files.readAllBytes(shortClip);
         // two chunks' worth may wait (payload and state entry)
