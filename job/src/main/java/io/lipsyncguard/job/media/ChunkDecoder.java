@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -448,15 +449,16 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             }
             if (!copying.isDone()) {
                 long stalledMs = System.currentTimeMillis() - copyProgressMs.get();
-                long limitMs = config.idleTimeout().toMillis();
-                if (limitMs > 0 && stalledMs > limitMs) {
+                long limitMs = copyStallLimitMs(config.idleTimeout());
+                if (stalledMs > limitMs) {
                     // a read that hangs (an object store that stopped answering) would hold the copy thread, and
                     // every referenced file of the subtask behind it, for ever: the copy is given up with its thread
                     copier.shutdownNow();
                     copier = newCopier();
                     endDecode(b, key);
                     undecodable(b, ctx, out, chunk, new MediaDecodeException("its copy from " + chunk.uri()
-                            + " received no data for " + stalledMs / 1000 + " s (the idle timeout is "
+                            + " received no data for " + stalledMs / 1000 + " s (" + (config.idleTimeout().isZero()
+                                    ? "with no idle timeout, a copy waits at most " : "the idle timeout is ")
                             + limitMs / 1000 + " s); given up"));
                     return true;
                 }
@@ -559,6 +561,18 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private String sizeRefusal(MediaChunk chunk) {
         return "chunk " + chunk.sequence() + " has " + chunk.inlineSize() + " bytes, over the limit of "
                 + config.maxInlineBytes();
+    }
+
+    /** How long a remote copy may go without data when no idle timeout is set ("never"). */
+    static final long COPY_STALL_LIMIT_MS = 300_000;
+
+    /**
+     * How long a remote copy may receive no data before it is given up: the idle timeout, or without one
+     * {@link #COPY_STALL_LIMIT_MS}; a copy that hangs for ever would hold every referenced file of the subtask behind
+     * it, whose videos then never end either (no idle timer ends them).
+     */
+    static long copyStallLimitMs(Duration idleTimeout) {
+        return idleTimeout.isZero() ? COPY_STALL_LIMIT_MS : idleTimeout.toMillis();
     }
 
     /** Refuses a chunk with a dead letter and remembers it, so the sequence passes it without a gap report. */

@@ -796,6 +796,15 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void withoutAnIdleTimeoutAStalledCopyIsStillGivenUp() {
+        // "never idle" is about videos that pause, not about a read that hangs: that would hold every file behind it
+        assertThat(ChunkDecoder.copyStallLimitMs(Duration.ZERO)).isEqualTo(ChunkDecoder.COPY_STALL_LIMIT_MS)
+                .isEqualTo(300_000L);
+        assertThat(ChunkDecoder.copyStallLimitMs(Duration.ofSeconds(1))).isEqualTo(1_000L);
+        assertThat(ChunkDecoder.copyStallLimitMs(Duration.ofHours(2))).isEqualTo(7_200_000L);
+    }
+
+    @Test
     void aRemoteFileThatCannotBeCopiedIsAnErrorAndTheDecoderIsFreeAgain() throws Exception {
         try (var h = harness(config())) {
             h.processElement(MediaChunk.wholeFile("gone", "slowtest://" + tmp.resolve("absent.mp4")), 0);
