@@ -202,14 +202,22 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                 batch.get(0).result.completeExceptionally(e);
                 return;
             }
-            for (Pending<I, O> p : batch) {
-                if (p.result.isDone()) {
-                    continue; // given up while the batch ran
+            for (int i = 0; i < batch.size(); i++) {
+                Pending<I, O> p = batch.get(i);
+                if (p.dropped(System.nanoTime())) {
+                    continue; // given up, or past its deadline, while the batch ran: a slow model runs no more
                 }
                 try {
                     runTogether(List.of(p));
                 } catch (RuntimeException alone) {
                     p.result.completeExceptionally(alone);
+                } catch (Error error) {
+                    // as on the first attempt: the rest fail with it and the worker goes on (escaping, it ended the
+                    // worker, and every later window of the JVM failed as "closed" without a restart)
+                    for (Pending<I, O> rest : batch.subList(i, batch.size())) {
+                        rest.result.completeExceptionally(error);
+                    }
+                    return;
                 }
             }
         } catch (Error e) {

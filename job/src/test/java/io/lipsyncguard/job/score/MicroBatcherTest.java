@@ -59,6 +59,53 @@ class MicroBatcherTest {
     }
 
     @Test
+    void anErrorWhileAFailedBatchIsRetriedFailsTheRestAndTheWorkerGoesOn() throws Exception {
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 3, Duration.ofSeconds(1), in -> {
+            if (in.size() > 1) {
+                throw new IllegalArgumentException("not together");
+            }
+            if (in.get(0) == 2) {
+                throw new OutOfMemoryError("retry of 2");
+            }
+            return in;
+        }, s -> {})) {
+            CompletableFuture<Integer> one = b.submit(1);
+            CompletableFuture<Integer> two = b.submit(2);
+            CompletableFuture<Integer> three = b.submit(3);
+            assertThat(one.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+            for (CompletableFuture<Integer> f : List.of(two, three)) {
+                assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(OutOfMemoryError.class);
+            }
+            assertThat(b.submit(4).get(5, TimeUnit.SECONDS)).as("the worker still runs").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aFailedBatchRetriesNoneOfItsRequestsWhoseDeadlinePassedWhileItRan() throws Exception {
+        List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofSeconds(5), in -> {
+            try {
+                Thread.sleep(300); // a slow model that then fails
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("failed after 300 ms");
+        }, sizes::add)) {
+            List<CompletableFuture<Integer>> fs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                fs.add(b.submit(i, Duration.ofMillis(100)));
+            }
+            for (CompletableFuture<Integer> f : fs) {
+                assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            }
+            // one batch of four ran; their deadlines passed meanwhile, so none was tried again alone
+            assertThat(sizes).containsExactly(4);
+            assertThat(fs).allSatisfy(f -> assertThatThrownBy(f::get)
+                    .hasCauseInstanceOf(MicroBatcher.ExpiredException.class));
+        }
+    }
+
+    @Test
     void theMaxWaitCountsFromWhenARequestWasQueuedNotFromWhenTheWorkerGotToIt() throws Exception {
         CountDownLatch firstRunning = new CountDownLatch(1);
         try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 64, Duration.ofSeconds(3), in -> {
