@@ -87,6 +87,19 @@ public record ModelManifest(
         }
     }
 
+    /** A manifest from its JSON tree, as {@link #read} makes it from a file in {@code dir}; not validated. */
+    static ModelManifest fromTree(com.fasterxml.jackson.databind.JsonNode tree, Path dir) {
+        try {
+            ModelManifest m = MAPPER.treeToValue(tree, ModelManifest.class);
+            return new ModelManifest(m.id, m.version, m.family, m.description, m.file, m.sha256, m.preprocessing,
+                    m.inputs, m.outputs, m.thresholds, m.calibration, m.calibrationNotes, dir);
+        } catch (JsonMappingException e) {
+            throw new ModelContractException("manifest: field '" + jsonPath(e) + "': " + e.getOriginalMessage(), e);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ModelContractException("manifest: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Reads and validates in one go. */
     public static ModelManifest readValid(Path manifestJson) {
         ModelManifest m = read(manifestJson);

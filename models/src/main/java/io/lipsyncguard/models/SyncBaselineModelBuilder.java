@@ -113,6 +113,11 @@ public final class SyncBaselineModelBuilder {
         } else if (oldNotes != null) {
             tree.set("calibrationNotes", oldNotes);
         }
+        // checked before anything is written: a calibration the graph cannot be built from, written first, left a
+        // manifest whose sha256 no longer matched its (unchanged) model, and no job could load it
+        ModelManifest updated = ModelManifest.fromTree(tree, manifestJson.toAbsolutePath().getParent());
+        updated.validate();
+        fromManifest(updated);
         ManifestJson.writeTree(manifestJson, tree);
         rebuild(manifestJson);
     }

@@ -7,10 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The committed sync-baseline model: reproducible build, agreement with the Java reference, and sync behaviour. */
@@ -126,6 +128,26 @@ class SyncBaselineModelTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void aCalibrationTheGraphCannotBeBuiltFromIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("manifest.json");
+        Files.copy(MANIFEST, m);
+        Files.copy(manifest.modelFile(), dir.resolve(manifest.file()));
+        byte[] before = Files.readAllBytes(m);
+        byte[] model = Files.readAllBytes(dir.resolve(manifest.file()));
+        // written first, the manifest kept the bad values and its sha256 the old model's: no job could load it
+        for (Map<String, Object> bad : List.<Map<String, Object>>of(Map.of("audioSignal", "levels"),
+                Map.of("toleranceFrames", 15))) {
+            assertThatThrownBy(() -> SyncBaselineModelBuilder.writeCalibration(m, bad, "bad"))
+                    .as(bad.toString()).isInstanceOf(ModelContractException.class);
+            assertThat(Files.readAllBytes(m)).isEqualTo(before);
+            assertThat(Files.readAllBytes(dir.resolve(manifest.file()))).isEqualTo(model);
+        }
+        try (LoadedModel loaded = ModelLoader.load(m, Device.CPU)) {
+            assertThat(loaded.manifest().sha256()).isEqualTo(manifest.sha256());
         }
     }
 

@@ -42,6 +42,13 @@ public final class ModelRunner {
                         + "; this job feeds float32 tensors only");
             }
         }
+        for (TensorSpec o : manifest.outputs()) {
+            if (!"float32".equals(o.dtype())) {
+                // read as float32, an int64 offset (an ArgMax's) failed every batch, and an int64 curve was dropped
+                throw unsupported(manifest, "output '" + o.name() + "' is " + o.dtype()
+                        + "; this job reads float32 tensors only (cast it in the graph)");
+            }
+        }
         if (isLipFd(manifest)) {
             if (p.sampleRate() != LibrosaMel.SAMPLE_RATE || p.windowFrames() != LipFdComposite.WINDOW
                     || !"mel-image".equals(p.audio().kind())) {
