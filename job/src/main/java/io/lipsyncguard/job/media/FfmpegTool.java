@@ -82,11 +82,11 @@ public final class FfmpegTool {
         // -itsoffset applies to the input that follows it: offsetting the audio's input delays the audio, offsetting
         // the video's input delays the video, which is the same relative shift in the other direction.
         if (ms >= 0) {
-            args.addAll(List.of("-i", in.toString(), "-itsoffset", offset, "-i", in.toString()));
+            args.addAll(List.of("-i", path(in), "-itsoffset", offset, "-i", path(in)));
         } else {
-            args.addAll(List.of("-itsoffset", offset, "-i", in.toString(), "-i", in.toString()));
+            args.addAll(List.of("-itsoffset", offset, "-i", path(in), "-i", path(in)));
         }
-        args.addAll(List.of("-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-f", "matroska", out.toString()));
+        args.addAll(List.of("-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-f", "matroska", path(out)));
         createParent(out);
         run(args);
     }
@@ -97,9 +97,9 @@ public final class FfmpegTool {
      */
     public static void muteAudio(Path in, Path out, double fromS, double toS) throws IOException {
         createParent(out);
-        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
+        run(List.of("-y", "-i", path(in), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
                 String.format(Locale.ROOT, "volume=enable='between(t,%.3f,%.3f)':volume=0", fromS, toS),
-                "-c:a", "pcm_s16le", "-f", "matroska", out.toString()));
+                "-c:a", "pcm_s16le", "-f", "matroska", path(out)));
     }
 
     /**
@@ -108,9 +108,9 @@ public final class FfmpegTool {
      */
     public static void attenuateAudio(Path in, Path out, double db) throws IOException {
         createParent(out);
-        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
+        run(List.of("-y", "-i", path(in), "-map", "0:v:0", "-map", "0:a:0", "-c:v", "copy", "-af",
                 String.format(Locale.ROOT, "volume=%.1fdB", -db), "-c:a", "pcm_s16le", "-f", "matroska",
-                out.toString()));
+                path(out)));
     }
 
     /**
@@ -122,8 +122,8 @@ public final class FfmpegTool {
             throw new IllegalArgumentException("times must be >= 1 but is " + times);
         }
         createParent(out);
-        run(List.of("-y", "-stream_loop", String.valueOf(times - 1), "-i", in.toString(), "-map", "0:v:0",
-                "-map", "0:a:0?", "-c", "copy", "-f", "matroska", out.toString()));
+        run(List.of("-y", "-stream_loop", String.valueOf(times - 1), "-i", path(in), "-map", "0:v:0",
+                "-map", "0:a:0?", "-c", "copy", "-f", "matroska", path(out)));
     }
 
     /**
@@ -135,8 +135,8 @@ public final class FfmpegTool {
         Path turned = Files.createTempFile("lipsync-sideways", ".mp4");
         try {
             turnSideways(in, turned);
-            run(List.of("-y", "-display_rotation", "90", "-i", turned.toString(), "-map", "0", "-c", "copy",
-                    out.toString()));
+            run(List.of("-y", "-display_rotation", "90", "-i", path(turned), "-map", "0", "-c", "copy",
+                    path(out)));
         } finally {
             Files.deleteIfExists(turned);
         }
@@ -148,10 +148,10 @@ public final class FfmpegTool {
      */
     public static void turnSideways(Path in, Path out) throws IOException {
         createParent(out);
-        List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?",
+        List<String> args = new ArrayList<>(List.of("-y", "-i", path(in), "-map", "0:v:0", "-map", "0:a:0?",
                 "-vf", "transpose=clock"));
         args.addAll(videoEncoderArgs());
-        args.addAll(List.of("-c:a", "copy", out.toString()));
+        args.addAll(List.of("-c:a", "copy", path(out)));
         run(args);
     }
 
@@ -162,11 +162,11 @@ public final class FfmpegTool {
      */
     public static void freezePicture(Path in, Path out, int fromFrame, int toFrame) throws IOException {
         createParent(out);
-        List<String> args = new ArrayList<>(List.of("-y", "-i", in.toString(), "-filter_complex",
+        List<String> args = new ArrayList<>(List.of("-y", "-i", path(in), "-filter_complex",
                 String.format(Locale.ROOT, "[0:v:0]split[a][b];[a][b]freezeframes=first=%d:last=%d:replace=%d[v]",
                         fromFrame, toFrame, fromFrame), "-map", "[v]", "-map", "0:a:0?"));
         args.addAll(videoEncoderArgs());
-        args.addAll(List.of("-c:a", "copy", out.toString()));
+        args.addAll(List.of("-c:a", "copy", path(out)));
         run(args);
     }
 
@@ -176,10 +176,10 @@ public final class FfmpegTool {
      */
     public static void rendition(Path in, Path out, int width, int height) throws IOException {
         createParent(out);
-        List<String> args = new ArrayList<>(List.of("-y", "-copyts", "-i", in.toString(), "-map", "0:v:0",
+        List<String> args = new ArrayList<>(List.of("-y", "-copyts", "-i", path(in), "-map", "0:v:0",
                 "-map", "0:a:0?", "-vf", "scale=" + width + ":" + height));
         args.addAll(videoEncoderArgs());
-        args.addAll(List.of("-c:a", "copy", "-muxdelay", "0", "-f", "mpegts", out.toString()));
+        args.addAll(List.of("-c:a", "copy", "-muxdelay", "0", "-f", "mpegts", path(out)));
         run(args);
     }
 
@@ -189,9 +189,9 @@ public final class FfmpegTool {
      */
     public static void transportStream(Path in, Path out, double offsetSeconds) throws IOException {
         createParent(out);
-        run(List.of("-y", "-i", in.toString(), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-bsf:v",
+        run(List.of("-y", "-i", path(in), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-bsf:v",
                 "h264_mp4toannexb", "-output_ts_offset", String.valueOf(offsetSeconds), "-f", "mpegts",
-                out.toString()));
+                path(out)));
     }
 
     /**
@@ -200,16 +200,16 @@ public final class FfmpegTool {
      */
     public static void secondAudioTrack(Path video, Path otherAudio, Path out) throws IOException {
         createParent(out);
-        run(List.of("-y", "-i", video.toString(), "-i", otherAudio.toString(), "-map", "0:v:0", "-map", "1:a:0",
+        run(List.of("-y", "-i", path(video), "-i", path(otherAudio), "-map", "0:v:0", "-map", "1:a:0",
                 "-map", "0:a:0", "-c", "copy", "-shortest", "-disposition:a:0", "0", "-disposition:a:1", "default",
-                "-f", "matroska", out.toString()));
+                "-f", "matroska", path(out)));
     }
 
     /** Writes {@code out} with the video of {@code video} and the audio of {@code audioSource}, cut to the shorter. */
     public static void swapAudio(Path video, Path audioSource, Path out) throws IOException {
         createParent(out);
-        run(List.of("-y", "-i", video.toString(), "-i", audioSource.toString(),
-                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", out.toString()));
+        run(List.of("-y", "-i", path(video), "-i", path(audioSource),
+                "-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-shortest", path(out)));
     }
 
     /**
@@ -246,14 +246,13 @@ public final class FfmpegTool {
             // The keyframes are forced on the input's clock, but the segment muxer cuts on the output's, which the
             // AAC encoder's priming can move by ~64 ms; without this slack a boundary keyframe can be missed.
             String slack = String.format(Locale.ROOT, "%.3f", Math.min(0.1, seconds / 4));
-            // absolute: a relative "take:2.mp4" would be read as the protocol "take"
-            List<String> args = new ArrayList<>(List.of("-y", "-i", in.toAbsolutePath().toString()));
+            List<String> args = new ArrayList<>(List.of("-y", "-i", path(in)));
             args.addAll(streamMaps(in));
             args.addAll(videoEncoderArgs());
             args.addAll(List.of("-force_key_frames", "expr:gte(t,n_forced*" + s + ")",
                     "-c:a", "aac", "-b:a", "64k",
                     "-f", "segment", "-segment_time", s, "-segment_time_delta", slack,
-                    "-segment_list", list.toString(), "-segment_list_type", "flat"));
+                    "-segment_list", path(list), "-segment_list_type", "flat"));
             args.addAll(formatArgs);
             args.add(outDir.toAbsolutePath().resolve(stem + "_%05d." + ext).toString());
             run(args);
@@ -278,7 +277,7 @@ public final class FfmpegTool {
     public static double decodeOnlyFps(Path in) throws IOException {
         long start = System.nanoTime();
         String out = run(List.of("-benchmark", "-nostats", "-progress", "pipe:1",
-                "-i", in.toString(), "-f", "null", "-"));
+                "-i", path(in), "-f", "null", "-"));
         double seconds = (System.nanoTime() - start) / 1e9;
         Matcher m = PROGRESS_FRAME.matcher(out);
         long frames = -1;
@@ -342,6 +341,14 @@ public final class FfmpegTool {
         return name;
     }
 
+
+    /**
+     * A file as FFmpeg's argument: absolute, since a relative "take:2.mp4" would be read as the protocol "take"
+     * (an input not found, an output written nowhere).
+     */
+    static String path(Path file) {
+        return file.toAbsolutePath().toString();
+    }
     /** Runs ffmpeg with {@code args}; returns its stdout and stderr together, or throws with them on failure. */
     static String run(List<String> args) throws IOException {
         String exe = binary();

@@ -99,6 +99,28 @@ class FfmpegToolTest {
     }
 
     @Test
+    void everyToolTakesARelativeNameWithAColonInTheWorkingDirectory() throws IOException {
+        // "take:2.mp4" as typed in the folder it is in (bench, bench-latency and calibrate hand such names on):
+        // with no '/' before the colon FFmpeg reads "take" as a protocol, for inputs and outputs alike
+        String stem = "take:" + ProcessHandle.current().pid();
+        Path in = Path.of(stem + ".mp4");
+        Path looped = Path.of(stem + " looped.mkv");
+        Path shifted = Path.of(stem + " shifted.mkv");
+        try {
+            java.nio.file.Files.copy(clip, in);
+            assertThat(FfmpegTool.decodeOnlyFps(in)).isPositive();
+            FfmpegTool.loop(in, looped, 2);
+            assertThat(DecodedClip.decode(looped.toAbsolutePath(), false).videoFrames()).isBetween(196, 204);
+            FfmpegTool.shiftAudio(in, shifted, 200);
+            assertThat(shifted).isNotEmptyFile();
+        } finally {
+            for (Path p : List.of(in, looped, shifted)) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Test
     void fragmentedMp4ChunksDecodeOnTheirOwn() throws IOException {
         assertChunksDecodeAlone(FfmpegTool.segment(clip, dir.resolve("fmp4"), 1.0, "fmp4"), "mp4");
     }
