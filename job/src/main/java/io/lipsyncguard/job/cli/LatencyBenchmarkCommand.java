@@ -92,12 +92,46 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
             + "file each run sends (default: ${DEFAULT-VALUE}).")
     int alongsideCopies;
 
+    /** Why the options cannot make a run, or null. */
+    String optionProblem() {
+        if (!PublishCommand.validChunkSeconds(chunkSeconds)) {
+            return PublishCommand.chunkSecondsProblem(chunkSeconds);
+        }
+        if (streams == null || streams.isEmpty() || streams.stream().anyMatch(n -> n == null || n < 1)) {
+            return "--streams must be stream counts of at least 1 but is " + streams;
+        }
+        if (!(minSeconds >= 0) || Double.isInfinite(minSeconds)) {
+            return "--min-seconds must be a finite number >= 0 but is " + minSeconds;
+        }
+        if (rollingEvery < 1) {
+            return "--rolling-every must be at least 1 but is " + rollingEvery;
+        }
+        if (checkpointMs < 1) {
+            return "--checkpoint-interval-ms must be at least 1 but is " + checkpointMs;
+        }
+        if (delivery == DeliveryGuarantee.NONE) {
+            return "--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE";
+        }
+        if (alongsideCopies < 0) {
+            return "--alongside-copies must be at least 0 but is " + alongsideCopies;
+        }
+        if (alongside != null && !Files.isRegularFile(alongside)) {
+            return "--alongside: no such file: " + alongside;
+        }
+        return null;
+    }
+
     /** One run's figures. */
     record Result(int streams, int rollings, double p50, double p99, long max, double finalP50, double drift,
             boolean sustained) {}
 
     @Override
     public Integer call() throws Exception {
+        String problem = optionProblem();
+        if (problem != null) {
+            System.err.println("bench-latency: " + problem); // before a broker, a topic or a job is started
+            return 2;
+        }
         if (RunCommand.embeddedBrokerMissing("bench-latency", bootstrapServers)) {
             return 2;
         }
@@ -129,10 +163,6 @@ public final class LatencyBenchmarkCommand implements Callable<Integer> {
                 bootstrapServers == null ? "broker, job and producer share this machine"
                         : "job and producer share this machine, brokers at " + bootstrapServers);
         if (alongside != null) {
-            if (!Files.isRegularFile(alongside)) {
-                System.err.println("bench-latency: no such file: " + alongside);
-                return 2;
-            }
             System.out.printf(Locale.ROOT, "alongside: %d reference(s) to %s sent at the start of each run%n",
                     alongsideCopies, alongside);
         }

@@ -300,6 +300,26 @@ class RunCommandTest {
     }
 
     @Test
+    void benchLatencyRefusesOptionsThatCannotMakeARunBeforeABrokerStarts() throws Exception {
+        Path clip = tmp.resolve("bench-options.mp4");
+        TalkingHeadGenerator.write(clip, SampleSpec.inSync(6, 2));
+        for (String[] args : List.of(new String[] {"--chunk-seconds", "0"}, new String[] {"--streams", "-1"},
+                new String[] {"--streams", "1,0"}, new String[] {"--min-seconds", "NaN"},
+                new String[] {"--rolling-every", "0"}, new String[] {"--checkpoint-interval-ms", "0"},
+                new String[] {"--delivery", "NONE"}, new String[] {"--alongside-copies", "-1"},
+                new String[] {"--alongside", "no/such.mp4"})) {
+            List<String> all = new ArrayList<>(List.of("bench-latency", clip.toString()));
+            all.addAll(List.of(args));
+            CliRun run = CliRun.of(all.toArray(new String[0]));
+            String label = String.join(" ", args);
+            assertThat(run.code()).as(label + ": " + run.err()).isEqualTo(2);
+            assertThat(run.err()).as(label).startsWith("bench-latency: " + args[0])
+                    .doesNotContain("Exception").doesNotContain("embedded Kafka");
+            assertThat(run.out()).as(label).isEmpty();
+        }
+    }
+
+    @Test
     void aChunkTooLargeForARecordIsRefusedBeforeTheBrokerStarts() throws Exception {
         // FFmpeg cannot cut junk, and junk over what one record carries cannot be sent whole either
         Path junk = Files.createTempFile(tmp, "junk", ".ts");
