@@ -120,6 +120,23 @@ class LauncherTest {
     }
 
     @Test
+    void aBuildThatFailsExitsTwoAndRunsNothing() throws Exception {
+        Path bin = dir.resolve("bin");
+        fakeJava(bin, "path", "exit 0");
+        Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/usr/bin/env bash\necho 'COMPILATION ERROR' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.delete(checkout.resolve("job/target/lipsync-guard-job.jar")); // so the launcher builds
+        Process p = start(checkout.resolve("lipsync"), bin, null);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // 1 is analyze's "an input could not be analysed"
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("out.txt"))).contains("COMPILATION ERROR",
+                "lipsync: the build failed");
+        assertThat(record).doesNotExist();
+    }
+
+    @Test
     void javaHomesJavaRunsBeforeTheOneOnPath() throws Exception {
         Path bin = dir.resolve("bin");
         fakeJava(bin, "path", "exit 0");
