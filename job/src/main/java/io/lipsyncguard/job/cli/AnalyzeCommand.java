@@ -171,12 +171,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
      * the count above must agree on what is read, and a file they disagree on must not pass as analysed with exit 0.
      */
     static int unanswered(java.util.Set<String> counted, List<Verdict> verdicts, PrintStream err) {
+        return unanswered("analyze", counted, verdicts, err);
+    }
+
+    /** As {@link #unanswered(java.util.Set, List, PrintStream)}, the lines said by {@code command}. */
+    static int unanswered(String command, java.util.Set<String> counted, List<Verdict> verdicts, PrintStream err) {
         java.util.Set<String> answered = new java.util.HashSet<>();
         verdicts.forEach(v -> answered.add(v.videoId()));
         int missing = 0;
         for (String id : new java.util.TreeSet<>(counted)) {
             if (!answered.contains(id)) {
-                err.println("analyze: " + id + " was not read: no verdict for it");
+                err.println(command + ": " + id + " was not read: no verdict for it");
                 missing++;
             }
         }

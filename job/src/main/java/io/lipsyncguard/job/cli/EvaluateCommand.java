@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
         description = "Measure a model on a labelled set (DIR/0_real, DIR/1_fake): accuracy, AP, ROC AUC, FPR, FNR, "
                 + "FPR at 95%% TPR, confusion matrix, UNCERTAIN rate, per-video scores.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:evaluated", "1:the analysis failed, or --out could not be written at the end",
+        exitCodeList = {"0:evaluated", "1:a video could not be analysed (named on stderr; the metrics of the others "
+                + "are still written), the analysis failed, or --out could not be written at the end",
             "2:bad usage: no 0_real/1_fake videos, invalid model, --out not writable"})
 public final class EvaluateCommand implements Callable<Integer> {
 
@@ -67,6 +68,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         List<Path> files = truth.keySet().stream().map(Path::of).toList();
         List<Verdict> verdicts = AnalyzeCommand.analyse(files, config, options.parallelism, false, v -> { }).verdicts();
         List<Sample> samples = samples(verdicts, truth);
+        // a video the job could not analyse has no score: left out of the metrics, it must not pass unseen
+        int failed = 0;
+        for (Verdict v : verdicts) {
+            if (v.kind() == VerdictKind.ERROR && truth.containsKey(v.videoId())) {
+                System.err.println("evaluate: " + v.videoId() + " could not be analysed: " + v.error());
+                failed++;
+            }
+        }
+        failed += AnalyzeCommand.unanswered("evaluate", truth.keySet(), verdicts, System.err);
         double threshold = manifest.thresholds().decision();
         EvaluationMetrics m = EvaluationMetrics.compute(samples, threshold);
         System.out.printf(Locale.ROOT, "model %s %s, threshold %.2f, %d videos (%d real, %d fake), %d with a score%n",
@@ -79,9 +89,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                 m.confusion()[0][0], m.confusion()[0][1], m.confusion()[1][0], m.confusion()[1][1]);
         System.out.printf(Locale.ROOT, "UNCERTAIN rate %.3f  accuracy of decisive verdicts %.3f%n", m.uncertainRate(),
                 m.verdictAccuracy());
+        if (failed > 0) {
+            System.out.printf(Locale.ROOT, "%d of the %d videos could not be analysed (see stderr): not in the "
+                    + "metrics above%n", failed, truth.size());
+        }
         AtomicFiles.writeString(out, toJson(manifest, threshold, m, samples));
         System.out.println("written to " + out);
-        return 0;
+        return failed > 0 ? 1 : 0;
     }
 
     /** Video id (absolute path) → fake?, for every media file under DIR/0_real and DIR/1_fake. */

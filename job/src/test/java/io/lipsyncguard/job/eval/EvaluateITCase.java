@@ -29,23 +29,37 @@ class EvaluateITCase {
         TalkingHeadGenerator.write(fake.resolve("c.mp4"), SampleSpec.shifted(53, 6, 400));
         TalkingHeadGenerator.write(fake.resolve("d.mp4"), SampleSpec.shifted(54, 6, -400));
         Files.writeString(fake.resolve("notes.txt"), "not a video");
+        // a labelled file that is no video: named on stderr, left out of the metrics, and exit code 1
+        Path broken = fake.resolve("broken.mp4");
+        Files.writeString(broken, "not an mp4 either");
         Path out = tmp.resolve("evaluation.json");
 
-        int code = new CommandLine(new LipsyncCli()).execute("evaluate", set.toString(), "--device", "cpu",
-                "--out", out.toString());
+        java.io.PrintStream savedErr = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            code = new CommandLine(new LipsyncCli()).execute("evaluate", set.toString(), "--device", "cpu",
+                    "--out", out.toString());
+        } finally {
+            System.setErr(savedErr);
+        }
 
-        assertThat(code).isZero();
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("evaluate: " + broken.toAbsolutePath().normalize() + " could not be analysed: ");
         JsonNode r = new ObjectMapper().readTree(out.toFile());
         JsonNode m = r.get("metrics");
-        assertThat(m.get("videos").asInt()).isEqualTo(4);
-        assertThat(r.get("videos")).hasSize(4);
+        assertThat(m.get("videos").asInt()).isEqualTo(5);
+        assertThat(m.get("scored").asInt()).isEqualTo(4);
+        assertThat(r.get("videos")).hasSize(5);
         long fakes = 0;
         for (JsonNode v : r.get("videos")) {
             boolean isFake = v.get("videoId").asText().contains("1_fake");
             assertThat(v.get("label").asText()).isEqualTo(isFake ? "fake" : "real");
             fakes += isFake ? 1 : 0;
         }
-        assertThat(fakes).isEqualTo(2);
+        assertThat(fakes).isEqualTo(3);
         // the confusion matrix accounts for every scored video, and the synthetic shifts separate cleanly
         JsonNode c = m.get("confusion");
         assertThat(c.get(0).get(0).asLong() + c.get(0).get(1).asLong() + c.get(1).get(0).asLong()
