@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "sample", mixinStandardHelpOptions = true,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:clips written (their paths on stdout)",
-            "2:bad usage: --labelled below 1, --seconds outside 1..3600, --seconds or --seed without --labelled"},
+            "2:bad usage: --labelled below 1, --seconds outside 1..3600, --seconds or --seed without --labelled, "
+                    + "--labelled into a DIR whose 0_real or 1_fake holds videos already"},
         description = {"Write synthetic talking-head clips (in sync, shifted 400 ms, swapped, no face, no audio).",
             "With --labelled N: N in-sync clips under DIR/0_real and N shifted (+-200..600 ms) or swapped clips under "
                     + "DIR/1_fake, the layout `evaluate` reads."})
@@ -52,6 +53,20 @@ public final class SampleCommand implements Callable<Integer> {
                 || spec.commandLine().getParseResult().hasMatchedOption("--seed"))) {
             System.err.println("sample: --seconds and --seed are for --labelled sets; the demo clips are fixed");
             return 2;
+        }
+        if (labelled != null) {
+            for (String sub : new String[] {"0_real", "1_fake"}) {
+                Path d = dir.resolve(sub);
+                int held = Files.isDirectory(d) ? io.lipsyncguard.connectors.MediaFileSources.listLocal(List.of(d))
+                        .size() : 0;
+                if (held > 0) {
+                    // evaluate reads every video there: an earlier set's clips would mix with this one's, some
+                    // with the same seeds (a real clip sharing its lips with a new fake)
+                    System.err.println("sample: " + d + " already holds " + held + " video(s), of an earlier set? "
+                            + "evaluate would read them with the new ones; give an empty or new DIR");
+                    return 2;
+                }
+            }
         }
         Files.createDirectories(dir);
         List<Path> written = labelled == null ? TalkingHeadGenerator.writeDemoSet(dir)

@@ -58,10 +58,30 @@ public final class TalkingHeadGenerator {
 
     /** As {@link #write(Path, SampleSpec)} with a given video encoder: libx264, libopenh264 or mpeg4. */
     static void write(Path out, SampleSpec spec, String encoder) throws IOException {
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        write(out, spec, encoder, frame -> { });
+    }
+
+    /**
+     * As {@link #write(Path, SampleSpec, String)}, calling {@code eachFrame} after each frame is recorded. The clip is
+     * recorded under a hidden name beside {@code out} and renamed when complete: interrupted, a half-written clip
+     * (no trailer, or shorter than asked) would otherwise stay where {@code evaluate} and {@code analyze} read it.
+     */
+    static void write(Path out, SampleSpec spec, String encoder, java.util.function.IntConsumer eachFrame)
+            throws IOException {
+        Path target = out.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path partial = target.resolveSibling("." + target.getFileName() + ".partial-" + System.nanoTime());
+        try {
+            record(partial, spec, encoder, eachFrame);
+            Files.move(partial, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
         }
+    }
+
+    private static void record(Path out, SampleSpec spec, String encoder, java.util.function.IntConsumer eachFrame)
+            throws IOException {
         // the encoders' stream dumps and rate statistics are info-level noise on the console of `sample` and `--demo`
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
         int frames = Math.max(1, (int) Math.round(spec.seconds() * FPS));
@@ -119,6 +139,7 @@ public final class TalkingHeadGenerator {
                         float[] chunk = Arrays.copyOfRange(written, i * SAMPLES_PER_FRAME, (i + 1) * SAMPLES_PER_FRAME);
                         recorder.recordSamples(SAMPLE_RATE, 1, FloatBuffer.wrap(chunk));
                     }
+                    eachFrame.accept(i);
                 }
             } finally {
                 scene.close();

@@ -41,6 +41,13 @@ class LipsyncCliHelpTest {
             assertThat(run.err()).startsWith("sample: --").doesNotContain("Exception");
         }
         assertThat(out).doesNotExist();
+        // a labelled set into a folder that holds one already would mix the two (some of the same seeds)
+        CliRun first = CliRun.of("sample", out.toString(), "--labelled", "1", "--seconds", "1");
+        assertThat(first.code()).as(first.err()).isZero();
+        CliRun again = CliRun.of("sample", out.toString(), "--labelled", "1", "--seconds", "1", "--seed", "7");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).startsWith("sample: " + out.resolve("0_real") + " already holds 1 video(s)");
+        assertThat(again.out()).isEmpty();
         CliRun zeroChunks = CliRun.of("run", "--chunk-seconds", "0", "--demo");
         assertThat(zeroChunks.code()).isEqualTo(2);
         assertThat(zeroChunks.err()).contains("--chunk-seconds must be above 0").doesNotContain("embedded Kafka at");

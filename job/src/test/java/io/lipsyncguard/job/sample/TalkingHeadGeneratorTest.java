@@ -52,6 +52,25 @@ class TalkingHeadGeneratorTest {
                 TalkingHeadGenerator.SAMPLE_RATE, TalkingHeadGenerator.FPS);
     }
 
+    @org.junit.jupiter.api.Test
+    void aClipWhoseRecordingFailsLeavesNothingWhereItWasToBe(@TempDir Path empty) throws IOException {
+        Path out = empty.resolve("interrupted.mp4");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TalkingHeadGenerator.write(out,
+                SampleSpec.inSync(SEED, SECONDS), TalkingHeadGenerator.videoEncoder(), frame -> {
+                    if (frame == 40) {
+                        throw new IllegalStateException("interrupted at frame 40");
+                    }
+                })).hasMessage("interrupted at frame 40");
+        try (var left = java.nio.file.Files.list(empty)) {
+            assertThat(left).as("neither the clip nor its partial recording").isEmpty();
+        }
+        // and a complete one appears under its name only
+        TalkingHeadGenerator.write(out, SampleSpec.inSync(SEED, 1));
+        try (var left = java.nio.file.Files.list(empty)) {
+            assertThat(left).containsExactly(out);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(SampleVariant.class)
     void everyVariantIs25FpsForItsLengthWithTheRightAudio(SampleVariant variant) {
