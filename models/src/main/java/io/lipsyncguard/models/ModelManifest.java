@@ -417,22 +417,31 @@ public record ModelManifest(
         }
         if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
             errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
-        } else if (thresholds.maxOffsetMs() != null && preprocessing != null && preprocessing.fps() > 0
-                && thresholds.maxOffsetMs() > preprocessing.offsetMarginFrames() * 1000.0 / preprocessing.fps()) {
-            // offsets are searched over ±offsetMarginFrames only: a larger limit could never be reached
-            errors.add("thresholds.maxOffsetMs: must be within the searched lags, offsetMarginFrames x 1000 / fps = "
-                    + preprocessing.offsetMarginFrames() * 1000.0 / preprocessing.fps() + " ms, but is "
-                    + thresholds.maxOffsetMs());
+        }
+        if (thresholds.maxAudioLeadMs() != null && !(thresholds.maxAudioLeadMs() > 0)) {
+            errors.add("thresholds.maxAudioLeadMs: must be > 0 but is " + thresholds.maxAudioLeadMs());
+        }
+        Integer smoothing = thresholds.offsetSmoothingFrames();
+        int h = smoothing == null ? 0 : smoothing;
+        if (preprocessing != null && preprocessing.fps() > 0 && h >= 0 && h < preprocessing.offsetMarginFrames()) {
+            // the video's offset is read from the lags the smoothing kernel fits around, ±(K - h): a limit beyond
+            // them can never be passed, and its av-offset rule would never fire
+            double reachMs = (preprocessing.offsetMarginFrames() - h) * 1000.0 / preprocessing.fps();
+            String reach = "(offsetMarginFrames - offsetSmoothingFrames) x 1000 / fps = " + reachMs + " ms";
+            if (thresholds.maxOffsetMs() != null && thresholds.maxOffsetMs() > reachMs) {
+                errors.add("thresholds.maxOffsetMs: must be within the lags the offset is read from, " + reach
+                        + ", but is " + thresholds.maxOffsetMs());
+            }
+            if (thresholds.maxAudioLeadMs() != null && thresholds.maxAudioLeadMs() > reachMs) {
+                errors.add("thresholds.maxAudioLeadMs: must be within the lags the offset is read from, " + reach
+                        + ", but is " + thresholds.maxAudioLeadMs());
+            }
         }
         if (thresholds.minRollingWindows() != null
                 && thresholds.minRollingWindows() < thresholds.minEvidenceWindows()) {
             errors.add("thresholds.minRollingWindows: must be >= minEvidenceWindows but is "
                     + thresholds.minRollingWindows());
         }
-        if (thresholds.maxAudioLeadMs() != null && !(thresholds.maxAudioLeadMs() > 0)) {
-            errors.add("thresholds.maxAudioLeadMs: must be > 0 but is " + thresholds.maxAudioLeadMs());
-        }
-        Integer smoothing = thresholds.offsetSmoothingFrames();
         // the kernel must fit inside the lag curve with room for at least one lag on each side of zero
         if (smoothing != null && (smoothing < 0 || (smoothing > 0 && preprocessing != null
                 && smoothing >= preprocessing.offsetMarginFrames()))) {

@@ -109,6 +109,14 @@ class ModelManifestTest {
                         edit(r -> obj(r, "thresholds").put("minRollingWindows", 2)), "thresholds.minRollingWindows"),
                 Arguments.of("negative audio lead", edit(r -> obj(r, "thresholds").put("maxAudioLeadMs", -90.0)),
                         "thresholds.maxAudioLeadMs"),
+                // the shipped geometry reads the offset from ±(15 - 2) lags at 25 fps: 520 ms at most
+                Arguments.of("offset limit beyond the smoothed lags",
+                        edit(r -> obj(r, "thresholds").put("maxOffsetMs", 560.0)),
+                        "thresholds.maxOffsetMs: must be within the lags the offset is read from, "
+                                + "(offsetMarginFrames - offsetSmoothingFrames) x 1000 / fps = 520.0 ms"),
+                Arguments.of("audio lead limit beyond the lags",
+                        edit(r -> obj(r, "thresholds").put("maxAudioLeadMs", 1000.0)),
+                        "thresholds.maxAudioLeadMs: must be within the lags the offset is read from"),
                 Arguments.of("smoothing wider than the curve",
                         edit(r -> obj(r, "thresholds").put("offsetSmoothingFrames", 15)),
                         "thresholds.offsetSmoothingFrames"),
