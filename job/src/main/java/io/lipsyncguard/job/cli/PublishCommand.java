@@ -65,6 +65,11 @@ public final class PublishCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        String twice = RunCommand.namedTwice(files);
+        if (twice != null) {
+            System.err.println("publish: " + twice);
+            return 2;
+        }
         if (!format.equals("ts") && !format.equals("fmp4")) {
             System.err.println("publish: --format must be ts or fmp4, not " + format);
             return 2;

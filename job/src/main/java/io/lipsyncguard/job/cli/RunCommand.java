@@ -132,6 +132,11 @@ public final class RunCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        String twice = namedTwice(files);
+        if (twice != null) {
+            System.err.println("run: " + twice);
+            return 2;
+        }
         JobConfig checked = options.loadable("run");
         if (checked == null) {
             return 2;
@@ -282,6 +287,21 @@ public final class RunCommand implements Callable<Integer> {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, Duration.ofMinutes(10));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(2));
         return conf;
+    }
+
+    /**
+     * Why the files cannot all be sent, or null: two names of one file ({@code a.mp4 ./a.mp4}) have one video id, and
+     * their chunks, sent interleaved under it, would be taken for duplicates of each other.
+     */
+    static String namedTwice(List<Path> files) {
+        Map<Path, Path> first = new HashMap<>();
+        for (Path f : files) {
+            Path before = first.putIfAbsent(f.toAbsolutePath().normalize(), f);
+            if (before != null) {
+                return before + " and " + f + " are the same file (one video id): give it once";
+            }
+        }
+        return null;
     }
 
     /** Why {@code f}, not a regular file, cannot be sent as a video: a directory is a likely mistake of its own. */

@@ -26,7 +26,8 @@ class LipsyncCliHelpTest {
     }
 
     @Test
-    void usageMistakesExitTwoWithTheReasonAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void usageMistakesExitTwoWithTheReasonAndWriteNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
         CliRun bare = CliRun.of();
         assertThat(bare.code()).as("no command").isEqualTo(2);
         assertThat(bare.err()).contains("Usage: lipsync");
@@ -64,6 +65,15 @@ class LipsyncCliHelpTest {
             assertThat(folder.code()).as(folder.err()).isEqualTo(2);
             assertThat(folder.err()).contains(command + ": " + dir + " is a directory: give the video files in it")
                     .doesNotContain("no such file");
+        }
+        // one file named twice has one video id: its chunks would be sent interleaved under it
+        java.nio.file.Path once = java.nio.file.Files.writeString(dir.resolve("once.mp4"), "x");
+        String sameFile = dir.resolve(".").resolve("once.mp4").toString();
+        for (CliRun twice : List.of(CliRun.of("run", once.toString(), sameFile),
+                CliRun.of("publish", "--bootstrap-servers", "b:1", once.toString(), sameFile))) {
+            assertThat(twice.code()).as(twice.err()).isEqualTo(2);
+            assertThat(twice.err()).contains(once + " and " + sameFile + " are the same file (one video id)")
+                    .doesNotContain("embedded Kafka at").doesNotContain("cannot reach");
         }
         CliRun bench = CliRun.of("bench", dir.resolve("absent.mp4").toString());
         assertThat(bench.code()).isEqualTo(2);
