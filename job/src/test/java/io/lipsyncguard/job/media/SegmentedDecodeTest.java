@@ -116,11 +116,7 @@ class SegmentedDecodeTest {
         // cutter then filled with faceless frames and turned into mel rows all at once (hours of it for a long track)
         Path clip = tmp.resolve("short-picture-clip.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(35, 8));
-        Path wav = tmp.resolve("long-sound-after.wav");
-        WavFile.write(wav, TalkingHeadGenerator.speechAudio(36, 150, 16_000), 16_000);
-        Path early = tmp.resolve("short-picture.mkv");
-        ffmpeg("-i", wav.toString(), "-i", clip.toString(), "-map", "0:a", "-map", "1:v", "-c:v", "copy", "-c:a",
-                "aac", early.toString());
+        Path early = withSound(clip, 36, 150, 0, "short-picture.mkv");
         List<Integer> audioSamples = new ArrayList<>();
         segments(early, 25, f -> audioSamples.add(f.audio().length));
         // four segments' worth (4 s), and the AAC frame that crossed the line
@@ -134,11 +130,7 @@ class SegmentedDecodeTest {
         assertSameWindows(early, 37, 198, 200);
 
         // with the picture's end less than that minute behind, nothing is given up: the same windows exactly
-        Path wav50 = tmp.resolve("sound-50s.wav");
-        WavFile.write(wav50, TalkingHeadGenerator.speechAudio(36, 50, 16_000), 16_000);
-        Path shorter = tmp.resolve("short-picture-50s.mkv");
-        ffmpeg("-i", wav50.toString(), "-i", clip.toString(), "-map", "0:a", "-map", "1:v", "-c:v", "copy", "-c:a",
-                "aac", shorter.toString());
+        Path shorter = withSound(clip, 36, 50, 0, "short-picture-50s.mkv");
         List<Integer> shorterSamples = new ArrayList<>();
         segments(shorter, 25, f -> shorterSamples.add(f.audio().length));
         assertThat(shorterSamples).hasSizeGreaterThan(15).allMatch(n -> n <= limit, "no segment over " + limit);
@@ -474,6 +466,17 @@ class SegmentedDecodeTest {
                 MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L, new FaceTrackState(), 20);
         closedEarly.close();
         assertThatThrownBy(closedEarly::next).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    /** {@code clip}'s picture from {@code pictureAtS} on, under {@code seconds} of speech of {@code seed}. */
+    private static Path withSound(Path clip, long seed, int seconds, double pictureAtS, String name)
+            throws Exception {
+        Path wav = tmp.resolve(name + ".wav");
+        WavFile.write(wav, TalkingHeadGenerator.speechAudio(seed, seconds, 16_000), 16_000);
+        Path out = tmp.resolve(name);
+        ffmpeg("-i", wav.toString(), "-itsoffset", Double.toString(pictureAtS), "-i", clip.toString(), "-map", "0:a",
+                "-map", "1:v", "-c:v", "copy", "-c:a", "aac", out.toString());
+        return out;
     }
 
     /** Hands the segments of a decode of {@code file}, {@code frames} video frames each, to {@code each}. */
