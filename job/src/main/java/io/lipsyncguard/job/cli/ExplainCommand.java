@@ -37,6 +37,11 @@ public final class ExplainCommand implements Callable<Integer> {
 
     /** The schema check's message for a property it does not define. */
     private static final Pattern UNKNOWN_FIELD = Pattern.compile("property '([^']+)' is not defined in the schema");
+    /**
+     * A count inside one of the verdict's objects that a later version added: a verdict saved by an earlier one lacks
+     * it, and is read with it at zero. The verdict's own fields (its id, kind, verdict) stay required.
+     */
+    private static final Pattern LATER_FIELD = Pattern.compile("^/([^:]+): required property '([^']+)' not found$");
 
     @Parameters(index = "0", paramLabel = "VERDICT.json", description = "A verdict as JSON, or JSON lines from "
             + "analyze (each is answered); - reads standard input.")
@@ -79,13 +84,17 @@ public final class ExplainCommand implements Callable<Integer> {
             return 2;
         }
         Set<String> unknown = new TreeSet<>();
+        Set<String> lacking = new TreeSet<>();
         for (String message : messages) {
             List<String> problems = new ArrayList<>();
             for (String problem : WireSchemas.verdictProblems(message)) {
                 // a field from a newer version of the job: read around it, as consumers of the topic must
                 Matcher m = UNKNOWN_FIELD.matcher(problem);
+                Matcher older = LATER_FIELD.matcher(problem);
                 if (m.find()) {
                     unknown.add(m.group(1));
+                } else if (older.find()) {
+                    lacking.add(older.group(1).replace('/', '.') + "." + older.group(2));
                 } else {
                     problems.add(problem);
                 }
@@ -95,6 +104,10 @@ public final class ExplainCommand implements Callable<Integer> {
                 return 2;
             }
             verdicts.add(json.readValue(message, Verdict.class));
+        }
+        if (!lacking.isEmpty()) {
+            System.err.println("explain: fields this version has and the verdict lacks (an older version's?): "
+                    + String.join(", ", lacking) + "; read as 0");
         }
         if (!unknown.isEmpty()) {
             System.err.println("explain: ignoring fields this version does not know: " + String.join(", ", unknown));

@@ -82,13 +82,23 @@ public final class VerdictQuestions {
             case "sure" -> sure(v, p, reasons);
             case "offset" -> {
                 String s = VerdictExplanation.offset(v, p);
-                yield s != null ? s : "No offset could be estimated: no window was scored.";
+                yield s != null ? s : !p.givesOffsets() ? "This model gives no audio-visual offset: it scores each "
+                        + "window as a whole (no lag between sound and lips)."
+                        : "No offset could be estimated: no window was scored.";
             }
             case "missing" -> {
                 String s = VerdictExplanation.missing(v);
                 if (reasons.contains("missing-windows")) {
                     String lost = VerdictExplanation.missingWindows(v);
                     yield s == null ? lost : s + " " + lost;
+                }
+                if (s == null && v.windows().total() == 0) {
+                    // no window at all is everything missing, not nothing
+                    yield "No window could be cut, so nothing could be scored: " + (reasons.contains("no-audio")
+                            ? "the video has no audio track."
+                            : reasons.contains("too-short")
+                                    ? "the video is shorter than one analysis window with its audio context."
+                                    : "no picture with sound reached the analysis.");
                 }
                 yield s != null ? s : String.format(Locale.ROOT, "Nothing was missing: all %d windows had a face, "
                         + "speech and readable mouth crops, and were scored.", v.windows().total());

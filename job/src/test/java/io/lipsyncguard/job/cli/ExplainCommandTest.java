@@ -96,6 +96,27 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aVerdictFromAnOlderVersionWithoutTheCountsAddedSinceIsAnswered() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String line = Files.readString(verdictFile()).strip();
+        com.fasterxml.jackson.databind.node.ObjectNode v =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+        // the window counts that came with later versions, as a saved verdict of an earlier one lacks them
+        ((com.fasterxml.jackson.databind.node.ObjectNode) v.get("windows")).remove(
+                java.util.List.of("audioDropout", "frozenPicture"));
+        Path older = Files.writeString(dir.resolve("older.json"), json.writeValueAsString(v) + "\n");
+        CliRun r = explain("explain", older.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("fields this version has and the verdict lacks (an older version's?): "
+                + "windows.audioDropout, windows.frozenPicture");
+        assertThat(r.out()).isEqualTo(explain("explain", verdictFile().toString()).out());
+        // a verdict without its own identity is still no verdict
+        v.remove("videoId");
+        Path anonymous = Files.writeString(dir.resolve("anonymous.json"), json.writeValueAsString(v) + "\n");
+        assertThat(explain("explain", anonymous.toString()).code()).isEqualTo(2);
+    }
+
+    @Test
     void aVerdictWithoutTheFieldsTheSchemaLeavesOptionalIsAnswered() throws Exception {
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         String line = Files.readString(verdictFile()).strip();

@@ -60,4 +60,36 @@ class VerdictQuestionsTest {
         Verdict clean = VerdictExplanationTest.build(VerdictPolicyTest.scores(POLICY, VerdictPolicyTest.repeat(0.1, 8)));
         assertThat(VerdictQuestions.answer(clean, "segments", POLICY)).startsWith("No stretch of windows");
     }
+
+    @Test
+    void aVideoWithoutAnyWindowIsNotOneWithNothingMissing() {
+        for (String cause : new String[] {"too-short", "no-audio"}) {
+            VideoAggregate none = new VideoAggregate();
+            none.ended = true;
+            none.endReason = cause;
+            Verdict v = VerdictExplanationTest.build(none);
+            assertThat(v.windows().total()).isZero();
+            assertThat(VerdictQuestions.answer(v, "missing", POLICY)).as(cause)
+                    .startsWith("No window could be cut, so nothing could be scored: ")
+                    .contains(cause.equals("no-audio") ? "no audio track" : "shorter than one analysis window")
+                    .doesNotContain("Nothing was missing");
+        }
+    }
+
+    @Test
+    void aModelWithoutOffsetsIsSaidToGiveNoneNotToHaveScoredNothing() {
+        // LipFD-style: one probability per window, no lag curve
+        DecisionPolicy noOffsets = new DecisionPolicy(POLICY.threshold(), POLICY.band(), POLICY.minEvidenceWindows(),
+                POLICY.fps(), POLICY.marginFrames(), POLICY.toleranceFrames(), POLICY.videoBias(),
+                POLICY.videoWeightGap(), POLICY.videoWeightPeak(), POLICY.maxWindowStd(), POLICY.suspiciousScore(),
+                POLICY.segmentMinMs(), POLICY.highRiskConfidence(), false, POLICY.maxOffsetMs(),
+                POLICY.maxAudioLeadMs(), POLICY.offsetSmoothingFrames(), POLICY.minRollingWindows());
+        Verdict scored = VerdictAggregator.build("v", VerdictKind.FINAL,
+                VerdictPolicyTest.scores(noOffsets, VerdictPolicyTest.repeat(0.2, 20)), noOffsets,
+                VerdictExplanationTest.MODEL, 1L);
+        assertThat(scored.offsetMs()).isNull();
+        assertThat(scored.windows().scored()).isEqualTo(20);
+        assertThat(VerdictQuestions.answer(scored, "offset", noOffsets)).startsWith("This model gives no audio-visual "
+                + "offset").doesNotContain("no window was scored");
+    }
 }
