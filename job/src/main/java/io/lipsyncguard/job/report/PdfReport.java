@@ -64,7 +64,9 @@ public final class PdfReport {
             s.codePoints().forEach(cp -> {
                 if (Character.isISOControl(cp)) {
                     b.append(' ');
-                } else if (latin1Only ? cp >= 32 && cp < 127 || cp >= 160 && cp < 256 : drawable(cp)) {
+                } else if ((!latin1Only || cp >= 32 && cp < 127 || cp >= 160 && cp < 256) && drawable(cp)) {
+                    // under Helvetica too: WinAnsi has no glyph names PDFBox finds for some of Latin-1 (U+00A0
+                    // 'nbspace', U+00AD 'sfthyphen'), and encoding one threw
                     b.appendCodePoint(cp);
                 } else {
                     b.append('?');

@@ -102,6 +102,21 @@ class ReportWriterTest {
     }
 
     @Test
+    void everyLatin1CharacterHelveticaIsLeftWithCanBeDrawn() throws Exception {
+        PDType1Font helvetica = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+        PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+        StringBuilder all = new StringBuilder();
+        for (int cp = 32; cp < 256; cp++) {
+            all.appendCodePoint(cp);
+        }
+        String cleaned = new PdfReport.Fonts(helvetica, bold, true).clean("/v/clip\u00A0one\u00AD" + all + ".mp4");
+        // a no-break space in a file name failed the whole report under the fallback font
+        assertThat(helvetica.encode(cleaned)).isNotEmpty();
+        assertThat(bold.encode(cleaned)).isNotEmpty();
+        assertThat(cleaned).startsWith("/v/clip").endsWith(".mp4").contains("é", "±");
+    }
+
+    @Test
     void theUncertainBandKeepsItsPlusMinusSignInEitherFont() throws Exception {
         // "+0.10" read as a one-sided band beside the HTML's "±0.10"; Helvetica's WinAnsi encoding has the sign
         PDType1Font helvetica = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
