@@ -89,7 +89,7 @@ public final class VerdictExplanation {
             Segment longest = VerdictPolicy.longest(v.segments());
             // the policy flags a long run where the whole-video score stays low, or where it does not and the
             // windows disagree: say which, so that the text never calls a high score low
-            String whole = score < p.threshold() + p.band()
+            String whole = score + 1e-9 < p.threshold() + p.band()
                     ? String.format(Locale.ROOT, "although the whole-video score %.2f stays below %.2f", score,
                             p.threshold() + p.band())
                     : String.format(Locale.ROOT, "and the windows disagree (stability %.2f) around a whole-video "

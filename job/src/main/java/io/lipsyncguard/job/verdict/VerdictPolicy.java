@@ -81,6 +81,7 @@ public final class VerdictPolicy {
         }
         Label label;
         double confidence;
+        boolean runBacked = false;
         // decided on the score as the verdict reports it (3 decimals), so that a consumer, `evaluate` or the
         // explanation comparing the reported score with the threshold draws the same line
         double mean = videoScore != null ? videoScore : round(a.mean);
@@ -105,15 +106,13 @@ public final class VerdictPolicy {
             double beyond = Math.min(1.0, (Math.abs(offsetMs) - limit) / limit);
             double n = a.scored;
             confidence = round(0.5 + 0.5 * Math.max(beyond, 0.5) * (n / (n + 2.0)));
-        } else if (longRun && (mean < p.threshold() + p.band() || std > p.maxWindowStd())) {
+        } else if (longRun && (mean + 1e-9 < p.threshold() + p.band() || std > p.maxWindowStd())) {
             // a long run in a video the mean does not call FAKE, or whose clean stretches make the windows disagree:
-            // part of it is manipulated (a run that more fake windows made longer must not read as UNCERTAIN)
+            // part of it is manipulated (a run that more fake windows made longer must not read as UNCERTAIN); the
+            // band edge is decisive for the mean, as below, whatever the float rounding of threshold + band
             reasons.add("localized-manipulation");
             label = Label.FAKE;
-            double room = Math.max(1e-9, 1.0 - p.suspiciousScore());
-            double strength = Math.min(1.0, Math.max(0, longest.meanScore() - p.suspiciousScore()) / room);
-            double n = longest.windows();
-            confidence = round(0.5 + 0.5 * Math.max(strength, 0.5) * (n / (n + 2.0)));
+            confidence = runConfidence(longest, p);
         } else if (std > p.maxWindowStd()) {
             reasons.add("windows-disagree");
             label = Label.UNCERTAIN;
@@ -131,6 +130,12 @@ public final class VerdictPolicy {
                 double n = a.scored;
                 label = mean >= p.threshold() ? Label.FAKE : Label.REAL;
                 confidence = round(0.5 + 0.5 * strength * (n / (n + 2.0)));
+                if (label == Label.FAKE && longRun) {
+                    // FAKE as a whole and with a long run: at least as sure, and as high a risk, as the run alone
+                    // makes it; a video whose clean part scores more fake must not come out less alarming
+                    confidence = Math.max(confidence, runConfidence(longest, p));
+                    runBacked = true;
+                }
             }
         }
         if (rolling && a.scored >= p.minEvidenceWindows() && a.scored < p.minRollingWindows()) {
@@ -139,7 +144,8 @@ public final class VerdictPolicy {
             label = Label.UNCERTAIN;
             confidence = 0.0;
         }
-        RiskLevel risk = risk(label, confidence, reasons, a.scored == 0 ? null : mean, misalignment, p);
+        RiskLevel risk = runBacked && label == Label.FAKE ? RiskLevel.HIGH
+                : risk(label, confidence, reasons, a.scored == 0 ? null : mean, misalignment, p);
         Double syncConfidence = null;
         if (a.scored > 0 && p.givesOffsets() && a.curveSum.length == 2 * p.marginFrames() + 1) {
             float[] average = new float[a.curveSum.length];
@@ -171,6 +177,14 @@ public final class VerdictPolicy {
             return RiskLevel.MEDIUM;
         }
         return RiskLevel.LOW;
+    }
+
+    /** The confidence a long suspicious run gives: it follows the run's mean score and its length. */
+    private static double runConfidence(Segment longest, DecisionPolicy p) {
+        double room = Math.max(1e-9, 1.0 - p.suspiciousScore());
+        double strength = Math.min(1.0, Math.max(0, longest.meanScore() - p.suspiciousScore()) / room);
+        double n = longest.windows();
+        return round(0.5 + 0.5 * Math.max(strength, 0.5) * (n / (n + 2.0)));
     }
 
     static Segment longest(Segment[] segments) {

@@ -145,6 +145,37 @@ class VerdictPolicyTest {
     }
 
     @Test
+    void aLongRunInAVideoThatScoresFakeAsAWholeIsNoLessAlarmingThanInOneThatDoesNot() {
+        DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
+        // the same 6.4 s run after a clean start (mean 0.5: the run decides) and after a start that scores more
+        // fake (mean 0.7, windows agreeing: the mean decides); before, the second came out MEDIUM with less confidence
+        VerdictPolicy.Decision runDecides = VerdictPolicy.decide(scores(p, concat(repeat(0.0, 12), repeat(1.0, 12))), p);
+        VerdictPolicy.Decision meanDecides = VerdictPolicy.decide(scores(p, concat(repeat(0.4, 12), repeat(1.0, 12))),
+                p);
+        assertThat(runDecides.reasons()).contains("localized-manipulation");
+        assertThat(meanDecides.reasons()).doesNotContain("localized-manipulation");
+        assertThat(meanDecides.label()).isEqualTo(Label.FAKE);
+        assertThat(meanDecides.risk()).isEqualTo(RiskLevel.HIGH);
+        assertThat(meanDecides.confidence()).isGreaterThanOrEqualTo(runDecides.confidence());
+        // and no jump at the boundary between the two rules
+        VerdictPolicy.Decision below = VerdictPolicy.decide(scores(p, concat(repeat(0.28, 10), repeat(0.9, 10))), p);
+        VerdictPolicy.Decision above = VerdictPolicy.decide(scores(p, concat(repeat(0.3, 10), repeat(0.9, 10))), p);
+        assertThat(above.risk()).isEqualTo(below.risk()).isEqualTo(RiskLevel.HIGH);
+        assertThat(above.confidence()).isGreaterThanOrEqualTo(below.confidence());
+    }
+
+    @Test
+    void aScoreOnTheBandEdgeIsDecidedByTheMeanWhateverTheFloatSumOfThresholdAndBand() {
+        // 0.2 + 0.1 is 0.30000000000000004: a decision score of exactly 0.300 is on the edge, decisive, so a long
+        // run in agreeing windows leaves it to the mean (FAKE without localized-manipulation), as for 0.5 + 0.1
+        DecisionPolicy p = new DecisionPolicy(0.2, 0.1, POLICY.minEvidenceWindows(), POLICY.fps(),
+                POLICY.marginFrames()).withRules(0.35, 0.28, 4000, 0.8);
+        VerdictPolicy.Decision d = VerdictPolicy.decide(scores(p, concat(repeat(0.15, 15), repeat(0.45, 15))), p);
+        assertThat(d.label()).isEqualTo(Label.FAKE);
+        assertThat(d.reasons()).doesNotContain("localized-manipulation", "score-near-threshold");
+    }
+
+    @Test
     void segmentsAreTheSuspiciousRunsWithTheirMeanScore() {
         DecisionPolicy p = POLICY.withRules(0.35, 0.7, 4000, 0.8);
         VideoAggregate a = scores(p, concat(repeat(0.1, 3), repeat(0.8, 2), repeat(1.0, 2), repeat(0.2, 1),
