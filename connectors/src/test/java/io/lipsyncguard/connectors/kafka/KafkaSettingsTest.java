@@ -85,6 +85,50 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void eachStartingOffsetStartsWhereItsNameSays() {
+        // a retriever whose answers tell the positions apart: committed 7, beginning 0, end 9; the connector answers
+        // with its own markers (-3 committed, -2 earliest, -1 latest) where the reader resolves them itself
+        org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition("t", 0);
+        var retriever = new org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer
+                .PartitionOffsetsRetriever() {
+            @Override
+            public Map<org.apache.kafka.common.TopicPartition, Long> committedOffsets(
+                    java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                return Map.of(tp, 7L);
+            }
+
+            @Override
+            public Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(
+                    java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                return Map.of(tp, 9L);
+            }
+
+            @Override
+            public Map<org.apache.kafka.common.TopicPartition, Long> beginningOffsets(
+                    java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                return Map.of(tp, 0L);
+            }
+
+            @Override
+            public Map<org.apache.kafka.common.TopicPartition,
+                    org.apache.kafka.clients.consumer.OffsetAndTimestamp> offsetsForTimes(
+                    Map<org.apache.kafka.common.TopicPartition, Long> timestamps) {
+                throw new AssertionError("no starting offset is by time");
+            }
+        };
+        java.util.function.Function<KafkaSourceSettings.StartingOffsets, Long> start = o ->
+                KafkaChunkSources.startingOffsets(o).getPartitionOffsets(java.util.List.of(tp), retriever).get(tp);
+        assertThat(start.apply(KafkaSourceSettings.StartingOffsets.EARLIEST)).isIn(-2L, 0L);
+        assertThat(start.apply(KafkaSourceSettings.StartingOffsets.LATEST)).isIn(-1L, 9L);
+        assertThat(start.apply(KafkaSourceSettings.StartingOffsets.COMMITTED)).isIn(-3L, 7L);
+        // a group that never committed starts at the beginning: chunks published before it started are read
+        @SuppressWarnings("deprecation")
+        var reset = KafkaChunkSources.startingOffsets(KafkaSourceSettings.StartingOffsets.COMMITTED)
+                .getAutoOffsetResetStrategy();
+        assertThat(reset.name()).isEqualTo("EARLIEST");
+    }
+
+    @Test
     void sourceBuildsForEveryStartingOffset() {
         for (KafkaSourceSettings.StartingOffsets offsets : KafkaSourceSettings.StartingOffsets.values()) {
             KafkaSourceSettings settings = KafkaSourceSettings.forTopic("b:1", "t", "g").withStartingOffsets(offsets);

@@ -95,13 +95,20 @@ class LauncherTest {
         fakeJava(bin, "path", "exec sleep 60");
         Process p = start(checkout.resolve("lipsync"), bin, null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!(Files.exists(record) && recorded().contains("arg=clip.mp4")) && System.nanoTime() < deadline) {
+        // the fake java, once it has exec'd its sleep: the process the signal must reach
+        ProcessHandle jvm = null;
+        while (jvm == null && System.nanoTime() < deadline) {
+            jvm = p.toHandle().descendants().filter(h -> h.info().command().orElse("").endsWith("/sleep"))
+                    .findFirst().orElse(null);
             Thread.sleep(20);
         }
-        Thread.sleep(200); // until the fake java has exec'd its sleep
+        assertThat(jvm).as("the launcher started its java").isNotNull();
+        assertThat(recorded()).contains("arg=clip.mp4");
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        // the JVM itself ends, not only the launcher (bash alone would die of the signal and leave it running)
+        jvm.onExit().get(10, TimeUnit.SECONDS);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("launcher still running 10 s after SIGINT").isTrue();
-        assertThat(p.exitValue()).isNotZero();
+        assertThat(p.exitValue()).as("the JVM's own status: ended by SIGINT").isEqualTo(130);
         try (var leftovers = Files.list(dir)) {
             assertThat(leftovers.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("lipsync-run."));
         }

@@ -63,11 +63,14 @@ class SegmentedDecodeTest {
                 .frameCount()).as("the file itself decodes").isPositive();
         assertThatThrownBy(() -> MediaFeatureExtractor.extract(playlist, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA,
                 0L)).isInstanceOf(MediaDecodeException.class).hasMessageContaining("list.m3u8").hasMessageContaining("only self-contained media is opened");
-        // a concat list, named as media, the same
+        // a concat list, named as media, the same; naming a file beside it, which FFmpeg's own "safe" rule (no
+        // absolute paths) lets through, so that only the project's guard can refuse it
         Path list = tmp.resolve("allowed").resolve("list.ffconcat");
-        Files.writeString(list, "ffconcat version 1.0\nfile '" + outside.toAbsolutePath() + "'\n");
+        Files.copy(outside, list.resolveSibling("inside.ts"));
+        Files.writeString(list, "ffconcat version 1.0\nfile 'inside.ts'\n");
         assertThatThrownBy(() -> MediaFeatureExtractor.extract(list, media, MediaFeatureExtractor.ORIGIN_FROM_MEDIA, 0L))
-                .isInstanceOf(MediaDecodeException.class);
+                .isInstanceOf(MediaDecodeException.class).hasMessageContaining("list.ffconcat")
+                .hasMessageContaining("only self-contained media is opened");
     }
 
     @Test

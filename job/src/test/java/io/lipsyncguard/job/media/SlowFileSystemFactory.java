@@ -10,16 +10,16 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.core.fs.local.LocalFileSystem;
 
 /**
- * A Flink file system for tests, scheme {@code slowtest}: the local disk, opened after a delay, as a remote object
- * store serves a large file (registered through META-INF/services).
+ * A Flink file system for tests, scheme {@code slowtest}: the local disk, opened when the test lets it (or never), as
+ * a remote object store serves a large file or stops answering (registered through META-INF/services).
  */
 public class SlowFileSystemFactory implements FileSystemFactory {
 
-    /** How long each open takes. */
-    static volatile long openDelayMs;
-
     /** Opens of a path containing this (when set) hang until interrupted, as a stalled object store's do. */
     static volatile String stallOn;
+
+    /** When set, every open waits for it: the test decides when the object store answers. */
+    static volatile java.util.concurrent.CountDownLatch gate;
 
     @Override
     public String getScheme() {
@@ -36,7 +36,13 @@ public class SlowFileSystemFactory implements FileSystemFactory {
         public FSDataInputStream open(Path f) throws IOException {
             try {
                 String stall = stallOn;
-                Thread.sleep(stall != null && f.toUri().getPath().contains(stall) ? Long.MAX_VALUE : openDelayMs);
+                java.util.concurrent.CountDownLatch wait = gate;
+                if (wait != null) {
+                    wait.await();
+                }
+                if (stall != null && f.toUri().getPath().contains(stall)) {
+                    Thread.sleep(Long.MAX_VALUE);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);

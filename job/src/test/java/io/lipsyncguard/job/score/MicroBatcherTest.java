@@ -83,20 +83,18 @@ class MicroBatcherTest {
     @Test
     void aFailedBatchRetriesNoneOfItsRequestsWhoseDeadlinePassedWhileItRan() throws Exception {
         List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
-        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofSeconds(5), in -> {
-            try {
-                Thread.sleep(300); // a slow model that then fails
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("failed after 300 ms");
+        // wide margins for a slow machine: four requests are collected well within their 1 s, and the model's 3 s
+        // are well past it
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 4, Duration.ofSeconds(20), in -> {
+            sleep(3000); // a slow model that then fails
+            throw new IllegalStateException("failed after 3 s");
         }, sizes::add)) {
             List<CompletableFuture<Integer>> fs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                fs.add(b.submit(i, Duration.ofMillis(100)));
+                fs.add(b.submit(i, Duration.ofSeconds(1)));
             }
             for (CompletableFuture<Integer> f : fs) {
-                assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+                assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
             }
             // one batch of four ran; their deadlines passed meanwhile, so none was tried again alone
             assertThat(sizes).containsExactly(4);
@@ -242,7 +240,12 @@ class MicroBatcherTest {
     void closeFailsTheBatchBeingCollectedToo() throws Exception {
         MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 8, Duration.ofSeconds(5), in -> in, s -> {});
         CompletableFuture<Integer> waiting = b.submit(1);
-        Thread.sleep(200); // taken off the queue; the worker waits up to 5 s for more
+        // taken off the queue into the batch being collected; the worker waits up to 5 s for more
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (b.queued() > 0) {
+            assertThat(System.nanoTime()).as("the worker takes the request").isLessThan(deadline);
+            Thread.sleep(5);
+        }
         b.close();
         assertThatThrownBy(() -> waiting.get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed before scoring");
