@@ -20,13 +20,18 @@ public final class ModelLoader {
 
     /** Full load; any contract break is a {@link ModelContractException}. The caller closes the result. */
     public static LoadedModel load(Path manifestJson, Device device) {
+        return load(manifestJson, device, IN_MEMORY_LIMIT_BYTES);
+    }
+
+    /** As {@link #load(Path, Device)}, models over {@code inMemoryLimit} bytes opened from their file. */
+    static LoadedModel load(Path manifestJson, Device device, long inMemoryLimit) {
         ModelManifest manifest = ModelManifest.readValid(manifestJson);
         Path onnx = manifest.modelFile();
         if (!Files.isRegularFile(onnx)) {
             throw new ModelContractException("model '" + manifest.id() + "': file " + onnx + " (field 'file') not found");
         }
         OpenedSession opened;
-        if (fileSize(manifest, onnx) <= IN_MEMORY_LIMIT_BYTES) {
+        if (fileSize(manifest, onnx) <= inMemoryLimit) {
             // read once: the bytes hashed are the bytes run, whatever happens to the file meanwhile
             byte[] bytes;
             try {
@@ -42,6 +47,21 @@ public final class ModelLoader {
             // too large to hold on the heap as well: hashed before and after ONNX Runtime reads it
             checkHash(manifest, onnx, ModelFiles.sha256(onnx));
             checkBuiltInModelIsCurrent(manifest, manifest.sha256()); // the file's hash, checked above
+            // opened from its path, ONNX Runtime would read weights kept in files beside it, which no hash covers
+            // (from bytes, as smaller models are opened, it cannot find them and refuses)
+            List<String> external;
+            try {
+                external = ExternalDataScan.externalTensors(onnx);
+            } catch (java.io.IOException e) {
+                throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
+                        + e.getMessage(), e);
+            }
+            if (!external.isEmpty()) {
+                throw new ModelContractException("model '" + manifest.id() + "': " + onnx + " keeps the data of "
+                        + external.size() + " tensor(s) in external files that the manifest's sha256 does not cover ("
+                        + String.join(", ", external.subList(0, Math.min(5, external.size())))
+                        + "); store the weights inside the model file");
+            }
             opened = OrtSessionFactory.open(onnx, device);
             try {
                 checkHash(manifest, onnx, ModelFiles.sha256(onnx));
@@ -61,8 +81,8 @@ public final class ModelLoader {
 
     /**
      * Largest model read into memory to be hashed and opened from the same bytes. Larger ones (a ViT-L LipFD, some
-     * 1.2 GB) are opened from the file and hashed before and after; their weights must be inside the file too, as
-     * ONNX Runtime would read external data files that no hash covers.
+     * 1.2 GB) are opened from the file and hashed before and after; their weights must be inside the file too (checked
+     * by {@link ExternalDataScan}), as ONNX Runtime would read external data files that no hash covers.
      */
     static final long IN_MEMORY_LIMIT_BYTES = 512L << 20;
 

@@ -139,6 +139,18 @@ class ModelLoaderTest {
                 .isInstanceOf(ModelContractException.class)
                 .hasMessageContaining("ONNX Runtime cannot open")
                 .hasMessageContaining("external.onnx");
+        // a model too large to open from memory is opened from its path, where ONNX Runtime would find weights.bin:
+        // the scan of its tensors refuses it first
+        assertThat(ExternalDataScan.externalTensors(onnx)).containsExactly(weight.getName());
+        assertThatThrownBy(() -> ModelLoader.load(m, Device.CPU, 0))
+                .isInstanceOf(ModelContractException.class)
+                .hasMessageContaining("keeps the data of 1 tensor(s) in external files")
+                .hasMessageContaining(weight.getName());
+        // and one with every weight inside loads that way too
+        assertThat(ExternalDataScan.externalTensors(base.modelFile())).isEmpty();
+        try (LoadedModel loaded = ModelLoader.load(BASELINE, Device.CPU, 0)) {
+            assertThat(loaded.manifest().sha256()).isEqualTo(base.sha256());
+        }
     }
 
     @Test
