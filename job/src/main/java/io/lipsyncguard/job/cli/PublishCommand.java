@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:every chunk of every FILE was produced",
             "1:the brokers could not be reached or producing failed",
-            "2:bad usage: missing FILE, unknown --format, --chunk-seconds outside (0, 600], a video id over the "
+            "2:bad usage: missing FILE, unknown --format, --chunk-seconds outside [0.04, 600], a video id over the "
                     + "key limit, a chunk larger than one record (nothing is sent then)"})
 public final class PublishCommand implements Callable<Integer> {
 
@@ -138,13 +138,17 @@ public final class PublishCommand implements Callable<Integer> {
         }
     }
 
-    /** Whether chunks of {@code seconds} can be cut: above 0 and at most 10 minutes. */
+    /** The shortest chunk: one frame at 25 fps (the segmenter is given milliseconds; less rounds to nothing). */
+    static final double MIN_CHUNK_SECONDS = 0.04;
+
+    /** Whether chunks of {@code seconds} can be cut: a frame at least and at most 10 minutes. */
     static boolean validChunkSeconds(double seconds) {
-        return seconds > 0 && seconds <= 600;
+        return seconds >= MIN_CHUNK_SECONDS && seconds <= 600;
     }
 
     static String chunkSecondsProblem(double seconds) {
-        return "--chunk-seconds must be above 0 and at most 600 but is " + seconds;
+        return "--chunk-seconds must be at least " + MIN_CHUNK_SECONDS + " (a frame) and at most 600 but is "
+                + seconds;
     }
 
     /** Largest file sent whole when FFmpeg cannot cut it: what one record may carry. */

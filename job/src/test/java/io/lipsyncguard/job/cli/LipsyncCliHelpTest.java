@@ -51,7 +51,7 @@ class LipsyncCliHelpTest {
         assertThat(again.out()).isEmpty();
         CliRun zeroChunks = CliRun.of("run", "--chunk-seconds", "0", "--demo");
         assertThat(zeroChunks.code()).isEqualTo(2);
-        assertThat(zeroChunks.err()).contains("--chunk-seconds must be above 0").doesNotContain("embedded Kafka at");
+        assertThat(zeroChunks.err()).contains("--chunk-seconds must be at least 0.04 (a frame)").doesNotContain("embedded Kafka at");
         CliRun none = CliRun.of("run", "--delivery", "NONE");
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).contains("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE");

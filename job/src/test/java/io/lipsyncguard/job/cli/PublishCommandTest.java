@@ -99,7 +99,7 @@ class PublishCommandTest {
         CliRun zero = CliRun.of("publish", "--bootstrap-servers", "localhost:1", "--chunk-seconds", "0",
                 clip.toString());
         assertThat(zero.code()).isEqualTo(2);
-        assertThat(zero.err()).contains("--chunk-seconds must be above 0");
+        assertThat(zero.err()).contains("--chunk-seconds must be at least 0.04 (a frame)");
     }
 
     @Test

@@ -303,7 +303,8 @@ class RunCommandTest {
     void benchLatencyRefusesOptionsThatCannotMakeARunBeforeABrokerStarts() throws Exception {
         Path clip = tmp.resolve("bench-options.mp4");
         TalkingHeadGenerator.write(clip, SampleSpec.inSync(6, 2));
-        for (String[] args : List.of(new String[] {"--chunk-seconds", "0"}, new String[] {"--streams", "-1"},
+        for (String[] args : List.of(new String[] {"--chunk-seconds", "0"}, new String[] {"--chunk-seconds", "0.0004"},
+                new String[] {"--streams", "-1"},
                 new String[] {"--streams", "1,0"}, new String[] {"--min-seconds", "NaN"},
                 new String[] {"--rolling-every", "0"}, new String[] {"--checkpoint-interval-ms", "0"},
                 new String[] {"--delivery", "NONE"}, new String[] {"--alongside-copies", "-1"},
