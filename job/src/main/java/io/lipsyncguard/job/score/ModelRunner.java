@@ -119,6 +119,19 @@ public final class ModelRunner {
                         + ("mouth_crops".equals(in.feeds()) ? "windowFrames x crop width x height"
                                 : "(windowFrames + 2 offsetMarginFrames) x melFramesPerVideoFrame x nMels") + ")");
             }
+            // the right count in another order ([mel][frame], frames last) would be fed transposed without an error
+            long[] shape = in.shapeArray();
+            int rank = shape.length;
+            boolean laidOut = "mouth_crops".equals(in.feeds())
+                    ? rank < 4 || (shape[rank - 2] == p.crop().height() && shape[rank - 1] == p.crop().width()
+                            && (rank > 4 || shape[1] == spec.windowFrames()))
+                    : rank < 3 || shape[rank - 1] == p.audio().nMels();
+            if (!laidOut) {
+                throw unsupported(manifest, "input '" + in.name() + "' of shape " + in.shape() + " is not laid out as "
+                        + "this job builds it: " + ("mouth_crops".equals(in.feeds())
+                                ? "[batch, windowFrames, crop height, crop width]"
+                                : "[batch, mel frames, nMels], time first"));
+            }
         }
         if (manifest.output("desync_probability") == null && manifest.output("fake_probability") == null) {
             throw new ModelContractException("model " + manifest.id()

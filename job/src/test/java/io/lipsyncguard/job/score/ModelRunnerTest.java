@@ -50,6 +50,16 @@ class ModelRunnerTest {
                 Arguments.of("softmax pair", baseline,
                         edit(r -> ((ArrayNode) tensor(r, "outputs", 0).get("shape")).add(2)),
                         "one number per window"),
+                Arguments.of("audio features mel-first", baseline, edit(r -> {
+                    ArrayNode shape = (ArrayNode) tensor(r, "inputs", 1).get("shape");
+                    shape.set(1, 40);
+                    shape.set(2, 320);
+                }), "input 'audio' of shape [-1, 40, 320] is not laid out as this job builds it"),
+                Arguments.of("mouth crops with the frames last", baseline, edit(r -> {
+                    ArrayNode shape = (ArrayNode) tensor(r, "inputs", 0).get("shape");
+                    shape.removeAll();
+                    shape.add(-1).add(32).add(32).add(50);
+                }), "input 'mouth' of shape [-1, 32, 32, 50] is not laid out as this job builds it"),
                 Arguments.of("integer input", baseline, edit(r -> tensor(r, "inputs", 0).put("dtype", "int64")),
                         "float32 tensors only"),
                 Arguments.of("integer offset output", baseline,
