@@ -95,8 +95,9 @@ class SyncNetParityTest {
 
     @Test
     void javaMfccEqualsTheReferenceOnDecodedAudio() throws Exception {
-        float[] samples = SyncNetMfcc.toInt16Scale(MediaFeatureExtractor.extract(clip,
-                new MediaSpec(25, 16000, 32, 32, 1000, 320), MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio());
+        float[] raw = MediaFeatureExtractor.extract(clip, new MediaSpec(25, 16000, 32, 32, 1000, 320),
+                MediaFeatureExtractor.ORIGIN_FROM_MEDIA).audio();
+        float[] samples = SyncNetMfcc.toInt16Scale(raw);
         Path in = tmp.resolve("samples.f32");
         TensorFiles.writeF32(in, samples);
         Path out = tmp.resolve("mfcc.f64");
@@ -112,6 +113,20 @@ class SyncNetParityTest {
             }
         }
         assertThat(max).as("max |java - reference| over %d frames", mfcc.length).isLessThanOrEqualTo(1e-4);
+        // the job's own path: rows of a buffer trimmed mid-file as the window cutter trims it (a window length of
+        // samples kept before the next row's frame), against the reference's rows at the same place
+        int first = 100;
+        int count = 40;
+        int base = first * 160 - 400;
+        float[] trimmed = java.util.Arrays.copyOfRange(raw, base, raw.length);
+        float[] rows = SyncNetMfcc.rows(trimmed, trimmed.length, first * 160L - base, count);
+        double rowsMax = 0;
+        for (int i = 0; i < count * 13; i++) {
+            rowsMax = Math.max(rowsMax, Math.abs(rows[i] - reference[first * 13 + i]));
+        }
+        // float rows of values in the hundreds: float precision
+        assertThat(rowsMax).as("max |rows - reference| mid-file").isLessThanOrEqualTo(
+                1e-5 * Math.max(1, java.util.Arrays.stream(reference).map(Math::abs).max().orElse(1)));
 
         int videoFrames = 10;
         Path stacks = tmp.resolve("audio-stacks.f32");
