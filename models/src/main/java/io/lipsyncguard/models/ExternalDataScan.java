@@ -1,5 +1,12 @@
 package io.lipsyncguard.models;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.FunctionProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.SparseTensorProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import java.io.BufferedInputStream;
@@ -13,30 +20,10 @@ import java.util.List;
 /**
  * Finds the tensors of an ONNX file that keep their data in external files, reading the protobuf field by field so
  * that a model of a gigabyte is checked without its weights on the heap. ONNX Runtime opening a model from its path
- * reads such files beside it, which the manifest's sha256 does not cover.
+ * reads such files beside it, which the manifest's sha256 does not cover. The field numbers are Tribuo's generated
+ * ONNX classes' own.
  */
 public final class ExternalDataScan {
-
-    // field numbers of onnx.proto
-    private static final int MODEL_GRAPH = 7;
-    private static final int MODEL_FUNCTIONS = 25;
-    private static final int GRAPH_NODE = 1;
-    private static final int GRAPH_INITIALIZER = 5;
-    private static final int GRAPH_SPARSE_INITIALIZER = 15;
-    private static final int NODE_ATTRIBUTE = 5;
-    private static final int FUNCTION_NODE = 7;
-    private static final int ATTRIBUTE_T = 5;
-    private static final int ATTRIBUTE_G = 6;
-    private static final int ATTRIBUTE_TENSORS = 10;
-    private static final int ATTRIBUTE_GRAPHS = 11;
-    private static final int ATTRIBUTE_SPARSE_TENSOR = 22;
-    private static final int ATTRIBUTE_SPARSE_TENSORS = 23;
-    private static final int SPARSE_VALUES = 1;
-    private static final int SPARSE_INDICES = 2;
-    private static final int TENSOR_NAME = 8;
-    private static final int TENSOR_EXTERNAL_DATA = 13;
-    private static final int TENSOR_DATA_LOCATION = 14;
-    private static final int DATA_LOCATION_EXTERNAL = 1;
 
     private ExternalDataScan() {
     }
@@ -46,7 +33,6 @@ public final class ExternalDataScan {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(onnx), 1 << 16)) {
             CodedInputStream c = CodedInputStream.newInstance(in);
             c.setSizeLimit(Integer.MAX_VALUE); // protobuf files stop at 2 GiB; larger models are external anyway
-            c.setRecursionLimit(Integer.MAX_VALUE);
             List<String> found = new ArrayList<>();
             message(c, found, Kind.MODEL);
             return found;
@@ -60,25 +46,8 @@ public final class ExternalDataScan {
         int tag;
         while ((tag = c.readTag()) != 0) {
             int field = WireFormat.getTagFieldNumber(tag);
-            Kind inner = null;
-            boolean tensor = false;
-            switch (kind) {
-                case MODEL -> inner = field == MODEL_GRAPH ? Kind.GRAPH : field == MODEL_FUNCTIONS ? Kind.FUNCTION : null;
-                case GRAPH -> {
-                    inner = field == GRAPH_NODE ? Kind.NODE : field == GRAPH_SPARSE_INITIALIZER ? Kind.SPARSE : null;
-                    tensor = field == GRAPH_INITIALIZER;
-                }
-                case NODE -> inner = field == NODE_ATTRIBUTE ? Kind.ATTRIBUTE : null;
-                case FUNCTION -> inner = field == FUNCTION_NODE ? Kind.NODE : null;
-                case ATTRIBUTE -> {
-                    inner = field == ATTRIBUTE_G || field == ATTRIBUTE_GRAPHS ? Kind.GRAPH
-                            : field == ATTRIBUTE_SPARSE_TENSOR || field == ATTRIBUTE_SPARSE_TENSORS ? Kind.SPARSE
-                            : null;
-                    tensor = field == ATTRIBUTE_T || field == ATTRIBUTE_TENSORS;
-                }
-                case SPARSE -> tensor = field == SPARSE_VALUES || field == SPARSE_INDICES;
-                default -> throw new IllegalStateException(kind.name());
-            }
+            Kind inner = inner(kind, field);
+            boolean tensor = holdsTensor(kind, field);
             if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED || (inner == null && !tensor)) {
                 c.skipField(tag); // the weights themselves are skipped, not read
                 continue;
@@ -93,20 +62,51 @@ public final class ExternalDataScan {
         }
     }
 
+    /** The kind of message field {@code field} of a {@code kind} holds, when tensors may lie below it; else null. */
+    private static Kind inner(Kind kind, int field) {
+        return switch (kind) {
+            case MODEL -> field == ModelProto.GRAPH_FIELD_NUMBER ? Kind.GRAPH
+                    : field == ModelProto.FUNCTIONS_FIELD_NUMBER ? Kind.FUNCTION : null;
+            case GRAPH -> field == GraphProto.NODE_FIELD_NUMBER ? Kind.NODE
+                    : field == GraphProto.SPARSE_INITIALIZER_FIELD_NUMBER ? Kind.SPARSE : null;
+            case NODE -> field == NodeProto.ATTRIBUTE_FIELD_NUMBER ? Kind.ATTRIBUTE : null;
+            case FUNCTION -> field == FunctionProto.NODE_FIELD_NUMBER ? Kind.NODE : null;
+            case ATTRIBUTE -> switch (field) {
+                case AttributeProto.G_FIELD_NUMBER, AttributeProto.GRAPHS_FIELD_NUMBER -> Kind.GRAPH;
+                case AttributeProto.SPARSE_TENSOR_FIELD_NUMBER, AttributeProto.SPARSE_TENSORS_FIELD_NUMBER ->
+                        Kind.SPARSE;
+                default -> null;
+            };
+            case SPARSE -> null;
+        };
+    }
+
+    /** Whether field {@code field} of a {@code kind} is a tensor. */
+    private static boolean holdsTensor(Kind kind, int field) {
+        return switch (kind) {
+            case GRAPH -> field == GraphProto.INITIALIZER_FIELD_NUMBER;
+            case ATTRIBUTE -> field == AttributeProto.T_FIELD_NUMBER || field == AttributeProto.TENSORS_FIELD_NUMBER;
+            case SPARSE -> field == SparseTensorProto.VALUES_FIELD_NUMBER
+                    || field == SparseTensorProto.INDICES_FIELD_NUMBER;
+            case MODEL, NODE, FUNCTION -> false;
+        };
+    }
+
     private static void tensor(CodedInputStream c, List<String> found) throws IOException {
         String name = "";
         boolean external = false;
         int tag;
         while ((tag = c.readTag()) != 0) {
             int field = WireFormat.getTagFieldNumber(tag);
-            if (field == TENSOR_NAME && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            if (field == TensorProto.NAME_FIELD_NUMBER
+                    && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                 name = c.readString();
-            } else if (field == TENSOR_DATA_LOCATION && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
-                external |= c.readEnum() == DATA_LOCATION_EXTERNAL;
-            } else if (field == TENSOR_EXTERNAL_DATA) {
-                external = true; // where its data lies: external whatever data_location says
-                c.skipField(tag);
+            } else if (field == TensorProto.DATA_LOCATION_FIELD_NUMBER
+                    && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_VARINT) {
+                external |= c.readEnum() == TensorProto.DataLocation.EXTERNAL_VALUE;
             } else {
+                // where its data lies, if given, makes it external whatever data_location says
+                external |= field == TensorProto.EXTERNAL_DATA_FIELD_NUMBER;
                 c.skipField(tag);
             }
         }

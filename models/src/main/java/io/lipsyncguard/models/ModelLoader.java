@@ -37,8 +37,7 @@ public final class ModelLoader {
             try {
                 bytes = Files.readAllBytes(onnx);
             } catch (java.io.IOException e) {
-                throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
-                        + e.getMessage(), e);
+                throw unreadable(manifest, onnx, e);
             }
             checkHash(manifest, onnx, ModelFiles.sha256(bytes));
             checkBuiltInModelIsCurrent(manifest, manifest.sha256()); // the file's hash, checked above
@@ -53,8 +52,7 @@ public final class ModelLoader {
             try {
                 external = ExternalDataScan.externalTensors(onnx);
             } catch (java.io.IOException e) {
-                throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
-                        + e.getMessage(), e);
+                throw unreadable(manifest, onnx, e);
             }
             if (!external.isEmpty()) {
                 throw new ModelContractException("model '" + manifest.id() + "': " + onnx + " keeps the data of "
@@ -90,9 +88,13 @@ public final class ModelLoader {
         try {
             return Files.size(onnx);
         } catch (java.io.IOException e) {
-            throw new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": "
-                    + e.getMessage(), e);
+            throw unreadable(manifest, onnx, e);
         }
+    }
+
+    private static ModelContractException unreadable(ModelManifest manifest, Path onnx, java.io.IOException e) {
+        return new ModelContractException("model '" + manifest.id() + "': cannot read " + onnx + ": " + e.getMessage(),
+                e);
     }
 
     private static void checkHash(ModelManifest manifest, Path onnx, String actual) {

@@ -75,10 +75,8 @@ public record ModelManifest(
     /** Parses a manifest (failing on unknown properties) and remembers its directory for {@link #modelFile()}; does not validate. */
     public static ModelManifest read(Path manifestJson) {
         try {
-            ModelManifest m = MAPPER.readValue(Files.readAllBytes(manifestJson), ModelManifest.class);
-            Path dir = manifestJson.toAbsolutePath().getParent();
-            return new ModelManifest(m.id, m.version, m.family, m.description, m.file, m.sha256, m.preprocessing,
-                    m.inputs, m.outputs, m.thresholds, m.calibration, m.calibrationNotes, dir);
+            return in(MAPPER.readValue(Files.readAllBytes(manifestJson), ModelManifest.class),
+                    manifestJson.toAbsolutePath().getParent());
         } catch (JsonMappingException e) {
             throw new ModelContractException("manifest " + manifestJson + ": field '" + jsonPath(e) + "': "
                     + e.getOriginalMessage(), e);
@@ -90,14 +88,18 @@ public record ModelManifest(
     /** A manifest from its JSON tree, as {@link #read} makes it from a file in {@code dir}; not validated. */
     static ModelManifest fromTree(com.fasterxml.jackson.databind.JsonNode tree, Path dir) {
         try {
-            ModelManifest m = MAPPER.treeToValue(tree, ModelManifest.class);
-            return new ModelManifest(m.id, m.version, m.family, m.description, m.file, m.sha256, m.preprocessing,
-                    m.inputs, m.outputs, m.thresholds, m.calibration, m.calibrationNotes, dir);
+            return in(MAPPER.treeToValue(tree, ModelManifest.class), dir);
         } catch (JsonMappingException e) {
             throw new ModelContractException("manifest: field '" + jsonPath(e) + "': " + e.getOriginalMessage(), e);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ModelContractException("manifest: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** {@code m} as a manifest in {@code dir}, the folder its model file is named from. */
+    private static ModelManifest in(ModelManifest m, Path dir) {
+        return new ModelManifest(m.id, m.version, m.family, m.description, m.file, m.sha256, m.preprocessing,
+                m.inputs, m.outputs, m.thresholds, m.calibration, m.calibrationNotes, dir);
     }
 
     /** Reads and validates in one go. */
@@ -380,6 +382,20 @@ public record ModelManifest(
         }
     }
 
+    /** An offset limit, when given: above 0 and within the {@code reachMs} the offset can reach. */
+    private static void offsetLimit(List<String> errors, String name, Double limitMs, double reachMs) {
+        if (limitMs == null) {
+            return;
+        }
+        if (!(limitMs > 0)) {
+            errors.add("thresholds." + name + ": must be > 0 but is " + limitMs);
+        } else if (limitMs > reachMs) {
+            errors.add("thresholds." + name + ": must be within the lags the offset is read from, "
+                    + "(offsetMarginFrames - offsetSmoothingFrames) x 1000 / fps = " + reachMs + " ms, but is "
+                    + limitMs);
+        }
+    }
+
     private void validateThresholds(List<String> errors) {
         if (thresholds == null) {
             errors.add("thresholds: missing");
@@ -415,28 +431,15 @@ public record ModelManifest(
         if (thresholds.segmentMinSeconds() != null && !(thresholds.segmentMinSeconds() > 0)) {
             errors.add("thresholds.segmentMinSeconds: must be > 0 but is " + thresholds.segmentMinSeconds());
         }
-        if (thresholds.maxOffsetMs() != null && !(thresholds.maxOffsetMs() > 0)) {
-            errors.add("thresholds.maxOffsetMs: must be > 0 but is " + thresholds.maxOffsetMs());
-        }
-        if (thresholds.maxAudioLeadMs() != null && !(thresholds.maxAudioLeadMs() > 0)) {
-            errors.add("thresholds.maxAudioLeadMs: must be > 0 but is " + thresholds.maxAudioLeadMs());
-        }
         Integer smoothing = thresholds.offsetSmoothingFrames();
         int h = smoothing == null ? 0 : smoothing;
-        if (preprocessing != null && preprocessing.fps() > 0 && h >= 0 && h < preprocessing.offsetMarginFrames()) {
-            // the video's offset is read from the lags the smoothing kernel fits around, ±(K - h): a limit beyond
-            // them can never be passed, and its av-offset rule would never fire
-            double reachMs = (preprocessing.offsetMarginFrames() - h) * 1000.0 / preprocessing.fps();
-            String reach = "(offsetMarginFrames - offsetSmoothingFrames) x 1000 / fps = " + reachMs + " ms";
-            if (thresholds.maxOffsetMs() != null && thresholds.maxOffsetMs() > reachMs) {
-                errors.add("thresholds.maxOffsetMs: must be within the lags the offset is read from, " + reach
-                        + ", but is " + thresholds.maxOffsetMs());
-            }
-            if (thresholds.maxAudioLeadMs() != null && thresholds.maxAudioLeadMs() > reachMs) {
-                errors.add("thresholds.maxAudioLeadMs: must be within the lags the offset is read from, " + reach
-                        + ", but is " + thresholds.maxAudioLeadMs());
-            }
-        }
+        // the video's offset is read from the lags the smoothing kernel fits around, ±(K - h): a limit beyond them can
+        // never be passed, and its av-offset rule would never fire (NaN: no reach to check against)
+        double reachMs = preprocessing != null && preprocessing.fps() > 0 && h >= 0
+                && h < preprocessing.offsetMarginFrames()
+                ? (preprocessing.offsetMarginFrames() - h) * 1000.0 / preprocessing.fps() : Double.NaN;
+        offsetLimit(errors, "maxOffsetMs", thresholds.maxOffsetMs(), reachMs);
+        offsetLimit(errors, "maxAudioLeadMs", thresholds.maxAudioLeadMs(), reachMs);
         if (thresholds.minRollingWindows() != null
                 && thresholds.minRollingWindows() < thresholds.minEvidenceWindows()) {
             errors.add("thresholds.minRollingWindows: must be >= minEvidenceWindows but is "
