@@ -96,14 +96,9 @@ public final class StreamingJob {
             LOG.warn("score timeout {} ms is not below the checkpoint timeout {} ms: a slow model can fail "
                     + "checkpoints", config.scoreTimeout().toMillis(), env.getCheckpointConfig().getCheckpointTimeout());
         }
-        KafkaSourceSettings source = KafkaSourceSettings
-                .forTopic(kafka.bootstrapServers(), kafka.chunksTopic(), kafka.groupId())
-                .withStartingOffsets(KafkaSourceSettings.StartingOffsets.COMMITTED)
-                .withProperties(kafka.clientProperties());
-        ReferencePolicy references = kafka.allowedPrefixes().isEmpty() ? ReferencePolicy.denyAll()
-                : new ReferencePolicy(kafka.allowedPrefixes());
+        ReferencePolicy references = references(kafka);
         DataStream<MediaChunk> chunks = env
-                .fromSource(KafkaChunkSources.create(source, references), WatermarkStrategy.noWatermarks(),
+                .fromSource(KafkaChunkSources.create(source(kafka), references), WatermarkStrategy.noWatermarks(),
                         "kafka-chunks")
                 .uid("kafka-chunk-source");
         LipsyncStreams streams = LipsyncWorkflow.defineWorkflow(chunks, config, references);
@@ -132,7 +127,21 @@ public final class StreamingJob {
         return streams;
     }
 
-    private static KafkaSinkSettings sink(KafkaJobSettings kafka, String topic, String role) {
+    /** The chunk source's settings: from the group's committed offsets, with the client properties. */
+    public static KafkaSourceSettings source(KafkaJobSettings kafka) {
+        return KafkaSourceSettings.forTopic(kafka.bootstrapServers(), kafka.chunksTopic(), kafka.groupId())
+                .withStartingOffsets(KafkaSourceSettings.StartingOffsets.COMMITTED)
+                .withProperties(kafka.clientProperties());
+    }
+
+    /** Which media references the job may open: none unless prefixes are allowed. */
+    public static ReferencePolicy references(KafkaJobSettings kafka) {
+        return kafka.allowedPrefixes().isEmpty() ? ReferencePolicy.denyAll()
+                : new ReferencePolicy(kafka.allowedPrefixes());
+    }
+
+    /** The settings of the sink writing {@code topic}, its transactional ids named after {@code role}. */
+    public static KafkaSinkSettings sink(KafkaJobSettings kafka, String topic, String role) {
         KafkaSinkSettings s = kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE
                 ? KafkaSinkSettings.exactlyOnce(kafka.bootstrapServers(), topic, kafka.groupId() + "-" + role)
                 : KafkaSinkSettings.atLeastOnce(kafka.bootstrapServers(), topic);

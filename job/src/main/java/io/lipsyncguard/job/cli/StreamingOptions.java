@@ -1,8 +1,5 @@
 package io.lipsyncguard.job.cli;
 
-import io.lipsyncguard.connectors.kafka.KafkaSinkSettings;
-import io.lipsyncguard.connectors.kafka.KafkaSourceSettings;
-import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.JobConfig;
 import io.lipsyncguard.job.KafkaJobSettings;
 import io.lipsyncguard.job.StreamingJob;
@@ -181,24 +178,25 @@ public final class StreamingOptions {
         if (groupId == null || groupId.isBlank()) {
             throw new IllegalArgumentException("--group-id must not be blank");
         }
-        try {
-            new ReferencePolicy(allowedPrefixes);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--allow-prefix: " + e.getMessage(), e);
-        }
-        try {
-            // the sinks' and the source's own checks, which the job would otherwise meet only once a broker is up
-            KafkaSinkSettings.atLeastOnce("check:9092", verdictsTopic).withProperties(kafkaProperties);
-            KafkaSourceSettings.forTopic("check:9092", chunksTopic, groupId).withProperties(kafkaProperties);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--kafka-property: " + e.getMessage(), e);
-        }
-        return KafkaJobSettings.defaults(brokers)
+        KafkaJobSettings kafka = KafkaJobSettings.defaults(brokers)
                 .withTopics(chunksTopic, verdictsTopic, errorsTopic, scoresTopic)
                 .withGroupId(groupId)
                 .withDelivery(delivery, Duration.ofMillis(checkpointMs))
                 .withTransactionTimeout(Duration.ofMillis(transactionTimeoutMs))
                 .withAllowedPrefixes(allowedPrefixes)
                 .withClientProperties(kafkaProperties);
+        // the job's own source, sink and policy, whose checks it would otherwise meet only once a broker is up
+        try {
+            StreamingJob.references(kafka);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--allow-prefix: " + e.getMessage(), e);
+        }
+        try {
+            StreamingJob.source(kafka);
+            StreamingJob.sink(kafka, kafka.verdictsTopic(), "verdicts");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--kafka-property: " + e.getMessage(), e);
+        }
+        return kafka;
     }
 }

@@ -45,6 +45,8 @@ public final class SegmentedDecode implements AutoCloseable {
     private final FaceTrackState track;
     private final String what;
     private final int segmentFrames;
+    /** A segment's length in samples: how much sound alone goes out at a time. */
+    private final long segmentSamples;
     private final OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
     private final FaceDetector detector;
     private final Mat cropMat = new Mat();
@@ -100,6 +102,7 @@ public final class SegmentedDecode implements AutoCloseable {
         this.track = track;
         this.what = what;
         this.segmentFrames = segmentFrames;
+        this.segmentSamples = (long) segmentFrames * spec.sampleRate() / spec.fps();
         this.detector = new FaceDetector(spec.detectSide());
         // an audio file's cover image is a picture, not video: such a file is sound alone
         this.hasVideo = grabber.hasVideo() && !coverPicture(grabber.getFormatContext(), grabber.getVideoStream());
@@ -307,7 +310,7 @@ public final class SegmentedDecode implements AutoCloseable {
                 }
                 audioSinceTake += s.length;
                 audioSincePicture += s.length;
-                long lead = (long) AUDIO_LEAD_SEGMENTS * segmentFrames * spec.sampleRate() / spec.fps();
+                long lead = AUDIO_LEAD_SEGMENTS * segmentSamples;
                 if (hasVideo && decoded > 0 && audioSinceTake >= lead) {
                     // the pictures stopped (or lag far behind): the sound goes out in segments of bounded length,
                     // with the grid slots settled so far (segments are cut anywhere: windows do not depend on them);
@@ -327,7 +330,7 @@ public final class SegmentedDecode implements AutoCloseable {
                         origin = frame.timestamp - firstFrameAtUs;
                     }
                     audioInSegment += s.length;
-                    if (audioInSegment >= (long) segmentFrames * spec.sampleRate() / spec.fps()) {
+                    if (audioInSegment >= segmentSamples) {
                         audioInSegment = 0;
                         return take(false, 0);
                     }

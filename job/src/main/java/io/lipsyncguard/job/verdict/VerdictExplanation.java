@@ -60,14 +60,19 @@ public final class VerdictExplanation {
                 v.risk());
     }
 
+    /** Why a video yields no window, as its reasons say ("the video has no audio track"), or null. */
+    static String noWindowCause(List<String> reasons) {
+        return reasons.contains("no-audio") ? "the video has no audio track"
+                : reasons.contains("too-short") ? "the video is shorter than one analysis window with its audio context"
+                : null;
+    }
+
     /** Why the label: the rule that decided, with the numbers it compared. */
     public static String why(Verdict v, DecisionPolicy p, List<String> reasons) {
         WindowCounts c = v.windows();
         if (reasons.contains("insufficient-evidence")) {
-            String cause = reasons.contains("no-audio") ? " The video has no audio track."
-                    : reasons.contains("too-short") ? " The video is shorter than one analysis window with its audio "
-                            + "context."
-                    : "";
+            String why = noWindowCause(reasons);
+            String cause = why == null ? "" : " " + Character.toUpperCase(why.charAt(0)) + why.substring(1) + ".";
             // not "had a face with speech": a still picture or a dropout has both and is still left out
             return String.format(Locale.ROOT, "Only %d of %d windows had the evidence a score needs (one visible "
                     + "face, speech, unbroken audio, a readable mouth that moves), fewer than the %d needed to "
@@ -89,7 +94,7 @@ public final class VerdictExplanation {
             Segment longest = VerdictPolicy.longest(v.segments());
             // the policy flags a long run where the whole-video score stays low, or where it does not and the
             // windows disagree: say which, so that the text never calls a high score low
-            String whole = score + 1e-9 < p.threshold() + p.band()
+            String whole = VerdictPolicy.belowFakeBandEdge(score, p)
                     ? String.format(Locale.ROOT, "although the whole-video score %.2f stays below %.2f", score,
                             p.threshold() + p.band())
                     : String.format(Locale.ROOT, "and the windows disagree (stability %.2f) around a whole-video "

@@ -106,10 +106,9 @@ public final class VerdictPolicy {
             double beyond = Math.min(1.0, (Math.abs(offsetMs) - limit) / limit);
             double n = a.scored;
             confidence = round(0.5 + 0.5 * Math.max(beyond, 0.5) * (n / (n + 2.0)));
-        } else if (longRun && (mean + 1e-9 < p.threshold() + p.band() || std > p.maxWindowStd())) {
+        } else if (longRun && (belowFakeBandEdge(mean, p) || std > p.maxWindowStd())) {
             // a long run in a video the mean does not call FAKE, or whose clean stretches make the windows disagree:
-            // part of it is manipulated (a run that more fake windows made longer must not read as UNCERTAIN); the
-            // band edge is decisive for the mean, as below, whatever the float rounding of threshold + band
+            // part of it is manipulated (a run that more fake windows made longer must not read as UNCERTAIN)
             reasons.add("localized-manipulation");
             label = Label.FAKE;
             confidence = runConfidence(longest, p);
@@ -120,7 +119,7 @@ public final class VerdictPolicy {
             confidence = round(0.5 + 0.5 * Math.min(1.0, (std - p.maxWindowStd()) / p.maxWindowStd()));
         } else {
             double margin = Math.abs(mean - p.threshold());
-            if (margin + 1e-9 < p.band()) { // the band edge itself is decisive, whatever the float rounding
+            if (margin + BAND_EDGE_SLACK < p.band()) { // the band edge itself is decisive
                 reasons.add("score-near-threshold");
                 label = Label.UNCERTAIN;
                 confidence = round(1.0 - margin / p.band());
@@ -177,6 +176,17 @@ public final class VerdictPolicy {
             return RiskLevel.MEDIUM;
         }
         return RiskLevel.LOW;
+    }
+
+    /**
+     * How far inside the uncertain band a score must be to count as in it: the band edge itself is decisive, whatever
+     * the float rounding of the threshold and band (0.2 + 0.1 is 0.30000000000000004).
+     */
+    static final double BAND_EDGE_SLACK = 1e-9;
+
+    /** Whether {@code score} stays short of the band's fake edge, threshold + band: the mean alone does not say FAKE. */
+    static boolean belowFakeBandEdge(double score, DecisionPolicy p) {
+        return score + BAND_EDGE_SLACK < p.threshold() + p.band();
     }
 
     /** The confidence a long suspicious run gives: it follows the run's mean score and its length. */

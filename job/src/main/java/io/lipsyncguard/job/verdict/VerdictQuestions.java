@@ -94,11 +94,9 @@ public final class VerdictQuestions {
                 }
                 if (s == null && v.windows().total() == 0) {
                     // no window at all is everything missing, not nothing
-                    yield "No window could be cut, so nothing could be scored: " + (reasons.contains("no-audio")
-                            ? "the video has no audio track."
-                            : reasons.contains("too-short")
-                                    ? "the video is shorter than one analysis window with its audio context."
-                                    : "no picture with sound reached the analysis.");
+                    String cause = VerdictExplanation.noWindowCause(reasons);
+                    yield "No window could be cut, so nothing could be scored: "
+                            + (cause != null ? cause : "no picture with sound reached the analysis") + ".";
                 }
                 yield s != null ? s : String.format(Locale.ROOT, "Nothing was missing: all %d windows had a face, "
                         + "speech and readable mouth crops, and were scored.", v.windows().total());

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,14 +152,8 @@ class RunCommandTest {
             kafka.createTopic("lipsync.errors", 1);
             // an earlier run's ERROR verdict of the same file (the same video id), written an hour ago
             long hourAgo = System.currentTimeMillis() - 3_600_000;
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
-                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.StringSerializer())) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
-                        hourAgo, id, "{\"videoId\":\"" + id + "\",\"kind\":\"ERROR\",\"error\":\"stale\","
-                        + "\"emittedAtMs\":" + hourAgo + "}")).get();
-            }
+            send(kafka, List.of(new ProducerRecord<>("lipsync.verdicts", null, hourAgo, id, "{\"videoId\":\"" + id
+                    + "\",\"kind\":\"ERROR\",\"error\":\"stale\",\"emittedAtMs\":" + hourAgo + "}")));
             CliRun run = CliRun.of("run", "--bootstrap-servers", kafka.bootstrapServers(), "--device", "cpu",
                     clip.toString());
             assertThat(run.code()).as(run.err()).isZero();
@@ -184,19 +179,12 @@ class RunCommandTest {
             kafka.createTopic("lipsync.verdicts", 1);
             long since = System.currentTimeMillis() - 1000;
             long now = since + 1000;
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
-                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.StringSerializer())) {
-                for (String v : List.of(
-                        "{\"videoId\":\"a\",\"kind\":\"ROLLING\",\"emittedAtMs\":" + now + "}",
-                        "{\"videoId\":\"a\",\"emittedAtMs\":" + now + "}",
-                        "{\"videoId\":\"a\",\"kind\":\"NOTE\",\"emittedAtMs\":" + now + "}",
-                        "{\"videoId\":\"b\",\"kind\":\"FINAL\",\"emittedAtMs\":" + now + "}")) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
-                            now, null, v)).get();
-                }
-            }
+            send(kafka, java.util.stream.Stream.of(
+                    "{\"videoId\":\"a\",\"kind\":\"ROLLING\",\"emittedAtMs\":" + now + "}",
+                    "{\"videoId\":\"a\",\"emittedAtMs\":" + now + "}",
+                    "{\"videoId\":\"a\",\"kind\":\"NOTE\",\"emittedAtMs\":" + now + "}",
+                    "{\"videoId\":\"b\",\"kind\":\"FINAL\",\"emittedAtMs\":" + now + "}")
+                    .map(v -> new ProducerRecord<String, String>("lipsync.verdicts", null, now, null, v)).toList());
             var settings = io.lipsyncguard.job.KafkaJobSettings.defaults(kafka.bootstrapServers());
             java.util.Set<String> waiting = new java.util.HashSet<>(List.of("a", "b"));
             int[] errors = {0};
@@ -207,13 +195,8 @@ class RunCommandTest {
                             : System.currentTimeMillis() > deadline ? "b's FINAL was not read" : null);
             assertThat(failed).isEqualTo("a still waits");
             assertThat(waiting).containsExactly("a");
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
-                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.StringSerializer())) {
-                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.verdicts", null,
-                        now, null, "{\"videoId\":\"a\",\"kind\":\"ERROR\",\"emittedAtMs\":" + now + "}")).get();
-            }
+            send(kafka, List.of(new ProducerRecord<>("lipsync.verdicts", null, now, null,
+                    "{\"videoId\":\"a\",\"kind\":\"ERROR\",\"emittedAtMs\":" + now + "}")));
             assertThat(RunCommand.printVerdicts(settings, since, waiting, true, errors,
                     () -> System.currentTimeMillis() > deadline ? "a's ERROR was not read" : null)).isNull();
             assertThat(waiting).isEmpty();
@@ -229,15 +212,8 @@ class RunCommandTest {
             var settings = io.lipsyncguard.job.KafkaJobSettings.defaults(kafka.bootstrapServers())
                     .withGroupId("lipsync-guard-run");
             assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).as("nothing waits").isNull();
-            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
-                    Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
-                    new org.apache.kafka.common.serialization.StringSerializer(),
-                    new org.apache.kafka.common.serialization.StringSerializer())) {
-                for (int i = 0; i < 3; i++) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("lipsync.chunks", "v" + i,
-                            "x")).get();
-                }
-            }
+            send(kafka, java.util.stream.IntStream.range(0, 3)
+                    .mapToObj(i -> new ProducerRecord<>("lipsync.chunks", "v" + i, "x")).toList());
             assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).startsWith(
                     "the group lipsync-guard-run has not read lipsync.chunks at " + kafka.bootstrapServers()
                             + " before: the job starts at its beginning (3 records)");
@@ -249,6 +225,19 @@ class RunCommandTest {
                         new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).all().get();
             }
             assertThat(RunCommand.firstReadNote(kafka.bootstrapServers(), settings)).isNull();
+        }
+    }
+
+    /** Writes {@code records} to the broker in order, each acknowledged before the next. */
+    private static void send(io.lipsyncguard.connectors.kafka.EmbeddedKafka kafka,
+            List<ProducerRecord<String, String>> records) throws Exception {
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(
+                Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (ProducerRecord<String, String> r : records) {
+                producer.send(r).get();
+            }
         }
     }
 
