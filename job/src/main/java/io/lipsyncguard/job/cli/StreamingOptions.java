@@ -40,7 +40,9 @@ public final class StreamingOptions {
             + "transactions (default: ${DEFAULT-VALUE}).")
     String groupId;
 
-    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--delivery", defaultValue = "EXACTLY_ONCE", description = "EXACTLY_ONCE or AT_LEAST_ONCE "
+            + "(default: ${DEFAULT-VALUE}); with AT_LEAST_ONCE a failure can repeat verdicts written since the last "
+            + "checkpoint, a FINAL among them, and list an error of the FINAL twice.")
     DeliveryGuarantee delivery;
 
     @Option(names = "--checkpoint-interval-ms", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
@@ -59,7 +61,8 @@ public final class StreamingOptions {
     int rollingEvery;
 
     @Option(names = "--idle-timeout-seconds", description = "FINAL verdict (reason idle) for a video without new "
-            + "chunks for this long; 0: never (default: ${DEFAULT-VALUE}).")
+            + "chunks for this long; 0: never, except that a video whose last chunk has arrived waits at most "
+            + "5 min for a chunk lost before it (default: ${DEFAULT-VALUE}).")
     int idleSeconds;
 
     @Option(names = "--state-ttl-hours", defaultValue = "168", description = "How long the state of a video "
@@ -131,7 +134,7 @@ public final class StreamingOptions {
     /** Where the job reads and writes on {@code brokers}; every option is checked here, before a broker starts. */
     KafkaJobSettings settings(String brokers) {
         if (delivery == DeliveryGuarantee.NONE) {
-            // the job's promise of one FINAL verdict per video needs checkpoints and at least redelivery
+            // without checkpoints and redelivery a failure can lose a video's FINAL verdict (AT_LEAST_ONCE can repeat it)
             throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
         }
         if (idleSeconds < 0 || rollingEvery < 0) {

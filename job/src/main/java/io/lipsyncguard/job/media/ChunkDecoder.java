@@ -199,8 +199,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             duplicates.inc();
             // the error topic only: the verdict is out, and an error event would start the aggregator on a video that
             // never ends (kept until the state TTL, each late chunk renewing it)
-            report(ctx, chunk.sequence(), "sequence",
-                    "chunk " + chunk.sequence() + " arrived after the video ended; ignored");
+            reportIgnored(ctx, chunk, "arrived after the video ended; ignored");
             // written again (a few bytes) so the tombstone lasts while late chunks come: expired, the next one
             // started the video anew and, in the end, gave it a second FINAL verdict
             buffer.update(b);
@@ -216,14 +215,14 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             // the record tells a producer that resent the chunk, or one that started its stream over under the same
             // id, that this copy was not used; behind the sequence it may also be one reported missing or refused
             // before, whose place has passed
-            report(ctx, chunk.sequence(), "sequence", waiting
-                    ? "chunk " + chunk.sequence() + " was already received and waits to be decoded; this copy is "
-                            + "ignored"
-                    : "chunk " + chunk.sequence() + " came after the video had gone past it (a copy of a chunk already "
-                            + "used, or one reported missing or refused); ignored");
+            reportIgnored(ctx, chunk, waiting
+                    ? "was already received and waits to be decoded; this copy is ignored"
+                    : "came after the video had gone past it (a copy of a chunk already used, or one reported "
+                            + "missing or refused); ignored");
             return;
         }
         b.lastActivityMs = ctx.timerService().currentProcessingTime();
+        b.lastReceived |= chunk.last();
         if (oversized(chunk)) {
             // refused on arrival, in sequence or not: kept waiting for its turn, it alone would pass the backlog
             // bound and make the sequence give up the gap before it, dropping the good chunk that fills it
@@ -602,6 +601,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     private void unplaceable(VideoBuffer b, MediaChunk chunk, Context ctx, Collector<AvWindow> out) throws Exception {
         ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
         error(b, ctx, out, chunk, chunk.sequence(), e.stage(), e.reason());
+        b.lastReceived |= chunk.last();
         // otherwise, should its place be needed, the gap report says so; and a video that sends nothing more ends
         // by the idle timeout, as any video does
         if (chunk.last()) {
@@ -928,7 +928,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
             emit(WindowCutter.cut(b, spec, ctx.getCurrentKey()), out);
         }
         String reason = forcedReason;
-        if (reason == null) {
+        // a stream that stopped without its last chunk and had nothing decodable ends as one with a last chunk does,
+        // in an ERROR verdict: whether a junk upload is an ERROR must not depend on how its stream ended
+        boolean unanalysable = !b.hasVideo || "video".equals(b.absentStream);
+        if (reason == null || ("idle".equals(reason) && unanalysable)) {
             if (!b.hasVideo && !b.hasAudio) {
                 reason = "undecodable";
             } else if (!b.hasVideo || "video".equals(b.absentStream)) {
@@ -990,11 +993,27 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
     }
 
+    /**
+     * How long a video may receive nothing before it is closed, 0 for never: the idle timeout, or without one,
+     * {@link #COPY_STALL_LIMIT_MS} while its last chunk is in but the sequence waits for a chunk lost before it.
+     * "Never" is for live streams that pause; a stream whose end is in would otherwise wait for the lost chunk for ever
+     * and its state expire at the TTL without a verdict.
+     */
+    private long idleTimeoutMs(VideoBuffer b) {
+        if (config.idleTimeout() != null && !config.idleTimeout().isZero()) {
+            return config.idleTimeout().toMillis();
+        }
+        boolean waitsForALostChunk = b.lastReceived && !b.ended && !b.decoding
+                && (b.pendingBytes > 0 || b.refusedLast >= 0);
+        return waitsForALostChunk ? COPY_STALL_LIMIT_MS : 0;
+    }
+
     private void scheduleIdle(VideoBuffer b, Context ctx) {
-        if (config.idleTimeout() == null || config.idleTimeout().isZero()) {
+        long timeoutMs = idleTimeoutMs(b);
+        if (timeoutMs == 0) {
             return;
         }
-        long due = b.lastActivityMs + config.idleTimeout().toMillis();
+        long due = b.lastActivityMs + timeoutMs;
         // one timer per video: re-arm lazily from onTimer instead of deleting and adding on every chunk
         if (b.idleTimerMs <= 0) {
             b.idleTimerMs = due;
@@ -1017,6 +1036,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                     finish(b, ctx, out, null);
                 } else {
                     drain(b, ctx, out, false);
+                    if (!b.ended && !b.decoding) {
+                        scheduleIdle(b, ctx); // without an idle timeout, what waits behind a gap now starts its wait
+                    }
                 }
             }
         }
@@ -1029,7 +1051,8 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     private void idle(VideoBuffer b, long timestamp, OnTimerContext ctx, Collector<AvWindow> out) throws Exception {
-        if (config.idleTimeout() == null || config.idleTimeout().isZero()) {
+        long timeoutMs = idleTimeoutMs(b);
+        if (timeoutMs == 0) {
             // a timer of a job that had a timeout, restored into one that has none ("never"): it closed every live
             // video, and re-armed at its own time it fired again at once, for ever, while a file decoded
             b.idleTimerMs = 0;
@@ -1037,9 +1060,9 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         }
         // time the job was down is no idleness: a restore fires overdue timers before the source has read anything,
         // and would close every live video with a premature FINAL
-        long due = Math.max(b.lastActivityMs, firstCallMs) + config.idleTimeout().toMillis();
+        long due = Math.max(b.lastActivityMs, firstCallMs) + timeoutMs;
         if (due > timestamp || b.decoding) {
-            b.idleTimerMs = due > timestamp ? due : timestamp + config.idleTimeout().toMillis();
+            b.idleTimerMs = due > timestamp ? due : timestamp + timeoutMs;
             ctx.timerService().registerProcessingTimeTimer(b.idleTimerMs);
             return;
         }
@@ -1060,6 +1083,20 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     /** An error record on the errors topic; the verdict lists it only when {@link #error} sends its event too. */
+    /**
+     * Tells the error topic that a chunk was not used ({@code why}: after "chunk N "). One that was refused by the
+     * source (a bad reference, bad headers) keeps its own stage and reason first: a consumer that watches, say, the
+     * "reference" stage for refused URIs would otherwise miss every such chunk sent late or twice.
+     */
+    private void reportIgnored(Context ctx, MediaChunk chunk, String why) {
+        if (ChunkContentTypes.isInvalid(chunk)) {
+            ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
+            report(ctx, chunk.sequence(), e.stage(), e.reason() + "; the chunk " + why);
+        } else {
+            report(ctx, chunk.sequence(), "sequence", "chunk " + chunk.sequence() + " " + why);
+        }
+    }
+
     private void report(Context ctx, long sequence, String stage, String reason) {
         chunkErrors.inc();
         ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason,

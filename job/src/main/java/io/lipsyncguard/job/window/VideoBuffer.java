@@ -116,6 +116,11 @@ public class VideoBuffer {
     public long[] refused = new long[0];
     /** Sequence number of the last chunk when it was refused so, else -1: passing it ends the video. */
     public long refusedLast = -1;
+    /**
+     * The producer's last chunk has arrived (used, waiting behind a gap, or refused): the stream is over, so a gap
+     * before it is waited for a bounded time even when live streams may pause for ever (idle timeout 0).
+     */
+    public boolean lastReceived;
     /** The video ended: later chunks are late duplicates. */
     public boolean ended;
 

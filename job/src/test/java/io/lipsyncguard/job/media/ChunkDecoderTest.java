@@ -659,7 +659,8 @@ class ChunkDecoderTest {
             h.processElement(ChunkContentTypes.invalid("lone", ChunkContentTypes.UNKNOWN_SEQUENCE, false, 0,
                     "bad header lsg-seq: 'y'"), 0);
             h.setProcessingTime(100);
-            assertThat(end(h.extractOutputValues()).reason()).isEqualTo("idle");
+            // nothing decodable: the same ERROR verdict as with its last chunk, not a FINAL for "idle"
+            assertThat(end(h.extractOutputValues()).reason()).isEqualTo("undecodable");
         }
     }
 
@@ -677,6 +678,69 @@ class ChunkDecoderTest {
             assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().reason()).containsExactly(
                     "chunk 1 arrived after the video ended; ignored", "chunk 0 arrived after the video ended; ignored");
         }
+    }
+
+    @Test
+    void withoutIdleTimeoutAVideoWhoseLastChunkCameWaitsForALostOneOnlyABoundedTime() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        try (var h = harness(config().withIdleTimeout(Duration.ZERO))) {
+            // a live stream that pauses is not closed: "never" means never
+            h.processElement(new MediaChunk("live", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            // a finished one whose chunk 1 was lost: its last chunk waits behind the gap
+            h.processElement(new MediaChunk("done", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            h.setProcessingTime(10);
+            h.processElement(new MediaChunk("done", 2, true, "video/mp4", 8_000_000, bytes, null, 0), 10);
+            h.setProcessingTime(10 + ChunkDecoder.COPY_STALL_LIMIT_MS - 1);
+            assertThat(ended("done").test(h.extractOutputValues())).isFalse();
+            h.setProcessingTime(10 + ChunkDecoder.COPY_STALL_LIMIT_MS);
+            List<AvWindow> out = h.extractOutputValues();
+            assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR && "done".equals(w.videoId()))
+                    .extracting(AvWindow::reason).anyMatch(r -> r.contains("chunks 1..1 never arrived"));
+            AvWindow end = out.stream().filter(w -> w.kind() == WindowKind.END && "done".equals(w.videoId()))
+                    .findFirst().orElseThrow();
+            assertThat(end.reason()).as("it ended by its own last chunk, after the gap").isNull();
+            h.setProcessingTime(10 * ChunkDecoder.COPY_STALL_LIMIT_MS);
+            assertThat(ended("live").test(h.extractOutputValues())).isFalse();
+        }
+    }
+
+    @Test
+    void aRefusedChunkSentLateOrTwiceKeepsItsOwnStageAndReasonOnTheErrorTopic() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        String refused = "reference uri '/etc/passwd' is outside the allowed prefixes";
+        try (var h = harness(config())) {
+            h.processElement(new MediaChunk("v", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            // behind the sequence: chunk 0 was used
+            h.processElement(ChunkContentTypes.invalid("v", 0, false, 0, refused), 0);
+            h.processElement(new MediaChunk("v", 1, true, "video/mp4", 4_000_000, bytes, null, 0), 0);
+            assertThat(ended("v").test(h.extractOutputValues())).isTrue();
+            // after the end
+            h.processElement(ChunkContentTypes.invalid("v", 2, false, 0, refused), 0);
+            h.processElement(ChunkContentTypes.invalid("v", 3, false, 0, "bad header lsg-last: 'maybe'"), 0);
+
+            assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().stage() + ": "
+                    + r.getValue().reason()).containsExactly(
+                    "reference: " + refused + "; the chunk came after the video had gone past it (a copy of a chunk "
+                            + "already used, or one reported missing or refused); ignored",
+                    "reference: " + refused + "; the chunk arrived after the video ended; ignored",
+                    "deserialize: bad header lsg-last: 'maybe'; the chunk arrived after the video ended; ignored");
+        }
+    }
+
+    @Test
+    void aStreamThatStopsWithoutItsLastChunkAndWithoutAPictureEndsAsOneWithItDoes() throws Exception {
+        Path wav = tmp.resolve("sound-only-idle.wav");
+        io.lipsyncguard.job.sample.WavFile.write(wav, TalkingHeadGenerator.speechAudio(45, 3, 16_000), 16_000);
+        byte[] sound = Files.readAllBytes(wav);
+        String[] reasons = new String[2];
+        for (boolean last : new boolean[] {true, false}) {
+            try (var h = harness(config().withIdleTimeout(Duration.ofMillis(50)))) {
+                h.processElement(new MediaChunk("mic", 0, last, null, 0, sound, null, 0), 0);
+                h.setProcessingTime(100);
+                reasons[last ? 0 : 1] = end(h.extractOutputValues()).reason();
+            }
+        }
+        assertThat(reasons).containsExactly("no-video", "no-video");
     }
 
     @Test
