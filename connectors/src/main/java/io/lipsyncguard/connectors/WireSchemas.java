@@ -14,10 +14,11 @@ import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
- * The published JSON Schemas of the job's output messages (verdicts, dead-letter records) and validators for them,
- * so tests, tools and consumers check messages against the very file in the repository. The files allow properties
- * they do not list, so a consumer that validates keeps working when a later version adds one; the job's own checks
- * ({@link #verdictProblems}, {@link #errorProblems}) allow none, so a renamed or stray field fails its tests.
+ * The published JSON Schemas of the job's output messages (verdicts, dead-letter records, window scores) and
+ * validators for them, so tests, tools and consumers check messages against the very file in the repository. The
+ * files allow properties they do not list, so a consumer that validates keeps working when a later version adds one;
+ * the job's own checks ({@link #verdictProblems}, {@link #errorProblems}, {@link #windowScoreProblems}) allow none, so
+ * a renamed or stray field fails its tests.
  */
 public final class WireSchemas {
 
@@ -27,12 +28,16 @@ public final class WireSchemas {
     /** Classpath resource of the dead-letter record schema. */
     public static final String ERROR = "/schema/error.schema.json";
 
+    /** Classpath resource of the window score schema (the scores topic, analyze --windows). */
+    public static final String WINDOW_SCORE = "/schema/window-score.schema.json";
+
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static volatile Schema verdict;
     private static volatile Schema error;
     private static volatile Schema verdictAsPublished;
+    private static volatile Schema windowScore;
 
     private WireSchemas() {}
 
@@ -61,6 +66,14 @@ public final class WireSchemas {
             error = load(ERROR, true);
         }
         return problems(error, json);
+    }
+
+    /** The problems of one window score message against the schema (no other properties allowed); empty when valid. */
+    public static List<String> windowScoreProblems(String json) {
+        if (windowScore == null) {
+            windowScore = load(WINDOW_SCORE, true);
+        }
+        return problems(windowScore, json);
     }
 
     private static List<String> problems(Schema schema, String json) {

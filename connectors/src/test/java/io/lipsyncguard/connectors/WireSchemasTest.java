@@ -68,4 +68,27 @@ class WireSchemasTest {
                 "{\"kind\":\"ERROR\",\"verdict\":\"FAKE\",\"error\":\"e\",\"errors\":[\"e\"],\"reasons\":[\"x\"],"
                         + common + "}")).isNotEmpty();
     }
+
+    @Test
+    void windowScoreSchemaTiesTheModelsFieldsToScoredWindows() {
+        String common = "\"videoId\":\"v\",\"kind\":\"WINDOW\",\"index\":3,\"startMs\":1200,\"endMs\":3200,"
+                + "\"faceFraction\":1.0,\"speechFraction\":0.5";
+        assertThat(WireSchemas.windowScoreProblems("{" + common
+                + ",\"status\":\"SCORED\",\"score\":0.25,\"offsetFrames\":-2.0,\"syncConfidence\":0.3}")).isEmpty();
+        assertThat(WireSchemas.windowScoreProblems("{" + common + ",\"status\":\"NO_FACE\"}")).isEmpty();
+        assertThat(WireSchemas.windowScoreProblems("{" + common + ",\"status\":\"TIMEOUT\",\"reason\":\"r\"}"))
+                .isEmpty();
+        // a scored window without its score, an unscored one with one, a score that is no probability
+        assertThat(WireSchemas.windowScoreProblems("{" + common + ",\"status\":\"SCORED\",\"offsetFrames\":0}"))
+                .isNotEmpty();
+        assertThat(WireSchemas.windowScoreProblems("{" + common + ",\"status\":\"SILENT\",\"score\":0.5}"))
+                .isNotEmpty();
+        assertThat(WireSchemas.windowScoreProblems("{" + common
+                + ",\"status\":\"SCORED\",\"score\":1.5,\"offsetFrames\":0}")).isNotEmpty();
+        // the aggregator's control events never go out as window scores
+        assertThat(WireSchemas.windowScoreProblems("{" + common.replace("WINDOW", "END") + ",\"status\":\"CONTROL\"}"))
+                .hasSize(2);
+        assertThat(WireSchemas.windowScoreProblems("{" + common + ",\"status\":\"NO_FACE\",\"curve\":[]}"))
+                .singleElement().asString().contains("curve");
+    }
 }

@@ -32,8 +32,13 @@ public final class MediaFeatureExtractor {
     /** Grid frames between whole-frame face searches while a face is tracked (1 s at 25 fps). */
     static final int FULL_SEARCH_EVERY_FRAMES = 25;
 
-    /** Audio pieces closer than this to the expected position are butted together (resampler timestamp jitter). */
-    private static final double AUDIO_JOIN_TOLERANCE_S = 0.02;
+    /**
+     * Audio pieces closer than this to the expected position are butted together: the rounding of packet timestamps
+     * to the 16 kHz grid (measured on the clips in ../shared/data: ±1 sample, once 17 samples). A real gap or overlap
+     * beyond it (a lost 10 or 20 ms Opus or AAC packet, a splice) is kept where its timestamps put it; butted, it moved
+     * all later sound of the decode earlier by up to the tolerance (it was 20 ms, half a frame).
+     */
+    static final double AUDIO_JOIN_TOLERANCE_S = 0.002;
 
     private MediaFeatureExtractor() {}
 

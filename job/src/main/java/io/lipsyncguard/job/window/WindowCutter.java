@@ -21,7 +21,11 @@ public final class WindowCutter {
 
     private WindowCutter() {}
 
-    /** Adds one decode's frames and audio at their grid positions (later data wins where they overlap). */
+    /**
+     * Adds one decode's frames and audio at their grid positions. Where a decode overlaps frames already held (a chunk
+     * whose timestamps step back a little), later data wins, except for frames whose mel rows are already computed:
+     * those keep their crops too, so that no window pairs one chunk's lips with another chunk's sound.
+     */
     public static void append(VideoBuffer b, MediaFeatures m, WindowSpec spec) {
         if (b.originUs == Long.MIN_VALUE) {
             b.originUs = m.originUs();
@@ -32,7 +36,8 @@ public final class WindowCutter {
         // would fill every frame (or sample) since the other stream began, gigabytes of large crops after minutes
         if (m.hasVideo() && m.frameCount() > 0) {
             b.hasVideo = true;
-            long from = Math.max(m.firstFrame(), b.cropBase);
+            // the mel frontier is at most the frames held, so only an overlap is affected
+            long from = Math.max(m.firstFrame(), Math.max(b.cropBase, b.melBase + b.melFrames));
             long to = m.firstFrame() + m.frameCount();
             long seenBefore = b.videoFrames();
             if ("video".equals(b.absentStream)) {

@@ -78,6 +78,31 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void theWindowsFileHasEveryWindowOfTheVideoOnceAsTheSchemaDescribesIt() throws Exception {
+        Path clip = dir.resolve("in_sync.mp4");
+        io.lipsyncguard.job.sample.TalkingHeadGenerator.write(clip,
+                io.lipsyncguard.job.sample.SampleSpec.inSync(61, 4));
+        Path windows = dir.resolve("w.jsonl");
+        CliRun r = analyze(clip.toString(), "--windows", windows.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode verdict = json.readTree(r.out().lines().findFirst().orElseThrow());
+        java.util.List<String> lines = Files.readAllLines(windows);
+        assertThat(lines).hasSize(verdict.at("/windows/total").asInt()).isNotEmpty()
+                .allSatisfy(l -> assertThat(io.lipsyncguard.connectors.WireSchemas.windowScoreProblems(l)).as(l)
+                        .isEmpty());
+        assertThat(lines.stream().map(l -> {
+            try {
+                return json.readTree(l).get("index").asLong();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        })).doesNotHaveDuplicates().startsWith(0L);
+        assertThat(lines).filteredOn(l -> l.contains("\"status\":\"SCORED\""))
+                .hasSize(verdict.at("/windows/scored").asInt());
+    }
+
+    @Test
     void outputsThatCannotBeWrittenAreRefusedBeforeTheAnalysis() throws Exception {
         Path clip = dir.resolve("clip.mp4");
         Files.write(clip, new byte[] {1, 2, 3}); // never decoded: the refusal comes first

@@ -223,7 +223,8 @@ class StreamingITCase {
 
     @Test
     void theScoresTopicHasEveryWindowOfEveryVideoOnceAndNothingElse() {
-        assertThat(SCORES).isNotEmpty().allSatisfy(w -> assertThat(w.get("kind").asText()).isEqualTo("WINDOW"));
+        assertThat(SCORES).isNotEmpty().allSatisfy(w -> assertThat(w.get("kind").asText()).isEqualTo("WINDOW"))
+                .allSatisfy(w -> assertThat(WireSchemas.windowScoreProblems(w.toString())).as(w.toString()).isEmpty());
         for (String video : List.of(id(inSync), id(shifted), "fmp4", "by-reference")) {
             JsonNode fin = finalsOf(video).get(0);
             List<Long> indexes = SCORES.stream().filter(w -> w.get("videoId").asText().equals(video))

@@ -78,4 +78,31 @@ class ChunkBoundaryGapTest {
         }
         assertThat(b.faceFrames).isEqualTo(100);
     }
+
+    @Test
+    void anOverlappingChunkDoesNotReplaceTheLipsOfFramesWhoseSoundIsAlreadyInTheMel() {
+        VideoBuffer b = new VideoBuffer();
+        int spf = spec.samplesPerFrame();
+        float[][] bank = io.lipsyncguard.job.media.LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(),
+                spec.fMin(), spec.fMax());
+        MediaFeatures first = frames(0, 100, 100, true);
+        WindowCutter.append(b, withAudio(first, 0, io.lipsyncguard.job.sample.TalkingHeadGenerator.speechAudio(1,
+                4, spec.sampleRate())), spec);
+        WindowCutter.computeMel(b, spec, bank, false);
+        long frontier = b.melBase + b.melFrames;
+        assertThat(frontier).as("the mel reaches into the overlap").isBetween(91L, 100L);
+        // the next chunk steps back 10 frames (0.4 s) with other pictures and other sound
+        MediaFeatures second = frames(90, 60, 200, true);
+        WindowCutter.append(b, withAudio(second, 90L * spf, io.lipsyncguard.job.sample.TalkingHeadGenerator
+                .speechAudio(2, 2.4, spec.sampleRate())), spec);
+        for (long f = 90; f < 150; f++) {
+            assertThat(grey(b, f)).as("frame %d", f).isEqualTo(f < frontier ? 100 : 200);
+        }
+        assertThat(b.faceFrames).as("overlapped frames are counted once").isEqualTo(150);
+    }
+
+    static MediaFeatures withAudio(MediaFeatures m, long startSample, float[] audio) {
+        return new MediaFeatures(m.originUs(), m.firstFrame(), m.frameCount(), m.crops(), m.faceFound(),
+                m.faceCount(), startSample, audio, true, true, 320, 320, 25, m.frameCount(), true);
+    }
 }
