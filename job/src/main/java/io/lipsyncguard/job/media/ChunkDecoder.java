@@ -265,16 +265,28 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
                 for (Long k : pending.keys()) {
                     waiting.add(k);
                 }
+                // forced, a gap before a last chunk that was refused is given up too: the video ends there, as
+                // when the chunks before it come, not as a stream that stopped without its last chunk
+                boolean toRefusedLast = force && waiting.isEmpty() && b.refusedLast >= b.nextSequence;
                 // a gap is waited for while few chunks (by count and by bytes) wait behind it
-                if (waiting.isEmpty() || (!force && waiting.size() <= MAX_PENDING_CHUNKS
+                if ((waiting.isEmpty() && !toRefusedLast) || (!force && waiting.size() <= MAX_PENDING_CHUNKS
                         && b.pendingBytes <= config.maxBacklogBytes())) {
                     return;
                 }
-                long first = waiting.stream().min(Long::compare).orElseThrow();
-                error(b, ctx, out, null, b.nextSequence, "sequence", "chunks " + b.nextSequence + ".." + (first - 1)
-                        + " never arrived; continuing at chunk " + first);
-                b.gaps++;
-                b.nextSequence = first;
+                long first = toRefusedLast ? b.refusedLast : waiting.stream().min(Long::compare).orElseThrow();
+                if (first > b.nextSequence) {
+                    error(b, ctx, out, null, b.nextSequence, "sequence", "chunks " + b.nextSequence + ".."
+                            + (first - 1) + " never arrived; continuing at chunk " + first);
+                    b.gaps++;
+                    b.nextSequence = first;
+                }
+                if (toRefusedLast && !refused(b, first)) {
+                    // not among the refused remembered (their number is bounded): passing it ends the video all
+                    // the same
+                    b.nextSequence = first + 1;
+                    finish(b, ctx, out, null);
+                    return;
+                }
                 continue;
             }
             pending.remove(b.nextSequence);
@@ -1082,21 +1094,23 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         windowsEmitted.inc(windows.size());
     }
 
-    /** An error record on the errors topic; the verdict lists it only when {@link #error} sends its event too. */
     /**
      * Tells the error topic that a chunk was not used ({@code why}: after "chunk N "). One that was refused by the
-     * source (a bad reference, bad headers) keeps its own stage and reason first: a consumer that watches, say, the
-     * "reference" stage for refused URIs would otherwise miss every such chunk sent late or twice.
+     * source (a bad reference, bad headers) keeps its own stage, and its own reason after why it was ignored (which a
+     * long reason cut to the record's limit would otherwise lose): a consumer that watches, say, the "reference" stage
+     * for refused URIs would otherwise miss every such chunk sent late or twice.
      */
     private void reportIgnored(Context ctx, MediaChunk chunk, String why) {
+        String ignored = "chunk " + chunk.sequence() + " " + why;
         if (ChunkContentTypes.isInvalid(chunk)) {
             ErrorRecord e = ErrorRecord.forInvalidChunk(chunk, ctx.timerService().currentProcessingTime());
-            report(ctx, chunk.sequence(), e.stage(), e.reason() + "; the chunk " + why);
+            report(ctx, chunk.sequence(), e.stage(), ignored + ": " + e.reason());
         } else {
-            report(ctx, chunk.sequence(), "sequence", "chunk " + chunk.sequence() + " " + why);
+            report(ctx, chunk.sequence(), "sequence", ignored);
         }
     }
 
+    /** An error record on the errors topic; the verdict lists it only when {@link #error} sends its event too. */
     private void report(Context ctx, long sequence, String stage, String reason) {
         chunkErrors.inc();
         ctx.output(ERRORS, new ErrorRecord(ctx.getCurrentKey(), sequence, stage, reason,

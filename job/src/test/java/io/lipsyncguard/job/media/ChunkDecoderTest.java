@@ -705,6 +705,25 @@ class ChunkDecoderTest {
     }
 
     @Test
+    void aLastChunkRefusedOnArrivalBehindALostOneEndsTheVideoWithTheGapReported() throws Exception {
+        byte[] bytes = Files.readAllBytes(shortClip);
+        for (Duration idle : List.of(Duration.ZERO, Duration.ofSeconds(60))) {
+            try (var h = harness(config().withIdleTimeout(idle).withMaxInlineBytes(bytes.length))) {
+                h.processElement(new MediaChunk("v", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+                // chunk 1 is lost; the last chunk is too big and refused as it comes
+                h.processElement(new MediaChunk("v", 2, true, "video/mp4", 8_000_000,
+                        java.util.Arrays.copyOf(bytes, bytes.length + 1), null, 0), 0);
+                assertThat(ended("v").test(h.extractOutputValues())).isFalse();
+                h.setProcessingTime(ChunkDecoder.COPY_STALL_LIMIT_MS);
+                List<AvWindow> out = h.extractOutputValues();
+                assertThat(out).filteredOn(w -> w.kind() == WindowKind.ERROR).extracting(AvWindow::reason)
+                        .as("idle timeout %s", idle).anyMatch(r -> r.contains("chunks 1..1 never arrived"));
+                assertThat(end(out).reason()).as("it ended at its last chunk, not as one that never came").isNull();
+            }
+        }
+    }
+
+    @Test
     void aRefusedChunkSentLateOrTwiceKeepsItsOwnStageAndReasonOnTheErrorTopic() throws Exception {
         byte[] bytes = Files.readAllBytes(shortClip);
         String refused = "reference uri '/etc/passwd' is outside the allowed prefixes";
@@ -720,10 +739,10 @@ class ChunkDecoderTest {
 
             assertThat(h.getSideOutput(ChunkDecoder.ERRORS)).extracting(r -> r.getValue().stage() + ": "
                     + r.getValue().reason()).containsExactly(
-                    "reference: " + refused + "; the chunk came after the video had gone past it (a copy of a chunk "
-                            + "already used, or one reported missing or refused); ignored",
-                    "reference: " + refused + "; the chunk arrived after the video ended; ignored",
-                    "deserialize: bad header lsg-last: 'maybe'; the chunk arrived after the video ended; ignored");
+                    "reference: chunk 0 came after the video had gone past it (a copy of a chunk already used, or "
+                            + "one reported missing or refused); ignored: " + refused,
+                    "reference: chunk 2 arrived after the video ended; ignored: " + refused,
+                    "deserialize: chunk 3 arrived after the video ended; ignored: bad header lsg-last: 'maybe'");
         }
     }
 
