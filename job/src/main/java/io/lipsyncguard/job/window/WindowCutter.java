@@ -264,9 +264,6 @@ public final class WindowCutter {
             }
             int c0 = (int) (s - b.cropBase);
             byte[] crops = Arrays.copyOfRange(b.crops, c0 * px, (c0 + t) * px);
-            if (!spec.wholeFrames()) {
-                fillFaceGaps(crops, b.face, c0, t, px);
-            }
             int m0 = (int) (s - k - b.melBase);
             float[] audio = Arrays.copyOfRange(b.mel, m0 * per, (m0 + t + 2 * k) * per);
             int face = 0;
@@ -289,45 +286,6 @@ public final class WindowCutter {
         }
         trim(b, spec);
         return out;
-    }
-
-    /**
-     * Fills the crops of a window's frames without a face ({@code face[c0 + i]} false: zeros, an all-black crop) from
-     * the face frames on either side, blended by distance, or held from the nearer one at the window's edges. A face
-     * the tracker loses for a few frames (a turn, a hand) otherwise puts two jumps from mouth to black and back into
-     * the motion signal, the strongest "movements" of the window, at times that have nothing to do with the sound;
-     * the face gate lets up to a fifth of a scored window be such frames. A window without any face is left as it is.
-     */
-    static void fillFaceGaps(byte[] crops, boolean[] face, int c0, int frames, int px) {
-        int prev = -1;
-        for (int i = 0; i < frames; i++) {
-            if (face[c0 + i]) {
-                if (i > prev + 1) {
-                    fillRun(crops, prev, i, frames, px);
-                }
-                prev = i;
-            }
-        }
-        if (prev >= 0 && prev < frames - 1) {
-            fillRun(crops, prev, frames, frames, px);
-        }
-    }
-
-    /** Frames strictly between face frames {@code before} and {@code after} (-1 or {@code frames}: none there). */
-    private static void fillRun(byte[] crops, int before, int after, int frames, int px) {
-        for (int i = before + 1; i < after; i++) {
-            if (before < 0) {
-                System.arraycopy(crops, after * px, crops, i * px, px);
-            } else if (after >= frames) {
-                System.arraycopy(crops, before * px, crops, i * px, px);
-            } else {
-                double w = (i - before) / (double) (after - before);
-                for (int p = 0; p < px; p++) {
-                    crops[i * px + p] = (byte) Math.round((1 - w) * (crops[before * px + p] & 0xFF)
-                            + w * (crops[after * px + p] & 0xFF));
-                }
-            }
-        }
     }
 
     /**
