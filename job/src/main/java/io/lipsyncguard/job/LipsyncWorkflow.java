@@ -3,6 +3,7 @@ package io.lipsyncguard.job;
 import io.lipsyncguard.connectors.MediaChunk;
 import io.lipsyncguard.connectors.kafka.ReferencePolicy;
 import io.lipsyncguard.job.media.ChunkDecoder;
+import io.lipsyncguard.job.media.ChunkDecoderOperator;
 import io.lipsyncguard.job.score.ScoredWindow;
 import io.lipsyncguard.job.score.WindowScorer;
 import io.lipsyncguard.job.verdict.Verdict;
@@ -45,8 +46,9 @@ public final class LipsyncWorkflow {
         chunks.getExecutionEnvironment().configure(baseConfiguration());
         SingleOutputStreamOperator<AvWindow> windows = chunks
                 .keyBy(MediaChunk::videoId)
-                .process(new ChunkDecoder(config, references))
-                .name("decode-and-window")
+                // the function's own operator, but for what a restore needs of it (ChunkDecoderOperator)
+                .transform("decode-and-window", TypeInformation.of(AvWindow.class),
+                        new ChunkDecoderOperator(config, references))
                 .uid("chunk-decoder");
         // ordered: a video's END event must reach the aggregator after all its windows
         SingleOutputStreamOperator<ScoredWindow> scored = AsyncDataStream

@@ -158,8 +158,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         geometry = spec.geometry();
         mediaSpec = spec.mediaSpec(config.detectEveryFrames(), config.detectSide());
         filterbank = LogMel.filterbank(spec.sampleRate(), spec.nFft(), spec.nMels(), spec.fMin(), spec.fMax());
-        buffer = getRuntimeContext().getState(
-                config.withStateTtl(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class)));
+        buffer = getRuntimeContext().getState(bufferDescriptor(config));
         pending = getRuntimeContext().getMapState(
                 config.withStateTtl(new MapStateDescriptor<>("pending-chunks", Long.class, MediaChunk.class)));
         decodingChunk = getRuntimeContext().getState(
@@ -173,6 +172,10 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         fileQueue = new LinkedHashMap<>();
         firstCallMs = Long.MIN_VALUE; // set here: a transient field's initialiser does not run on deserialisation
         copier = newCopier();
+    }
+
+    static ValueStateDescriptor<VideoBuffer> bufferDescriptor(JobConfig config) {
+        return config.withStateTtl(new ValueStateDescriptor<>("video-buffer", VideoBuffer.class));
     }
 
     /** The thread that copies remote referenced files, one at a time. */
@@ -999,7 +1002,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
     }
 
     /** Remembers when this instance (fresh or restored) first ran. */
-    private void noteFirstCall(long nowMs) {
+    void noteFirstCall(long nowMs) {
         if (firstCallMs == Long.MIN_VALUE) {
             firstCallMs = nowMs;
         }

@@ -389,6 +389,53 @@ class ChunkDecoderTest {
         }
     }
 
+    @Test
+    void aJobRestoredWithAnIdleTimeoutAfterRunningWithoutOneClosesTheStreamsThatStopped() throws Exception {
+        JobConfig never = config().withIdleTimeout(Duration.ZERO);
+        JobConfig idle = config().withIdleTimeout(Duration.ofSeconds(60));
+        byte[] bytes = Files.readAllBytes(shortClip);
+        OperatorSubtaskState snapshot;
+        try (var h = operatorHarness(never, 0)) {
+            // a stream whose producer went away, and one that ended
+            h.processElement(new MediaChunk("gone", 0, false, "video/mp4", 0, bytes, null, 0), 0);
+            h.processElement(new MediaChunk("done", 0, true, "video/mp4", 0, bytes, null, 0), 0);
+            h.setProcessingTime(1_000_000);
+            assertThat(ended("gone").test(h.extractOutputValues())).as("never means never").isFalse();
+            snapshot = h.snapshot(1L, h.getProcessingTime());
+        }
+        try (var restored = operatorHarness(idle, 2_000_000, snapshot)) {
+            assertThat(((ChunkDecoderOperator) restored.getOperator()).videosArmed).isEqualTo(1);
+            restored.setProcessingTime(2_000_000 + 59_999);
+            assertThat(ended("gone").test(restored.extractOutputValues())).isFalse();
+            restored.setProcessingTime(2_000_000 + 60_000);
+            assertThat(end(of("gone", restored.extractOutputValues())).reason()).isEqualTo("idle");
+            assertThat(ended("done").test(restored.extractOutputValues())).as("its END went out before").isFalse();
+            snapshot = restored.snapshot(2L, restored.getProcessingTime());
+        }
+        // restored again with a timeout: every live video has its timer, nothing is walked
+        try (var again = operatorHarness(idle, 3_000_000, snapshot)) {
+            assertThat(((ChunkDecoderOperator) again.getOperator()).videosArmed).isEqualTo(-1);
+        }
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> operatorHarness(JobConfig config,
+            long nowMs) throws Exception {
+        return operatorHarness(config, nowMs, null);
+    }
+
+    /** The decoder in the operator the job runs it in, opened at {@code nowMs} (from {@code snapshot} if not null). */
+    static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> operatorHarness(JobConfig config,
+            long nowMs, OperatorSubtaskState snapshot) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new ChunkDecoderOperator(config, null),
+                MediaChunk::videoId, Types.STRING);
+        h.setProcessingTime(nowMs);
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
+        h.open();
+        return h;
+    }
+
     /** A decoder restored from {@code snapshot} at 600 s, its overdue timers fired. */
     private static KeyedOneInputStreamOperatorTestHarness<String, MediaChunk, AvWindow> restoredTenMinutesLater(
             JobConfig config, OperatorSubtaskState snapshot) throws Exception {
