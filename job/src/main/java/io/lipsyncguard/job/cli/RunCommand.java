@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,7 +36,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -558,43 +556,74 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * The same, starting at the first record written at or after {@code sinceMs} in each partition (0: the
-     * beginning): a topic of given brokers may hold years of earlier verdicts.
+     * beginning): a topic of given brokers may hold years of earlier verdicts. From a time, the consumer is assigned
+     * the topic's partitions and joins no group, so that on given brokers it leaves neither offsets nor an empty group
+     * behind; only a topic that does not exist yet (brokers that create topics as the job first writes) is subscribed
+     * to in {@code groupId}, which then commits no offsets either.
      */
     static KafkaConsumer<String, String> readCommittedConsumer(String brokers, String topic, String groupId,
             Map<String, String> clientProperties, long sinceMs) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        if (sinceMs > 0) {
-            // where each read starts is found by time, so the group keeps no offsets: on given brokers it leaves
-            // nothing behind once the reader is gone
-            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        }
-        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
         if (sinceMs <= 0) {
+            return subscribed(p, topic, groupId, null);
+        }
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        try {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                c.close();
+                return subscribed(p, topic, groupId, sinceMs);
+            }
+            c.assign(partitions);
+            seekTo(c, partitions, sinceMs);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** A consumer of {@code topic} in {@code groupId}, sought to {@code sinceMs} (null: its committed offsets). */
+    private static KafkaConsumer<String, String> subscribed(Properties p, String topic, String groupId,
+            Long sinceMs) {
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        if (sinceMs == null) {
             c.subscribe(List.of(topic));
             return c;
         }
-        c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+        c.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
             @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
 
             @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                Map<TopicPartition, Long> at = new HashMap<>();
-                partitions.forEach(tp -> at.put(tp, sinceMs));
-                // where nothing was written since, the partition is read from its start (and filtered by the
-                // caller): a seek to its end could pass a verdict written meanwhile
-                c.offsetsForTimes(at).forEach((tp, found) -> {
-                    if (found != null) {
-                        c.seek(tp, found.offset());
-                    }
-                });
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                seekTo(c, partitions, sinceMs);
             }
         });
         return c;
+    }
+
+    /**
+     * Seeks each partition to its first record written at or after {@code sinceMs}; where nothing was written since,
+     * to its start (the caller filters): a seek to its end could pass a verdict written meanwhile.
+     */
+    private static void seekTo(KafkaConsumer<String, String> c, java.util.Collection<TopicPartition> partitions,
+            long sinceMs) {
+        Map<TopicPartition, Long> at = new HashMap<>();
+        partitions.forEach(tp -> at.put(tp, sinceMs));
+        c.offsetsForTimes(at).forEach((tp, found) -> {
+            if (found != null) {
+                c.seek(tp, found.offset());
+            } else {
+                c.seekToBeginning(List.of(tp));
+            }
+        });
     }
 }
