@@ -62,7 +62,10 @@ public record ScoredWindow(
                 w.multiFaceFraction(), w.hasAudio(), null, w.producedAtMs());
     }
 
-    /** What makes a model result unusable, or null: a probability outside [0, 1], a non-finite offset or curve. */
+    /**
+     * What makes a model result unusable, or null: a probability outside [0, 1], a non-finite offset, or a curve value
+     * that is not finite or beyond {@link #MAX_CURVE_VALUE}.
+     */
     static String unusable(WindowResult r) {
         if (!(r.score() >= 0 && r.score() <= 1)) {
             return "probability " + r.score();
@@ -74,12 +77,19 @@ public record ScoredWindow(
             return "sync confidence " + r.syncConfidence(); // NaN: the model gives none
         }
         for (float c : r.curve()) {
-            if (!Float.isFinite(c)) {
+            if (!Float.isFinite(c) || Math.abs(c) > MAX_CURVE_VALUE) {
                 return "lag curve value " + c;
             }
         }
         return null;
     }
+
+    /**
+     * Largest lag-curve value taken as a measurement (correlations lie in [-1, 1], embedding distances in tens): the
+     * video sums its windows' curves in floats, and two values near the float limit would make the sum infinite, the
+     * video's score NaN, and NaN reads as REAL.
+     */
+    static final float MAX_CURVE_VALUE = 1e6f;
 
     public boolean isScored() {
         return status == ScoreStatus.SCORED;

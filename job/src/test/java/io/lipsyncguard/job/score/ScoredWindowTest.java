@@ -32,12 +32,22 @@ class ScoredWindowTest {
         assertThat(ScoredWindow.scored(window(0), new WindowResult(0.3, 1, Double.NaN, new float[0])).isScored())
                 .isTrue();
         for (WindowResult bad : new WindowResult[] {result(Double.NaN, 0), result(1.5, 0), result(-0.1, 0),
-                result(0.3, Double.NaN), result(0.3, 0, 0.1f, Float.NaN),
+                result(0.3, Double.NaN), result(0.3, 0, 0.1f, Float.NaN), result(0.3, 0, 0.1f, 2e38f),
                 new WindowResult(0.3, 0, Double.POSITIVE_INFINITY, new float[0])}) {
             ScoredWindow w = ScoredWindow.scored(window(0), bad);
             assertThat(w.status()).as("%s", bad).isEqualTo(ScoreStatus.FAILED);
             assertThat(w.reason()).startsWith("model output unusable: ");
         }
+    }
+
+    @Test
+    void curvesNearTheFloatLimitCannotOverflowTheVideosSumIntoARealVerdict() {
+        // two such windows summed in floats gave an infinite average curve, a NaN video score, rounded to 0: REAL
+        ScoredWindow w = ScoredWindow.scored(window(0), result(0.9, 0, 2e38f, 0.1f));
+        assertThat(w.status()).isEqualTo(ScoreStatus.FAILED);
+        assertThat(w.reason()).contains("lag curve value 2.0E38");
+        assertThat(ScoredWindow.scored(window(0), result(0.9, 0, 12.5f, 3f)).isScored())
+                .as("distances of an embedding model are measurements").isTrue();
     }
 
     @Test
