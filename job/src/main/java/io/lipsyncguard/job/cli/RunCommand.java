@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -598,12 +600,12 @@ public final class RunCommand implements Callable<Integer> {
             c.subscribe(List.of(topic));
             return c;
         }
-        c.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        c.subscribe(List.of(topic), new ConsumerRebalanceListener() {
             @Override
-            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {}
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
             @Override
-            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 seekTo(c, partitions, sinceMs);
             }
         });
@@ -614,7 +616,7 @@ public final class RunCommand implements Callable<Integer> {
      * Seeks each partition to its first record written at or after {@code sinceMs}; where nothing was written since,
      * to its start (the caller filters): a seek to its end could pass a verdict written meanwhile.
      */
-    private static void seekTo(KafkaConsumer<String, String> c, java.util.Collection<TopicPartition> partitions,
+    private static void seekTo(KafkaConsumer<String, String> c, Collection<TopicPartition> partitions,
             long sinceMs) {
         Map<TopicPartition, Long> at = new HashMap<>();
         partitions.forEach(tp -> at.put(tp, sinceMs));

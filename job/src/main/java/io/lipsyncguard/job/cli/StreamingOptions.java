@@ -134,7 +134,8 @@ public final class StreamingOptions {
     /** Where the job reads and writes on {@code brokers}; every option is checked here, before a broker starts. */
     KafkaJobSettings settings(String brokers) {
         if (delivery == DeliveryGuarantee.NONE) {
-            // without checkpoints and redelivery a failure can lose a video's FINAL verdict (AT_LEAST_ONCE can repeat it)
+            // without checkpoints and redelivery a failure can lose a video's FINAL verdict (AT_LEAST_ONCE can
+            // repeat it)
             throw new IllegalArgumentException("--delivery must be EXACTLY_ONCE or AT_LEAST_ONCE, not NONE");
         }
         if (idleSeconds < 0 || rollingEvery < 0) {

@@ -949,7 +949,7 @@ public class ChunkDecoder extends KeyedProcessFunction<String, MediaChunk, AvWin
         if (reason == null || ("idle".equals(reason) && unanalysable)) {
             if (!b.hasVideo && !b.hasAudio) {
                 reason = "undecodable";
-            } else if (!b.hasVideo || "video".equals(b.absentStream)) {
+            } else if (unanalysable) {
                 reason = "no-video";
                 if (!b.hasVideo && b.videoStreamSeen) {
                     // "no video stream" would send whoever reads the error looking for a stream that is there
